@@ -1,0 +1,4 @@
+export * from "./load.js";
+export * from "./names.js";
+export * from "./runtime-env.js";
+export * from "./schema.js";

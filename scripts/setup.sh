@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# One idempotent set-up for `npm start` and `npm test`: installs only what is missing.
+#   - Debian packages the platform runs on (ffmpeg, GStreamer, Chromium, PostgreSQL, awscli, ...)
+#   - npm dependencies, when package-lock.json changed since the last install
+# Safe to run any number of times; a second run on a ready machine prints one line and exits.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*"; }
+fail() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# package -> why the platform needs it
+declare -A DEBIAN_PACKAGES=(
+  [ffmpeg]="transcoding API workers and test clips"
+  [gstreamer1.0-tools]="media server pipelines (gst-launch-1.0)"
+  [gstreamer1.0-plugins-base]="media server: videoconvert, videoscale"
+  [gstreamer1.0-plugins-good]="media server: VP8, RTP, udpsrc/udpsink"
+  [gstreamer1.0-plugins-bad]="media server: zbar, extra filters"
+  [gstreamer1.0-opencv]="media server: facedetect, faceblur, edgedetect"
+  [opencv-data]="media server: Haar cascades for face detection"
+  [chromium]="browser tests (Karma, end-to-end WebRTC)"
+  [postgresql]="transcoding API's multi-host store, tested against a real server"
+  [awscli]="compatibility tests of the local region with an independent client"
+  [python3-boto3]="compatibility tests of the local region with boto3"
+  [qrencode]="QR code clips for the ZBar filter test"
+  [procps]="process inspection in soak tests"
+)
+
+missing=()
+for pkg in "${!DEBIAN_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  say "missing Debian packages:"
+  for pkg in "${missing[@]}"; do say "  $pkg — ${DEBIAN_PACKAGES[$pkg]}"; done
+  if ! command -v apt-get >/dev/null 2>&1; then
+    fail "apt-get is not available; install the packages above with your system's package manager and run again."
+  fi
+  if [[ "$(id -u)" != "0" ]]; then
+    fail "installing them needs root; run 'sudo apt-get install -y ${missing[*]}' (or run this as root) and run again."
+  fi
+  say "installing them with apt-get (this happens once)"
+  export DEBIAN_FRONTEND=noninteractive
+  # A stale or absent package list makes apt-get fail to find packages; refresh it first.
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/platform-setup-apt.log 2>&1 ||
+    { tail -n 30 /tmp/platform-setup-apt.log >&2; fail "apt-get install failed (full log: /tmp/platform-setup-apt.log)"; }
+  say "Debian packages installed"
+fi
+
+# npm dependencies: install only when the lock file changed since the last successful install.
+# `npm ci` on a fresh clone; `npm install` otherwise, so a running test never sees node_modules vanish.
+npm_deps() {
+  local stamp=node_modules/.platform-setup-stamp
+  local lock_hash
+  lock_hash="$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1 || echo none)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then return 0; fi
+  if [[ ! -d node_modules && -f package-lock.json ]]; then
+    say "installing npm dependencies (first run: npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    say "installing npm dependencies (package-lock.json changed)"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+  sha256sum package-lock.json | cut -d' ' -f1 >"$stamp"
+}
+if command -v flock >/dev/null 2>&1; then
+  # Two commands started at once (npm start beside npm test) must not install over each other.
+  exec 9>/tmp/platform-npm-install.lock
+  flock 9
+fi
+npm_deps
+
+say "ready (node $(node --version), ffmpeg, GStreamer, Chromium, PostgreSQL, awscli present)"

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// Each workspace owns its vitest.config.ts; this file only lists them so `vitest run`
+// at the root runs every suite, and `vitest run --project <name>` runs one.
+export default defineConfig({
+  test: {
+    passWithNoTests: true,
+    projects: ["env", "infra/aws", "infra/local", "pipelines", "api", "media-server", "test"].map(
+      (dir) => `${dir}/vitest.config.ts`,
+    ),
+  },
+});
