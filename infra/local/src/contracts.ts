@@ -1,0 +1,192 @@
+// The seams between the parts of the local region. The wire (control plane), the ELBv2/ECR/SSM
+// models and the load balancer are built on one side; ECS, its scheduler and the task runner on the
+// other. Each side codes against these interfaces, so either can be read, tested and replaced alone.
+
+/** An error in AWS's shape: the wire layer serializes it per protocol (awsJson `__type`, awsQuery `<Error>`). */
+export class AwsError extends Error {
+  constructor(
+    /** AWS error code, e.g. `ClientException`, `ServiceNotFoundException`, `ValidationError`. */
+    readonly code: string,
+    message: string,
+    /** HTTP status AWS uses for this error. */
+    readonly status = 400,
+    /** awsQuery `<Type>`: Sender for client mistakes, Receiver for our faults. */
+    readonly fault: "Sender" | "Receiver" = "Sender",
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export interface RequestContext {
+  accountId: string;
+  region: string;
+  requestId: string;
+}
+
+/**
+ * An operation of a service. `input` is the decoded request: the JSON body for awsJson, the
+ * form fields decoded into the same nested shape the SDK's input type has for awsQuery
+ * (`Targets.member.1.Id` becomes `{ Targets: [{ Id }] }`). It returns the output object.
+ */
+export type OperationHandler = (
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+) => unknown | Promise<unknown>;
+
+export interface JsonServiceDefinition {
+  protocol: "awsJson1_0" | "awsJson1_1";
+  /** SigV4 signing name, e.g. `ecs`. */
+  signingName: string;
+  /** X-Amz-Target prefix without the trailing dot, e.g. `AmazonEC2ContainerServiceV20141113`. */
+  targetPrefix: string;
+  operations: Record<string, OperationHandler>;
+}
+
+export interface QueryServiceDefinition {
+  protocol: "awsQuery";
+  signingName: string;
+  /** `Version` form field, e.g. `2015-12-01`. */
+  version: string;
+  /** XML namespace of responses, e.g. `http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/`. */
+  xmlNamespace: string;
+  operations: Record<string, OperationHandler>;
+}
+
+export type ServiceDefinition = JsonServiceDefinition | QueryServiceDefinition;
+
+// ---------------------------------------------------------------------------------------------
+// ELBv2 as ECS sees it: ECS registers a task's host port in its service's target groups, reads
+// target health to decide a deployment, and deregisters (drains) before it stops a task.
+
+export type TargetState = "initial" | "healthy" | "unhealthy" | "unused" | "draining" | "unavailable";
+
+export interface Target {
+  /** Instance id of the local "EC2 instance" (target type `instance`). */
+  id: string;
+  /** The task's dynamic host port. */
+  port: number;
+}
+
+export interface TargetHealthView extends Target {
+  state: TargetState;
+  /** ELBv2 reason code, e.g. `Elb.InitialHealthChecking`, `Target.ResponseCodeMismatch`, `Target.DeregistrationInProgress`. */
+  reason?: string;
+  description?: string;
+}
+
+export interface TargetGroupView {
+  arn: string;
+  name: string;
+  port: number;
+  protocol: string;
+  deregistrationDelaySeconds: number;
+  healthCheck: {
+    path: string;
+    intervalSeconds: number;
+    timeoutSeconds: number;
+    healthyThreshold: number;
+    unhealthyThreshold: number;
+    matcher: string;
+  };
+  /** Load balancers whose listeners forward to this group; an unattached group's targets are `unused`. */
+  loadBalancerArns: string[];
+}
+
+export interface TargetGroups {
+  /** Throws AwsError `TargetGroupNotFound`. */
+  describe(targetGroupArn: string): TargetGroupView;
+  register(targetGroupArn: string, targets: Target[]): void;
+  /**
+   * Starts draining: no new requests, in-flight ones finish. Resolves when deregistration is complete
+   * (deregistration delay elapsed, or earlier when the target has no in-flight requests or open
+   * connections, as an ALB does).
+   */
+  deregister(targetGroupArn: string, targets: Target[]): Promise<void>;
+  health(targetGroupArn: string): TargetHealthView[];
+  /** Called on every state change of any target; returns an unsubscribe function. */
+  onHealthChange(listener: (targetGroupArn: string, target: TargetHealthView) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ECR as the task runner sees it: resolve an image URI to its unpacked, immutable content.
+
+/** The image config (Docker image config's `config` object), as written by `npm run image`. */
+export interface ImageConfig {
+  Entrypoint?: string[];
+  Cmd?: string[];
+  /** `NAME=value` entries. */
+  Env?: string[];
+  WorkingDir?: string;
+  ExposedPorts?: Record<string, object>;
+  Labels?: Record<string, string>;
+}
+
+export interface ResolvedImage {
+  repositoryName: string;
+  /** `sha256:...` of the manifest: the image's identity. */
+  imageDigest: string;
+  config: ImageConfig;
+  /** Paths of the layer blobs (tar.gz), base layer first, to unpack in order. */
+  layerFiles: string[];
+}
+
+export interface ImageRegistry {
+  /**
+   * `<account>.dkr.ecr.<region>.localhost:4566/<repo>:<tag>` or `...@sha256:<hex>`.
+   * Undefined when the repository, tag or digest does not exist (the task then stops with
+   * `CannotPullContainerError`).
+   */
+  resolve(imageUri: string): ResolvedImage | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SSM Parameter Store / Secrets Manager as the task runner sees them: resolve a task definition's
+// `secrets[].valueFrom` (a parameter name or ARN, or a secret ARN/name with an optional `:jsonKey::`).
+
+export interface SecretValues {
+  /** Undefined when it does not exist (the task then stops with `ResourceInitializationError`). */
+  resolve(valueFrom: string): string | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durable state: every model keeps plain JSON state; a mutating request is persisted before it is
+// acknowledged, so a kill -9 at any moment loses nothing that was answered.
+
+export interface Durable<T> {
+  readonly state: T;
+  /** Writes the current state atomically (temp file, fsync, rename) before returning. */
+  commit(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A part of the region that plugs into the composition in region.ts (ECS and its scheduler,
+// CloudWatch Logs, ...): it registers its wire services and unsigned HTTP routes, and is started
+// after the wire server and load balancer, stopped before them.
+
+export interface RegionServices {
+  /** Folder for this region's durable state (`.local-region/` by default). */
+  stateDir: string;
+  accountId: string;
+  region: string;
+  /** `http://127.0.0.1:4566`. */
+  endpoint: string;
+  targetGroups: TargetGroups;
+  images: ImageRegistry;
+  secrets: SecretValues;
+  /** Durable JSON state under stateDir, named e.g. `ecs`. */
+  durable<T>(name: string, initial: () => T): Durable<T>;
+  registerService(service: ServiceDefinition): void;
+  /** Unsigned HTTP routes on the endpoint (the ECS task metadata endpoint, layer downloads). */
+  registerHttpRoute(
+    pathPrefix: string,
+    handler: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void,
+  ): void;
+}
+
+export interface RegionPlugin {
+  name: string;
+  start(services: RegionServices): Promise<void> | void;
+  /** Graceful: stop tasks (drain, SIGTERM, SIGKILL after stopTimeout) before the region goes. */
+  stop(): Promise<void> | void;
+}
