@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     passWithNoTests: true,
+    reporters: ["default", "./scripts/summary-reporter.ts"],
     projects: ["env", "infra/aws", "infra/local", "pipelines", "api", "media-server", "test"].map(
       (dir) => `${dir}/vitest.config.ts`,
     ),
