@@ -1,12 +1,17 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Document, isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { type PlatformSpec, platformSpec } from "./schema.js";
 
-/** The spec that ships with the repository. */
-export const DEFAULT_SPEC_FILE = join(dirname(fileURLToPath(import.meta.url)), "..", "platform.yaml");
+/** The spec that ships with the repository (next to env/package.json, from src/ or from dist/src/). */
+export const DEFAULT_SPEC_FILE = findShippedSpec(dirname(fileURLToPath(import.meta.url)));
+
+function findShippedSpec(moduleDir: string): string {
+  const candidates = [join(moduleDir, "..", "platform.yaml"), join(moduleDir, "..", "..", "platform.yaml")];
+  return candidates.find((file) => existsSync(file)) ?? candidates[0]!;
+}
 
 export interface SpecProblem {
   /** Dotted path inside the document, e.g. `environments.qa.services.api.memory`. */

@@ -1,0 +1,211 @@
+import {
+  APP_NAMES,
+  type AppName,
+  defaultEnvironment,
+  ENVIRONMENT_NAMES,
+  type EnvironmentName,
+  type PlatformSpec,
+} from "@platform/env";
+import * as pulumi from "@pulumi/pulumi";
+import { Alarms } from "./alarms.js";
+import { Database } from "./database.js";
+import { DeployRole, deployPolicy } from "./deploy-role.js";
+import { type AccountContext, apiTaskPolicy, executionPolicy, logGroupArn, ServiceRoles } from "./iam.js";
+import { BACKLOG_METRIC, logGroupName, serviceName } from "./naming.js";
+import { Repository } from "./repository.js";
+import { accountContext, resolveSecretReferences, type SecretReference } from "./secrets.js";
+import { Service } from "./service.js";
+import type { StackSettings } from "./settings.js";
+import { readSharedOutputs, type SharedStackOutputs } from "./shared-outputs.js";
+import { Storage } from "./storage.js";
+import { environmentUrl } from "./urls.js";
+
+interface EnvironmentContext {
+  env: EnvironmentName;
+  spec: PlatformSpec;
+  settings: StackSettings;
+  shared: SharedStackOutputs;
+  account: pulumi.Output<AccountContext>;
+}
+
+interface ServiceParts {
+  repository: Repository;
+  roles: ServiceRoles;
+  service: Service;
+  secrets: SecretReference[];
+}
+
+/**
+ * One environment on the shared ALB and cluster: per service an ECR repository, roles, log group, task
+ * definition, ECS service and auto scaling; the API's bucket and database; the environment's alarms; and
+ * the role its CI deploys with.
+ */
+export function environmentStack(env: EnvironmentName, spec: PlatformSpec, settings: StackSettings) {
+  const ctx: EnvironmentContext = {
+    env,
+    spec,
+    settings,
+    shared: readSharedOutputs(settings.sharedStack),
+    account: accountContext(spec.region),
+  };
+  const storage = new Storage(`platform-${env}`, {});
+  const database = new Database(`platform-${env}`, {
+    env,
+    database: spec.environments[env].database,
+    vpcId: ctx.shared.vpcId,
+    privateSubnetIds: ctx.shared.privateSubnetIds,
+    clientSecurityGroupId: ctx.shared.instanceSecurityGroupId,
+  });
+  const services = perApp((app) => defineService(ctx, app, storage, database));
+  const alarms = defineAlarms(ctx, services);
+  const deployRole = settings.githubRepository
+    ? defineDeployRole(ctx, settings.githubRepository, services)
+    : undefined;
+
+  return {
+    environment: env,
+    url: environmentUrl(spec, env),
+    clusterName: ctx.shared.clusterName,
+    serviceNames: perApp((app) => services[app].service.serviceName),
+    repositoryUrls: perApp((app) => services[app].repository.repositoryUrl),
+    logGroups: perApp((app) => services[app].service.logGroupName),
+    alarmTopicArn: alarms.topicArn,
+    bucketName: storage.bucketName,
+    databaseAddress: database.address,
+    // The workflow's AWS_DEPLOY_ROLE_ARN_<ENV>; absent without platform:githubRepository.
+    deployRoleArn: deployRole?.roleArn,
+  };
+}
+
+function defineService(
+  ctx: EnvironmentContext,
+  app: AppName,
+  storage: Storage,
+  database: Database,
+): ServiceParts {
+  const { env, spec, settings, shared, account } = ctx;
+  const name = serviceName(app, env);
+  const serviceSpec = spec.environments[env].services[app];
+  const repository = new Repository(name, { keepImages: settings.keepImages });
+  const secretsByName = resolveSecretReferences(serviceSpec.secrets, account);
+  const secrets = Object.values(secretsByName);
+  const arnsOf = (kind: SecretReference["kind"]) =>
+    pulumi.all(secrets.filter((s) => s.kind === kind).map((s) => s.arn));
+  const execution = pulumi
+    .all([account, repository.arn, arnsOf("ssm"), arnsOf("secretsManager")])
+    .apply(([a, repositoryArn, parameterArns, secretArns]) =>
+      executionPolicy({
+        repositoryArns: [repositoryArn],
+        logGroupArns: [logGroupArn(a, logGroupName(app, env))],
+        parameterArns,
+        secretArns,
+      }),
+    );
+  const roles = new ServiceRoles(name, {
+    executionPolicy: execution,
+    // The media server calls no AWS API.
+    taskPolicy: app === "api" ? apiPolicy(settings, storage, database) : undefined,
+  });
+  const service = new Service(name, {
+    app,
+    env,
+    service: serviceSpec,
+    region: spec.region,
+    clusterArn: shared.clusterArn,
+    clusterName: shared.clusterName,
+    capacityProviderName: shared.capacityProviderName,
+    targetGroupArn: shared.targetGroup(name).arn,
+    repositoryUrl: repository.repositoryUrl,
+    bootstrapImageTag: settings.bootstrapImageTag,
+    executionRoleArn: roles.executionRoleArn,
+    taskRoleArn: roles.taskRoleArn,
+    secrets: Object.fromEntries(Object.entries(secretsByName).map(([key, s]) => [key, s.valueFrom])),
+    extraEnvironment: app === "api" ? apiEnvironment(settings, storage, database) : {},
+  });
+  return { repository, roles, service, secrets };
+}
+
+function apiPolicy(settings: StackSettings, storage: Storage, database: Database) {
+  return pulumi.all([storage.bucketArn, database.secretArn]).apply(([bucketArn, databaseSecretArn]) =>
+    apiTaskPolicy({
+      bucketArn,
+      objectPrefix: settings.apiObjectPrefix,
+      metricNamespace: BACKLOG_METRIC.namespace,
+      databaseSecretArn,
+    }),
+  );
+}
+
+/** Where the API finds its bucket, database and metric namespace (plain settings, no secrets). */
+function apiEnvironment(settings: StackSettings, storage: Storage, database: Database) {
+  return {
+    S3_BUCKET: storage.bucketName,
+    S3_PREFIX: settings.apiObjectPrefix,
+    DATABASE_HOST: database.address,
+    DATABASE_PORT: database.port.apply(String),
+    DATABASE_NAME: database.databaseName,
+    DATABASE_SECRET_ARN: database.secretArn,
+    METRICS_NAMESPACE: BACKLOG_METRIC.namespace,
+  };
+}
+
+function defineAlarms(ctx: EnvironmentContext, services: Record<AppName, ServiceParts>): Alarms {
+  const { env, spec, shared } = ctx;
+  return new Alarms(`platform-${env}`, {
+    env,
+    thresholds: spec.environments[env].alarms,
+    recipients: spec.alarms.recipients,
+    clusterName: shared.clusterName,
+    loadBalancerArnSuffix: shared.albArnSuffix,
+    watchLoadBalancer: env === defaultEnvironment(spec),
+    services: perApp((app) => ({
+      targetGroupArnSuffix: shared.targetGroup(serviceName(app, env)).arnSuffix,
+      logGroupName: services[app].service.logGroupName,
+      serviceName: services[app].service.serviceName,
+    })),
+  });
+}
+
+function defineDeployRole(
+  ctx: EnvironmentContext,
+  repository: string,
+  services: Record<AppName, ServiceParts>,
+): DeployRole {
+  const { env, account, shared } = ctx;
+  const all = <T>(pick: (parts: ServiceParts) => pulumi.Input<T>[]) =>
+    pulumi.all(APP_NAMES.flatMap((app) => pick(services[app])));
+  const policy = pulumi
+    .all([
+      account,
+      shared.clusterName,
+      all((s) => [s.repository.arn]),
+      all((s) => [s.roles.executionRoleArn, s.roles.taskRoleArn]),
+      all((s) => s.secrets.filter((r) => r.kind === "secretsManager").map((r) => r.arn)),
+    ])
+    .apply(([a, clusterName, pushRepositoryArns, passRoleArns, secretArns]) =>
+      deployPolicy({
+        account: a,
+        clusterName,
+        serviceNames: APP_NAMES.map((app) => serviceName(app, env)),
+        pushRepositoryArns,
+        pullRepositoryArns: promotionSourceRepositoryArns(a, env),
+        passRoleArns,
+        logGroupArns: APP_NAMES.map((app) => logGroupArn(a, logGroupName(app, env))),
+        secretArns,
+      }),
+    );
+  return new DeployRole(`deploy-${env}`, { env, repository, account, policy });
+}
+
+/** Promotion copies the image the previous environment verified (qa's, for prod) into this one's repository. */
+function promotionSourceRepositoryArns(ctx: AccountContext, env: EnvironmentName): string[] {
+  const source = ENVIRONMENT_NAMES[ENVIRONMENT_NAMES.indexOf(env) - 1];
+  if (!source) return [];
+  return APP_NAMES.map(
+    (app) => `arn:${ctx.partition}:ecr:${ctx.region}:${ctx.accountId}:repository/${serviceName(app, source)}`,
+  );
+}
+
+function perApp<T>(value: (app: AppName) => T): Record<AppName, T> {
+  return Object.fromEntries(APP_NAMES.map((app) => [app, value(app)])) as Record<AppName, T>;
+}

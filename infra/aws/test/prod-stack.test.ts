@@ -1,0 +1,3 @@
+import { environmentSuite } from "./support/environment-suite.js";
+
+environmentSuite("prod");

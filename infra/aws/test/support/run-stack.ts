@@ -1,0 +1,93 @@
+import type { PlatformSpec } from "@platform/env";
+import * as pulumi from "@pulumi/pulumi";
+import type { RecordedResource } from "../../src/invariants/resources.js";
+import { defineStack } from "../../src/program.js";
+import { DEFAULT_SETTINGS, type StackSettings } from "../../src/settings.js";
+import {
+  FAKE_ACCOUNT,
+  FAKE_REGION,
+  FAKE_SECRET_VALUE,
+  fakeSharedOutputs,
+  mockCall,
+  mockState,
+} from "./fake-aws.js";
+
+export interface StackRun {
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+}
+
+export const TEST_SETTINGS: StackSettings = {
+  ...DEFAULT_SETTINGS,
+  sharedStack: "organization/platform/shared",
+  githubRepository: "acme/platform",
+};
+
+/**
+ * Runs the Pulumi program of one stack in-process against mocks and records every resource it registers,
+ * with its inputs, the mock's outputs and its ignoreChanges. One stack per process: Pulumi's runtime
+ * state is global.
+ */
+export function runStack(stack: string, spec: PlatformSpec, settings = TEST_SETTINGS): Promise<StackRun> {
+  return runProgram(stack, () => defineStack(stack, spec, settings));
+}
+
+/** Runs any program function (the real entry point included) as `stack` and records what it registers. */
+export async function runProgram(stack: string, program: () => unknown): Promise<StackRun> {
+  const records = new Map<string, RecordedResource>();
+  const ignoreChanges = new Map<string, string[]>();
+  const key = (type: string, name: string) => `${type}::${name}`;
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const outputs = mockState(args.type, args.name, args.inputs, fakeSharedOutputs());
+        const k = key(args.type, args.name);
+        if (records.has(k)) throw new Error(`two resources of type ${args.type} are named ${args.name}`);
+        records.set(k, {
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          outputs,
+          ignoreChanges: [],
+        });
+        return { id: String(outputs.id), state: outputs };
+      },
+      call: (args) => mockCall(args.token, args.inputs),
+    },
+    "platform",
+    stack,
+    false,
+    "organization",
+  );
+  // ignoreChanges is a resource option, which the mocks' newResource doesn't see: read it off the request.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    ignoreChanges.set(key(req.getType(), req.getName()), req.getIgnorechangesList());
+    return register(req, callback);
+  };
+
+  const defined = await program();
+  const outputs = await new Promise<Record<string, unknown>>((resolve) =>
+    pulumi
+      .output(defined as Record<string, unknown>)
+      .apply((value) => resolve(value as Record<string, unknown>)),
+  );
+  // Every registration still in flight finishes before the list is read.
+  await pulumi.runtime.disconnect();
+  const resources = [...records.entries()].map(([k, r]) => ({
+    ...r,
+    ignoreChanges: ignoreChanges.get(k) ?? [],
+  }));
+  return { resources, outputs };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getIgnorechangesList(): string[];
+}
+
+export { FAKE_ACCOUNT, FAKE_REGION, FAKE_SECRET_VALUE };
