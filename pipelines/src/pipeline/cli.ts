@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+import { spawn } from "node:child_process";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { APP_NAMES, type AppName, environmentHost, loadSpec } from "@platform/env";
+import { Command, CommanderError, Option } from "commander";
+import { ImageError } from "../image/errors.js";
+import { findRepoRoot, specFile } from "../image/repo-root.js";
+import { awsEnvironment, ecrClient, resolveTarget, type Target } from "../image/target.js";
+import { ciReporter } from "./ci.js";
+import type { PipelineContext, ProgramRunner } from "./context.js";
+import { PlanError, planStages } from "./plan.js";
+import { runPipeline } from "./runner.js";
+import { STAGE_NAMES } from "./stages.js";
+import { checkExpectedDigests, readState } from "./state-file.js";
+
+// npm run pipeline -- [--from S] [--to S] [--only S,S] [--skip S,S] [--apps api,media-server]
+//                     [--state FILE] [--target local|aws] [--tag T] [--test-command "npm test"]
+// Exit codes: 0 every selected stage passed, 1 a stage failed, 3 bad usage.
+
+const list = (value: string) =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("pipeline")
+    .description(
+      `test → build → push → deploy qa → verify qa → promote → deploy prod → verify prod\nstages: ${STAGE_NAMES.join(", ")}`,
+    )
+    .option("--from <stage>", "first stage to run")
+    .option("--to <stage>", "last stage to run")
+    .option("--only <stages>", "run only these stages (comma-separated)", list)
+    .option("--skip <stages>", "skip these stages (comma-separated)", list)
+    .option("--apps <apps>", `apps to ship, in deploy order (default: ${APP_NAMES.join(",")})`, list)
+    .option(
+      "--state <file>",
+      "pipeline state file carried between stages and CI jobs",
+      ".pipeline/state.json",
+    )
+    .addOption(
+      new Option("--target <target>", "local region or AWS (default: as the AWS configuration says)").choices(
+        ["local", "aws"],
+      ),
+    )
+    .option("--tag <tag>", "image tag (default: the git commit)")
+    .option("--expect <app=digest,...>", "refuse to run unless the state records these image digests", list)
+    .option(
+      "--test-command <command>",
+      "the test stage's command, split on spaces (no shell)",
+      "npm run test:unit",
+    )
+    .option("--deploy-timeout <seconds>", "ecs deploy --timeout", "600")
+    .option(
+      "--lb-url <url>",
+      "load balancer base URL for verification (default: local http://127.0.0.1:<httpPort>, AWS https://<host>)",
+    )
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 3;
+    throw error;
+  }
+  const opts = program.opts<{
+    from?: string;
+    to?: string;
+    only?: string[];
+    skip?: string[];
+    apps?: string[];
+    state: string;
+    target?: string;
+    tag?: string;
+    expect?: string[];
+    testCommand: string;
+    deployTimeout: string;
+    lbUrl?: string;
+  }>();
+  const usage = (message: string) => {
+    process.stderr.write(`pipeline: ${message}\n`);
+    return 3;
+  };
+  const apps = opts.apps ?? [...APP_NAMES];
+  const unknown = apps.filter((a) => !(APP_NAMES as readonly string[]).includes(a));
+  if (unknown.length > 0 || apps.length === 0)
+    return usage(`--apps: unknown app ${unknown.join(", ")} (apps: ${APP_NAMES.join(", ")})`);
+  const timeout = Number(opts.deployTimeout);
+  if (!Number.isInteger(timeout) || timeout < 1)
+    return usage(`--deploy-timeout ${opts.deployTimeout} is not a number of seconds`);
+
+  const ci = ciReporter();
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+    const spec = loadSpec(specFile(repoRoot));
+    const target = resolveTarget(opts.target, {
+      repoRoot,
+      region: spec.region,
+      localPort: spec.local.awsEndpointPort,
+    });
+    const stateFile = resolve(repoRoot, opts.state);
+    const state = readState(stateFile);
+    checkExpectedDigests(state, opts.expect ?? []);
+    const plan = planStages({ ...opts }, new Set(state.facts));
+    let ecr: ReturnType<typeof ecrClient> | undefined;
+    const ctx: PipelineContext = {
+      repoRoot,
+      spec,
+      target,
+      apps: apps as AppName[],
+      log,
+      ci,
+      testCommand: opts.testCommand.split(/\s+/).filter(Boolean),
+      ...(opts.tag && { tag: opts.tag }),
+      ecr: () => {
+        ecr ??= ecrClient(target);
+        return ecr;
+      },
+      run: spawnProgram(repoRoot, log),
+      awsEnv: () => childAwsEnv(target),
+      deployTimeoutSeconds: timeout,
+      verify: {
+        endpoint: (env) => verifyEndpoint(spec, target, env, opts.lbUrl),
+        requiredRounds: 3,
+        maxRounds: 30,
+        intervalMs: 1000,
+      },
+      now: Date.now,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    };
+    log(
+      `pipeline: ${target.kind === "local" ? `local region ${target.endpoint}` : `AWS ${target.region}`}, apps ${apps.join(", ")}, state ${opts.state}`,
+    );
+    const result = await runPipeline(ctx, { plan, state, stateFile });
+    return result.outcome === "succeeded" ? 0 : 1;
+  } catch (error) {
+    if (error instanceof PlanError) return usage(error.message);
+    const message = error instanceof ImageError || error instanceof Error ? error.message : String(error);
+    ci.problem(message);
+    process.stderr.write(`pipeline: ${message}\n`);
+    return 1;
+  }
+}
+
+/** Verification goes through the load balancer with the environment's Host header. */
+export function verifyEndpoint(
+  spec: ReturnType<typeof loadSpec>,
+  target: Target,
+  env: "qa" | "prod",
+  lbUrl?: string,
+): { baseUrl: string; host: string } {
+  if (target.kind === "local") {
+    const host = environmentHost(spec, env, spec.local.domain) ?? spec.local.domain;
+    return { baseUrl: lbUrl ?? `http://127.0.0.1:${spec.local.httpPort}`, host };
+  }
+  const host = environmentHost(spec, env) ?? spec.domain;
+  return { baseUrl: lbUrl ?? `https://${host}`, host };
+}
+
+/** The child's AWS settings point at the target alone: inherited keys would override the local profile. */
+function childAwsEnv(target: Target): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (target.kind === "local") {
+    for (const name of Object.keys(env)) {
+      if (
+        /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|WEB_IDENTITY_TOKEN_FILE|ROLE_ARN|ENDPOINT_URL.*)$/.test(
+          name,
+        )
+      ) {
+        delete env[name];
+      }
+    }
+  }
+  return { ...env, ...awsEnvironment(target) };
+}
+
+function spawnProgram(cwd: string, log: (line: string) => void): ProgramRunner {
+  return (command, args, options = {}) =>
+    new Promise((resolvePromise, reject) => {
+      const child = spawn(command, args, {
+        cwd,
+        env: options.env ?? process.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let tail: string[] = [];
+      const relay = (chunk: Buffer) => {
+        for (const line of chunk.toString().split(/\r?\n/)) {
+          if (!line.trim()) continue;
+          log(`  │ ${line}`);
+          tail = [...tail.slice(-19), line];
+        }
+      };
+      child.stdout.on("data", relay);
+      child.stderr.on("data", relay);
+      child.on("error", (error) => reject(new Error(`${command} could not start: ${error.message}`)));
+      child.on("close", (code, signal) => {
+        if (code === 0) resolvePromise();
+        else {
+          const shown = [command, ...args].join(" ");
+          const name = shown.length > 100 ? `${shown.slice(0, 100)}…` : shown;
+          reject(new Error(`${name} exited with ${code ?? signal}: ${tail.at(-1) ?? ""}`));
+        }
+      });
+    });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

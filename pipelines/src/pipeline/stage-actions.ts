@@ -1,0 +1,211 @@
+import { serviceName } from "@platform/env";
+import { buildAppImage, formatBytes } from "../image/build-app.js";
+import { promoteImage } from "../image/promote.js";
+import { publishAppImage, pushLogger } from "../image/publish.js";
+import { pushImage } from "../image/push.js";
+import { repositoryUri, taggedDigest } from "../image/registry.js";
+import type { PipelineContext, RunMemory } from "./context.js";
+import { getWithHost } from "./http-probe.js";
+import type { StageName } from "./stages.js";
+import type { PipelineState } from "./state-file.js";
+import { assessRounds, checkAnswer, type Expectation, PROBES, type RoundResult } from "./verify.js";
+import { referencedProjects } from "./workspaces.js";
+
+// What each stage does. A stage returns the new pipeline state and a one-line result, or throws
+// an Error whose message says what failed.
+
+export interface StageResult {
+  state: PipelineState;
+  note: string;
+}
+
+export type StageAction = (
+  ctx: PipelineContext,
+  state: PipelineState,
+  memory: RunMemory,
+) => Promise<StageResult>;
+
+export const STAGE_ACTIONS: Record<StageName, StageAction> = {
+  test: runTests,
+  build: buildImages,
+  push: pushImages,
+  "deploy-qa": (ctx, state) => deploy(ctx, state, "qa"),
+  "verify-qa": (ctx, state) => verifyEnvironment(ctx, state, "qa"),
+  promote: promoteImages,
+  "deploy-prod": (ctx, state) => deploy(ctx, state, "prod"),
+  "verify-prod": (ctx, state) => verifyEnvironment(ctx, state, "prod"),
+};
+
+async function runTests(ctx: PipelineContext, state: PipelineState): Promise<StageResult> {
+  const [command, ...args] = ctx.testCommand;
+  if (!command) throw new Error("no test command");
+  await ctx.run(command, args);
+  return { state, note: ctx.testCommand.join(" ") };
+}
+
+async function buildImages(
+  ctx: PipelineContext,
+  state: PipelineState,
+  memory: RunMemory,
+): Promise<StageResult> {
+  // The apps import other workspaces through their compiled dist/: build those first.
+  const projects = [...new Set(ctx.apps.flatMap((app) => referencedProjects(ctx.repoRoot, app)))];
+  if (projects.length > 0) await ctx.run("npx", ["tsc", "-b", ...projects]);
+  let commit: string | undefined;
+  for (const app of ctx.apps) {
+    const built = await buildAppImage({
+      repoRoot: ctx.repoRoot,
+      app,
+      onProgress: (line) => ctx.log(`${app}: ${line}`),
+    });
+    memory.built.set(app, built);
+    commit = built.revision.commit;
+  }
+  const images = [...memory.built.values()].map((b) => `${b.app} ${formatBytes(b.image.layers[0]!.size)}`);
+  return { state: { ...state, ...(commit && { commit }), images: {} }, note: images.join(", ") };
+}
+
+async function pushImages(
+  ctx: PipelineContext,
+  state: PipelineState,
+  memory: RunMemory,
+): Promise<StageResult> {
+  const images = { ...state.images };
+  let commit = state.commit;
+  for (const app of ctx.apps) {
+    const repositoryName = serviceName(app, "qa");
+    const built = memory.built.get(app);
+    if (ctx.target.kind === "aws" || !built) {
+      // On AWS the Dockerfile builds the image (docker build + push).
+      const result = await publishAppImage({
+        repoRoot: ctx.repoRoot,
+        app,
+        repositoryName,
+        push: true,
+        target: ctx.target,
+        ecr: ctx.ecr(),
+        log: (line) => ctx.log(`${app}: ${line}`),
+        ...(ctx.tag && { tag: ctx.tag }),
+      });
+      images[app] = {
+        tag: result.tag,
+        digest: result.imageDigest,
+        ...(result.pinnedUri && { qa: result.pinnedUri }),
+      };
+      commit = result.commit;
+    } else {
+      const tag = ctx.tag ?? built.tag;
+      const existing = ctx.tag ? undefined : await taggedDigest(ctx.ecr(), repositoryName, tag);
+      if (existing) {
+        // A commit-derived tag names its source: an earlier build of the same source is that image.
+        const uri = await repositoryUri(ctx.ecr(), repositoryName);
+        ctx.log(`${app}: ${repositoryName}:${tag} is already pushed (${existing}): using it`);
+        images[app] = { tag, digest: existing, qa: `${uri}@${existing}` };
+      } else {
+        ctx.log(`${app}: pushing ${repositoryName}:${tag}`);
+        const pushed = await pushImage(ctx.ecr(), repositoryName, tag, built.image, {
+          onProgress: pushLogger((line) => ctx.log(`${app}: ${line}`)),
+        });
+        images[app] = { tag, digest: pushed.imageDigest, qa: pushed.pinnedUri };
+      }
+    }
+    ctx.ci.output(`${app}-digest`, images[app]!.digest);
+    ctx.ci.output(`${app}-tag`, images[app]!.tag);
+  }
+  return {
+    state: { ...state, images, ...(commit && { commit }) },
+    note: ctx.apps.map((a) => `${a}:${images[a]!.tag} ${images[a]!.digest.slice(0, 19)}…`).join(", "),
+  };
+}
+
+async function deploy(ctx: PipelineContext, state: PipelineState, env: "qa" | "prod"): Promise<StageResult> {
+  for (const app of ctx.apps) {
+    const image = state.images[app]?.[env];
+    if (!image) throw new Error(`no ${env} image recorded for ${app}`);
+    const service = serviceName(app, env);
+    ctx.log(`ecs deploy ${ctx.spec.cluster.name} ${service} --image ${app} ${image}`);
+    await ctx.run(
+      "node",
+      [
+        `${ctx.repoRoot}/pipelines/dist/src/ecs/cli.js`,
+        "deploy",
+        ctx.spec.cluster.name,
+        service,
+        "--image",
+        app,
+        image,
+        "--timeout",
+        String(ctx.deployTimeoutSeconds),
+      ],
+      { env: ctx.awsEnv() },
+    );
+  }
+  return { state, note: ctx.apps.map((a) => serviceName(a, env)).join(", ") };
+}
+
+async function verifyEnvironment(
+  ctx: PipelineContext,
+  state: PipelineState,
+  env: "qa" | "prod",
+): Promise<StageResult> {
+  if (!state.commit) throw new Error("the pipeline state records no commit to verify");
+  const images = Object.fromEntries(
+    ctx.apps.map((app) => {
+      const image = state.images[app];
+      if (!image) throw new Error(`no image recorded for ${app}: run its push stage first`);
+      return [app, { digest: image.digest, tag: image.tag }];
+    }),
+  );
+  const expected: Expectation = { commit: state.commit, images };
+  const { baseUrl, host } = ctx.verify.endpoint(env);
+  const probes = PROBES.filter((p) => (ctx.apps as string[]).includes(p.app));
+  if (probes.length === 0) throw new Error(`no endpoint to verify for ${ctx.apps.join(", ")}`);
+  const rounds: RoundResult[] = [];
+  ctx.log(`GET ${probes.map((p) => p.path).join(", ")} via ${baseUrl} with Host: ${host}`);
+  for (;;) {
+    const problems: string[] = [];
+    for (const probe of probes) {
+      const answer = await getWithHost(baseUrl, host, probe.path).catch((error: Error) => error);
+      const problem = checkAnswer(probe, answer, expected);
+      if (problem) problems.push(problem);
+    }
+    rounds.push({ problems });
+    if (problems.length > 0) ctx.log(`round ${rounds.length}: ${problems.join("; ")}`);
+    const verdict = assessRounds(rounds, ctx.verify.requiredRounds, ctx.verify.maxRounds);
+    if (verdict.state === "passed") break;
+    if (verdict.state === "failed")
+      throw new Error(`${env} does not serve this run's images: ${verdict.problems.join("; ")}`);
+    await ctx.sleep(ctx.verify.intervalMs);
+  }
+  return {
+    state,
+    note: `${host}: ${probes.length} endpoints report commit ${state.commit.slice(0, 12)} (${rounds.length} rounds)`,
+  };
+}
+
+async function promoteImages(ctx: PipelineContext, state: PipelineState): Promise<StageResult> {
+  const images = { ...state.images };
+  for (const app of ctx.apps) {
+    const record = images[app];
+    if (!record) throw new Error(`no qa image recorded for ${app}`);
+    const from = { repositoryName: serviceName(app, "qa"), digest: record.digest };
+    const to = { repositoryName: serviceName(app, "prod"), tag: record.tag };
+    ctx.log(`${app}: ${from.repositoryName}@${record.digest.slice(0, 19)}… → ${to.repositoryName}:${to.tag}`);
+    const result = await promoteImage(
+      ctx.ecr(),
+      { from, to },
+      { onProgress: pushLogger((line) => ctx.log(`${app}: ${line}`)) },
+    );
+    if (result.imageDigest !== record.digest) {
+      throw new Error(
+        `${to.repositoryName}:${to.tag} is ${result.imageDigest}, not the verified ${record.digest}`,
+      );
+    }
+    images[app] = { ...record, prod: result.pinnedUri };
+    ctx.ci.output(`${app}-prod-image`, result.pinnedUri);
+  }
+  return {
+    state: { ...state, images },
+    note: ctx.apps.map((a) => `${a} ${images[a]!.digest.slice(0, 19)}…`).join(", "),
+  };
+}

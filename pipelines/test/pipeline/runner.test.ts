@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadSpec } from "@platform/env";
+import { afterEach, describe, expect, it } from "vitest";
+import { ciReporter } from "../../src/pipeline/ci.js";
+import type { PipelineContext } from "../../src/pipeline/context.js";
+import { planStages } from "../../src/pipeline/plan.js";
+import { runPipeline } from "../../src/pipeline/runner.js";
+import type { StageAction } from "../../src/pipeline/stage-actions.js";
+import { STAGE_NAMES, type StageName } from "../../src/pipeline/stages.js";
+import { emptyState, type PipelineState, readState } from "../../src/pipeline/state-file.js";
+
+// The runner with stand-in stage actions: ordering, failure handling, state saved after every stage.
+
+const spec = loadSpec(join(import.meta.dirname, "..", "..", "..", "env", "platform.yaml"));
+const dirs: string[] = [];
+afterEach(async () => Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
+
+function context(lines: string[], ciLines: string[] = []): PipelineContext {
+  let clock = 0;
+  return {
+    repoRoot: "/nowhere",
+    spec,
+    target: { kind: "aws", region: "eu-west-1", reason: "test" },
+    apps: ["api"],
+    log: (line) => lines.push(line),
+    ci: ciReporter({ TEAMCITY_VERSION: "2025.1" }, (line) => ciLines.push(line)),
+    testCommand: ["true"],
+    ecr: () => {
+      throw new Error("no ECR in this test");
+    },
+    run: async () => {},
+    awsEnv: () => ({}),
+    deployTimeoutSeconds: 1,
+    verify: {
+      endpoint: () => ({ baseUrl: "http://127.0.0.1:1", host: "x" }),
+      requiredRounds: 1,
+      maxRounds: 1,
+      intervalMs: 0,
+    },
+    now: () => (clock += 100),
+    sleep: async () => {},
+  };
+}
+
+function recordingActions(calls: StageName[], failAt?: StageName): Record<StageName, StageAction> {
+  const action =
+    (name: StageName): StageAction =>
+    async (_ctx, state) => {
+      calls.push(name);
+      if (name === failAt) throw new Error(`${name} broke`);
+      const images =
+        name === "push"
+          ? { api: { tag: "t", digest: `sha256:${"b".repeat(64)}`, qa: "api-qa@x" } }
+          : state.images;
+      return { state: { ...state, images, commit: "c0ffee0" }, note: `${name} done` };
+    };
+  const actions = {} as Record<StageName, StageAction>;
+  for (const name of STAGE_NAMES) actions[name] = action(name);
+  return actions;
+}
+
+describe("runPipeline", () => {
+  it("runs every stage in order, saves the state after each, and succeeds", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "runner-"));
+    dirs.push(dir);
+    const stateFile = join(dir, "state.json");
+    const calls: StageName[] = [];
+    const lines: string[] = [];
+    const ciLines: string[] = [];
+    const result = await runPipeline(context(lines, ciLines), {
+      plan: planStages({}, new Set()),
+      state: emptyState(),
+      stateFile,
+      actions: recordingActions(calls),
+    });
+    expect(calls).toEqual([...STAGE_NAMES]);
+    expect(result.outcome).toBe("succeeded");
+    const saved = readState(stateFile);
+    expect(saved.facts).toEqual([
+      "tested",
+      "images.qa",
+      "deployed.qa",
+      "verified.qa",
+      "images.prod",
+      "deployed.prod",
+      "verified.prod",
+    ]);
+    expect(saved.images.api!.digest).toBe(`sha256:${"b".repeat(64)}`);
+    expect(lines).toContain("▶ [3/8] push: Push to qa repositories");
+    expect(lines.at(-1)).toBe("pipeline succeeded in 0.8s");
+    expect(ciLines[0]).toBe("##teamcity[blockOpened name='test']");
+  });
+
+  it("stops at a failing stage, reports it to CI and keeps what earlier stages saved", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "runner-"));
+    dirs.push(dir);
+    const stateFile = join(dir, "state.json");
+    const calls: StageName[] = [];
+    const ciLines: string[] = [];
+    const result = await runPipeline(context([], ciLines), {
+      plan: planStages({ skip: ["test"] }, new Set()),
+      state: emptyState(),
+      stateFile,
+      actions: recordingActions(calls, "verify-qa"),
+    });
+    expect(calls).toEqual(["build", "push", "deploy-qa", "verify-qa"]);
+    expect(result.outcome).toBe("failed");
+    expect(ciLines).toContain("##teamcity[buildProblem description='verify-qa: verify-qa broke']");
+    expect(JSON.parse(await readFile(stateFile, "utf8")).facts).toEqual(["images.qa", "deployed.qa"]);
+  });
+
+  it("forgets an older run's facts from the first stage it reruns onwards", async () => {
+    const calls: StageName[] = [];
+    const old: PipelineState = {
+      ...emptyState(),
+      facts: ["tested", "images.qa", "deployed.qa", "verified.qa", "images.prod"],
+    };
+    const result = await runPipeline(context([]), {
+      plan: planStages({ from: "deploy-qa", to: "deploy-qa" }, new Set(old.facts)),
+      state: old,
+      actions: recordingActions(calls),
+    });
+    expect(calls).toEqual(["deploy-qa"]);
+    expect(result.state.facts).toEqual(["tested", "images.qa", "deployed.qa"]);
+  });
+});

@@ -1,0 +1,136 @@
+import { rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type AppName, loadSpec } from "@platform/env";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { ciReporter } from "../../src/pipeline/ci.js";
+import type { PipelineContext } from "../../src/pipeline/context.js";
+import { planStages } from "../../src/pipeline/plan.js";
+import { runPipeline } from "../../src/pipeline/runner.js";
+import { emptyState } from "../../src/pipeline/state-file.js";
+import { fakeEcr } from "../image/fake-ecr.js";
+import { commitAll, fixtureRepo } from "../image/fixture.js";
+
+// The real stage actions on a one-app repository (the fixture app, named "api"): a real build,
+// push and promote against an in-memory ECR, the ecs CLI call recorded, and verification over real
+// HTTP against a stand-in load balancer that routes by Host header and serves what was "deployed".
+
+const spec = loadSpec(join(import.meta.dirname, "..", "..", "..", "env", "platform.yaml"));
+let root: string;
+let commit: string;
+let server: Server;
+let baseUrl: string;
+/** What each host's "api" currently runs: set by the recorded `ecs deploy`. */
+const serving = new Map<string, { image: string; commit: string }>();
+
+beforeAll(async () => {
+  root = await fixtureRepo("api");
+  commit = commitAll(root);
+  server = createServer((req, res) => {
+    const current = serving.get(req.headers.host ?? "");
+    if (!current) {
+      res.writeHead(503).end();
+      return;
+    }
+    if (req.url === "/healthz") res.end("ok");
+    else if (req.url === "/api/v1/version")
+      res.end(JSON.stringify({ version: "3.2.1", commit: current.commit, image: current.image }));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await rm(root, { recursive: true, force: true });
+});
+
+function context(ecr: ReturnType<typeof fakeEcr>, deploys: string[][], lines: string[]): PipelineContext {
+  return {
+    repoRoot: root,
+    spec,
+    target: {
+      kind: "local",
+      endpoint: "http://127.0.0.1:4566",
+      region: "eu-west-1",
+      stateDir: root,
+      credentialsFile: "c",
+      configFile: "f",
+      profile: "local",
+    },
+    apps: ["api"] as AppName[],
+    log: (line) => lines.push(line),
+    ci: ciReporter({}),
+    testCommand: ["true"],
+    ecr: () => ecr.client,
+    run: async (command, args) => {
+      if (command !== "node" || args[1] !== "deploy") return; // tsc -b: nothing to compile here
+      deploys.push(args.slice(1));
+      const [, , service, , , image] = args.slice(1);
+      const host = service === "api-qa" ? "qa.localhost" : "localhost";
+      serving.set(host, { image: image!, commit });
+    },
+    awsEnv: () => ({}),
+    deployTimeoutSeconds: 60,
+    verify: {
+      endpoint: (env) => ({ baseUrl, host: env === "qa" ? "qa.localhost" : "localhost" }),
+      requiredRounds: 2,
+      maxRounds: 3,
+      intervalMs: 10,
+    },
+    now: Date.now,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+}
+
+describe("the pipeline's stages, end to end on a fake registry", () => {
+  it("builds, pushes to qa, deploys and verifies qa, promotes the same digest, deploys and verifies prod", async () => {
+    serving.clear();
+    const ecr = fakeEcr({ "api-qa": {}, "api-prod": {} }, undefined, { serveBlobs: true });
+    await ecr.ready;
+    onTestFinished(ecr.close);
+    const deploys: string[][] = [];
+    const lines: string[] = [];
+    const result = await runPipeline(context(ecr, deploys, lines), {
+      plan: planStages({ skip: ["test"] }, new Set()),
+      state: emptyState(),
+    });
+    expect(result.progress.stages.filter((s) => s.status === "failed")).toEqual([]);
+    expect(result.outcome).toBe("succeeded");
+    const image = result.state.images.api!;
+    expect(image.tag).toBe(commit.slice(0, 12));
+    expect(result.state.commit).toBe(commit);
+    expect(ecr.state.get("api-qa")!.tags.get(image.tag)).toBe(image.digest);
+    expect(ecr.state.get("api-prod")!.tags.get(image.tag)).toBe(image.digest);
+    expect(deploys).toEqual([
+      ["deploy", "platform", "api-qa", "--image", "api", image.qa, "--timeout", "60"],
+      ["deploy", "platform", "api-prod", "--image", "api", image.prod, "--timeout", "60"],
+    ]);
+    expect(image.prod).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/api-prod@${image.digest}`);
+  }, 60_000);
+
+  it("fails verify-qa when qa keeps serving another commit, and never promotes", async () => {
+    serving.clear();
+    const ecr = fakeEcr({ "api-qa": {}, "api-prod": {} });
+    const lines: string[] = [];
+    const ctx = context(ecr, [], lines);
+    const run = ctx.run;
+    ctx.run = async (command, args, options) => {
+      await run(command, args, options);
+      if (args[1] === "deploy")
+        serving.set("qa.localhost", { image: "api-qa:old", commit: "fedcba9876543210" });
+    };
+    const result = await runPipeline(ctx, {
+      plan: planStages({ skip: ["test"] }, new Set()),
+      state: emptyState(),
+    });
+    expect(result.outcome).toBe("failed");
+    const verify = result.progress.stages.find((s) => s.name === "verify-qa")!;
+    expect(verify.status).toBe("failed");
+    expect(verify.note).toContain(`/api/v1/version: commit is fedcba9876543210, expected ${commit}`);
+    expect(result.progress.stages.find((s) => s.name === "promote")!.status).toBe("blocked");
+    expect(ecr.state.get("api-prod")!.tags.size).toBe(0);
+  }, 60_000);
+});
