@@ -1,0 +1,165 @@
+import { createReadStream, mkdirSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { resolve } from "node:path";
+import type { RegionPlugin, RegionServices } from "./contracts.js";
+import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials } from "./credentials.js";
+import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
+import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
+import { BlobStore, isDigest } from "./services/ecr/blob-store.js";
+import { EcrModel, emptyEcrState } from "./services/ecr/model.js";
+import { LocalImageRegistry } from "./services/ecr/registry.js";
+import { ecrService } from "./services/ecr/responses.js";
+import { Elbv2Model } from "./services/elbv2/model.js";
+import { elbv2Service } from "./services/elbv2/responses.js";
+import { emptyElbv2State } from "./services/elbv2/state.js";
+import { emptySecretsState, SecretsModel } from "./services/secrets-manager/model.js";
+import { secretsManagerService } from "./services/secrets-manager/responses.js";
+import { LocalSecretValues } from "./services/secrets-manager/secret-values.js";
+import { emptySsmState, SsmModel } from "./services/ssm/model.js";
+import { ssmService } from "./services/ssm/responses.js";
+import { JsonFileDurable } from "./state/durable.js";
+import { lockStateDir } from "./state/lock.js";
+import { WireServer } from "./wire/server.js";
+
+// The local region: the control plane (wire + ECR, ELBv2, SSM, Secrets Manager), the load balancer
+// that follows the ELBv2 model, then the plugins (ECS and its scheduler, ...). Stopped in reverse.
+
+export const LOCAL_ACCOUNT_ID = "000000000000";
+const BLOB_ROUTE = "/_ecr/blobs/";
+
+export interface StartRegionOptions {
+  stateDir: string;
+  /** 4566 by default; 0 picks a free port (tests). */
+  awsEndpointPort?: number;
+  /** Region name for the profile file and plugins; requests may use any region. */
+  region?: string;
+  plugins?: RegionPlugin[];
+  log?: (message: string) => void;
+}
+
+export interface RegionHandle {
+  /** `http://127.0.0.1:<port>`. */
+  endpoint: string;
+  port: number;
+  region: string;
+  accountId: string;
+  stateDir: string;
+  /** Usable as SDK `credentials`; also names the shared-credentials and config files (profile `local`). */
+  credentials: RegionCredentials;
+  /** Resolves when the load balancer's listeners match the ELBv2 model. */
+  settled(): Promise<void>;
+  /** Listener ports that could not be bound, with the reason. */
+  listenerFailures(): ReadonlyMap<number, string>;
+  stop(): Promise<void>;
+}
+
+export async function startRegion(options: StartRegionOptions): Promise<RegionHandle> {
+  const stateDir = resolve(options.stateDir);
+  const region = options.region ?? "us-east-1";
+  const log = options.log ?? ((m: string) => console.error(m));
+  mkdirSync(stateDir, { recursive: true });
+  const unlock = lockStateDir(stateDir);
+  const cleanups: (() => Promise<void> | void)[] = [unlock];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`region: stop step failed: ${String(error)}`);
+      }
+    }
+  };
+  try {
+    const key = loadOrCreateAccessKey(stateDir);
+    const wire = new WireServer({
+      accountId: LOCAL_ACCOUNT_ID,
+      secretFor: (accessKeyId) => (accessKeyId === key.accessKeyId ? key.secretAccessKey : undefined),
+      log,
+    });
+    let port = options.awsEndpointPort ?? 4566;
+    const registryHost = (r: string) => `${LOCAL_ACCOUNT_ID}.dkr.ecr.${r}.localhost:${port}`;
+
+    const elbDurable = new JsonFileDurable(stateDir, "elbv2", emptyElbv2State);
+    const elb = new Elbv2Model(elbDurable.state);
+    const loadBalancer = new LoadBalancer(elb, log);
+    const ecrDurable = new JsonFileDurable(stateDir, "ecr", emptyEcrState);
+    const ecr = new EcrModel(ecrDurable.state, registryHost);
+    const blobs = new BlobStore(stateDir);
+    const ssmDurable = new JsonFileDurable(stateDir, "ssm", emptySsmState);
+    const ssm = new SsmModel(ssmDurable.state);
+    const secretsDurable = new JsonFileDurable(stateDir, "secretsmanager", emptySecretsState);
+    const secrets = new SecretsModel(secretsDurable.state);
+
+    wire.registerService(elbv2Service(elb, elbDurable, loadBalancer.registry, () => loadBalancer.settled()));
+    wire.registerService(ssmService(ssm, ssmDurable));
+    wire.registerService(secretsManagerService(secrets, secretsDurable));
+    wire.registerHttpRoute("/_localregion/health", (_req, res) => sendJson(res, 200, { status: "running" }));
+    wire.registerHttpRoute(BLOB_ROUTE, (req, res) => serveBlob(req, res, blobs));
+
+    port = await wire.listen(port);
+    cleanups.push(() => wire.close());
+    const endpoint = `http://127.0.0.1:${port}`;
+    // The config file names the endpoint, so it is written once the port is known.
+    const credentials = loadOrCreateCredentials(stateDir, endpoint, region);
+    wire.registerService(
+      ecrService(ecr, ecrDurable, blobs, { endpoint, registryHost, blobRoute: BLOB_ROUTE }),
+    );
+
+    await loadBalancer.start(stateDir);
+    cleanups.push(() => loadBalancer.stop());
+
+    const services: RegionServices = {
+      stateDir,
+      accountId: LOCAL_ACCOUNT_ID,
+      region,
+      endpoint,
+      targetGroups: new LocalTargetGroups(elb, elbDurable, loadBalancer.registry),
+      images: new LocalImageRegistry(ecr, blobs),
+      secrets: new LocalSecretValues(ssm, secrets),
+      durable: (name, initialState) => new JsonFileDurable(stateDir, name, initialState),
+      registerService: (service) => wire.registerService(service),
+      registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),
+    };
+    for (const plugin of options.plugins ?? []) {
+      await plugin.start(services);
+      cleanups.push(() => plugin.stop());
+    }
+    return {
+      endpoint,
+      port,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      stateDir,
+      credentials,
+      settled: () => loadBalancer.settled(),
+      listenerFailures: () => loadBalancer.failures(),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function serveBlob(req: IncomingMessage, res: ServerResponse, blobs: BlobStore): void {
+  const digest = (req.url ?? "").split("?")[0]!.slice(BLOB_ROUTE.length).replace(/%3A/gi, ":");
+  if ((req.method !== "GET" && req.method !== "HEAD") || !isDigest(digest) || !blobs.has(digest)) {
+    sendJson(res, 404, { message: "layer not found" });
+    return;
+  }
+  res.writeHead(200, {
+    "content-type": "application/octet-stream",
+    "content-length": blobs.size(digest),
+    "docker-content-digest": digest,
+  });
+  if (req.method === "HEAD") return void res.end();
+  createReadStream(blobs.path(digest))
+    .on("error", () => res.destroy())
+    .pipe(res);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}

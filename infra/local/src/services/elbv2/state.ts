@@ -1,0 +1,93 @@
+// ELBv2's durable state: plain JSON, the model mutates it and the service layer commits it.
+
+export interface HealthCheckRecord {
+  path: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  matcher: string;
+}
+
+export interface LoadBalancerRecord {
+  arn: string;
+  name: string;
+  dnsName: string;
+  createdTime: string;
+  scheme: string;
+  ipAddressType: string;
+  subnets: string[];
+  securityGroups: string[];
+  attributes: Record<string, string>;
+}
+
+export type ActionRecord =
+  | { type: "forward"; targetGroups: { arn: string; weight: number }[] }
+  | {
+      type: "redirect";
+      redirect: {
+        protocol: string;
+        port: string;
+        host: string;
+        path: string;
+        query: string;
+        statusCode: string;
+      };
+    }
+  | {
+      type: "fixed-response";
+      fixedResponse: { statusCode: string; contentType: string; messageBody?: string | undefined };
+    };
+
+export interface ConditionRecord {
+  field: "host-header" | "path-pattern";
+  values: string[];
+}
+
+export interface ListenerRecord {
+  arn: string;
+  loadBalancerArn: string;
+  port: number;
+  protocol: "HTTP" | "HTTPS";
+  certificateArns: string[];
+  sslPolicy?: string | undefined;
+  defaultActions: ActionRecord[];
+  defaultRuleArn: string;
+}
+
+export interface RuleRecord {
+  arn: string;
+  listenerArn: string;
+  priority: number;
+  conditions: ConditionRecord[];
+  actions: ActionRecord[];
+}
+
+export interface TargetRecord {
+  id: string;
+  port: number;
+}
+
+export interface TargetGroupRecord {
+  arn: string;
+  name: string;
+  protocol: "HTTP" | "HTTPS";
+  port: number;
+  vpcId: string;
+  targetType: "instance";
+  healthCheck: HealthCheckRecord;
+  attributes: Record<string, string>;
+  targets: TargetRecord[];
+}
+
+export interface Elbv2State {
+  loadBalancers: Record<string, LoadBalancerRecord>;
+  listeners: Record<string, ListenerRecord>;
+  rules: Record<string, RuleRecord>;
+  targetGroups: Record<string, TargetGroupRecord>;
+  tags: Record<string, Record<string, string>>;
+}
+
+export function emptyElbv2State(): Elbv2State {
+  return { loadBalancers: {}, listeners: {}, rules: {}, targetGroups: {}, tags: {} };
+}

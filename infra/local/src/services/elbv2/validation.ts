@@ -1,0 +1,207 @@
+import { AwsError } from "../../contracts.js";
+import { isObject } from "../../wire/params.js";
+import type { ActionRecord, ConditionRecord, HealthCheckRecord } from "./state.js";
+
+// ELBv2's limits, with the codes and wording AWS answers them with.
+
+export function validationError(message: string): AwsError {
+  return new AwsError("ValidationError", message);
+}
+
+/** Load balancer and target group names: 1-32 alphanumerics or hyphens, no hyphen at either end. */
+export function checkName(kind: "load balancer" | "target group", name: string): void {
+  if (name.length > 32)
+    throw validationError(`The ${kind} name '${name}' cannot be longer than '32' characters`);
+  if (!/^[A-Za-z0-9-]+$/.test(name) || name.length === 0) {
+    throw validationError(
+      `The ${kind} name '${name}' can only contain characters that are alphanumeric characters and hyphens(-)`,
+    );
+  }
+  if (name.startsWith("-") || name.endsWith("-")) {
+    throw validationError(`The ${kind} name '${name}' cannot begin or end with a hyphen`);
+  }
+  if (kind === "load balancer" && name.startsWith("internal-")) {
+    throw validationError(`The load balancer name '${name}' cannot begin with 'internal-'`);
+  }
+}
+
+export function checkPort(name: string, port: number | undefined): void {
+  if (port === undefined) return;
+  if (port < 1 || port > 65535) {
+    throw validationError(
+      `1 validation error detected: Value '${port}' at '${name}' failed to satisfy constraint: Member must have value between 1 and 65535`,
+    );
+  }
+}
+
+export function checkProtocol(name: string, protocol: string): "HTTP" | "HTTPS" {
+  if (protocol === "HTTP" || protocol === "HTTPS") return protocol;
+  const known = ["TCP", "TLS", "UDP", "TCP_UDP", "GENEVE"];
+  if (known.includes(protocol)) {
+    throw validationError(
+      `Protocol '${protocol}' is not supported for ${name} of application load balancers`,
+    );
+  }
+  throw validationError(
+    `1 validation error detected: Value '${protocol}' at '${name}' failed to satisfy constraint: Member must satisfy enum value set: [HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, GENEVE]`,
+  );
+}
+
+function range(name: string, value: number, min: number, max: number): void {
+  if (value < min || value > max) {
+    throw validationError(
+      `1 validation error detected: Value '${value}' at '${name}' failed to satisfy constraint: Member must have value between ${min} and ${max}`,
+    );
+  }
+}
+
+export function checkHealthCheck(hc: HealthCheckRecord): void {
+  range("healthCheckIntervalSeconds", hc.intervalSeconds, 5, 300);
+  range("healthCheckTimeoutSeconds", hc.timeoutSeconds, 2, 120);
+  range("healthyThresholdCount", hc.healthyThreshold, 2, 10);
+  range("unhealthyThresholdCount", hc.unhealthyThreshold, 2, 10);
+  if (hc.timeoutSeconds >= hc.intervalSeconds) {
+    throw validationError("Health check timeout must be smaller than the interval");
+  }
+  if (!hc.path.startsWith("/") || hc.path.length > 1024) {
+    throw validationError(
+      `Health check path '${hc.path}' must begin with '/' and be at most 1024 characters`,
+    );
+  }
+  checkMatcher(hc.matcher);
+}
+
+/** ALB matchers: "200", "200,202", "200-299", codes 200-499. */
+function checkMatcher(matcher: string): void {
+  const ok = matcher.split(",").every((part) => {
+    const m = /^(\d{3})(?:-(\d{3}))?$/.exec(part.trim());
+    if (!m) return false;
+    const from = Number(m[1]);
+    const to = Number(m[2] ?? m[1]);
+    return from >= 200 && to <= 499 && from <= to;
+  });
+  if (!ok) throw validationError(`Health check matcher HTTP code '${matcher}' must be within '200-499'`);
+}
+
+export function matcherAccepts(matcher: string, status: number): boolean {
+  return matcher.split(",").some((part) => {
+    const [from, to] = part.trim().split("-").map(Number);
+    return status >= from! && status <= (to ?? from!);
+  });
+}
+
+export function checkPriority(priority: number): void {
+  range("priority", priority, 1, 50000);
+}
+
+export function parseConditions(raw: unknown[]): ConditionRecord[] {
+  let valueCount = 0;
+  const conditions = raw.map((item) => {
+    if (!isObject(item)) throw validationError("A condition must be a structure");
+    const field = item.Field;
+    if (field !== "host-header" && field !== "path-pattern") {
+      throw validationError(
+        `Condition field '${String(field)}' is not supported; use 'host-header' or 'path-pattern'`,
+      );
+    }
+    const config = item[field === "host-header" ? "HostHeaderConfig" : "PathPatternConfig"];
+    const values = stringList(isObject(config) && config.Values !== undefined ? config.Values : item.Values);
+    if (values.length === 0) throw validationError(`A '${field}' condition must have at least one value`);
+    for (const v of values) {
+      if (v.length > 128)
+        throw validationError(`The '${field}' value '${v}' cannot be longer than 128 characters`);
+      if (field === "host-header" && !/^[A-Za-z0-9.*?-]+(:\d+)?$/.test(v)) {
+        throw validationError(`The host header value '${v}' contains characters that are not allowed`);
+      }
+    }
+    valueCount += values.length;
+    return { field, values } as ConditionRecord;
+  });
+  if (valueCount > 5) throw validationError("A rule can have at most '5' condition values");
+  const fields = conditions.map((c) => c.field);
+  if (new Set(fields).size !== fields.length)
+    throw validationError("A rule can have only one condition per field");
+  return conditions;
+}
+
+export function parseActions(raw: unknown[], targetGroupExists: (arn: string) => boolean): ActionRecord[] {
+  if (raw.length === 0) throw validationError("At least one action must be specified");
+  const actions = raw.map((item): ActionRecord => {
+    if (!isObject(item)) throw validationError("An action must be a structure");
+    switch (item.Type) {
+      case "forward":
+        return forwardAction(item, targetGroupExists);
+      case "redirect":
+        return redirectAction(item);
+      case "fixed-response":
+        return fixedResponseAction(item);
+      default:
+        throw validationError(
+          `Action type '${String(item.Type)}' is not supported; use 'forward', 'redirect' or 'fixed-response'`,
+        );
+    }
+  });
+  if (actions.length > 1) throw validationError("Only one action can be specified per rule");
+  return actions;
+}
+
+function forwardAction(item: Record<string, unknown>, exists: (arn: string) => boolean): ActionRecord {
+  const config = isObject(item.ForwardConfig) ? item.ForwardConfig : undefined;
+  const groups: { arn: string; weight: number }[] = [];
+  if (typeof item.TargetGroupArn === "string") groups.push({ arn: item.TargetGroupArn, weight: 1 });
+  else if (config && Array.isArray(config.TargetGroups)) {
+    for (const g of config.TargetGroups) {
+      if (!isObject(g) || typeof g.TargetGroupArn !== "string")
+        throw validationError("A forward target group needs a TargetGroupArn");
+      const weight = g.Weight === undefined ? 1 : Number(g.Weight);
+      if (!Number.isInteger(weight) || weight < 0 || weight > 999)
+        throw validationError("Target group weight must be between 0 and 999");
+      groups.push({ arn: g.TargetGroupArn, weight });
+    }
+  }
+  if (groups.length === 0) throw validationError("A target group ARN must be specified for a forward action");
+  for (const g of groups) {
+    if (!exists(g.arn)) throw new AwsError("TargetGroupNotFound", `Target group '${g.arn}' not found`);
+  }
+  return { type: "forward", targetGroups: groups };
+}
+
+function redirectAction(item: Record<string, unknown>): ActionRecord {
+  const c = item.RedirectConfig;
+  if (!isObject(c)) throw validationError("A redirect action needs a RedirectConfig");
+  const statusCode = String(c.StatusCode ?? "");
+  if (statusCode !== "HTTP_301" && statusCode !== "HTTP_302") {
+    throw validationError("Redirect status code must be 'HTTP_301' or 'HTTP_302'");
+  }
+  const str = (v: unknown, dflt: string) => (typeof v === "string" && v !== "" ? v : dflt);
+  return {
+    type: "redirect",
+    redirect: {
+      protocol: str(c.Protocol, "#{protocol}"),
+      port: str(c.Port, "#{port}"),
+      host: str(c.Host, "#{host}"),
+      path: str(c.Path, "/#{path}"),
+      query: str(c.Query, "#{query}"),
+      statusCode,
+    },
+  };
+}
+
+function fixedResponseAction(item: Record<string, unknown>): ActionRecord {
+  const c = item.FixedResponseConfig;
+  if (!isObject(c)) throw validationError("A fixed-response action needs a FixedResponseConfig");
+  const statusCode = String(c.StatusCode ?? "");
+  if (!/^[245]\d\d$/.test(statusCode))
+    throw validationError(`Fixed response status code '${statusCode}' must be 2XX, 4XX or 5XX`);
+  const body = typeof c.MessageBody === "string" ? c.MessageBody : undefined;
+  if (body !== undefined && body.length > 1024)
+    throw validationError("Fixed response message body cannot be longer than 1024 characters");
+  const contentType = typeof c.ContentType === "string" ? c.ContentType : "text/plain";
+  return { type: "fixed-response", fixedResponse: { statusCode, contentType, messageBody: body } };
+}
+
+function stringList(v: unknown): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
+    throw validationError("Condition values must be a list of strings");
+  return v as string[];
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import {
+  chooseTargetGroup,
+  redirectLocation,
+  selectAction,
+  wildcard,
+} from "../src/runtime/load-balancer/rules.js";
+import type { ListenerRecord, RuleRecord } from "../src/services/elbv2/state.js";
+
+const forward = (arn: string) => ({ type: "forward" as const, targetGroups: [{ arn, weight: 1 }] });
+const listener: ListenerRecord = {
+  arn: "l",
+  loadBalancerArn: "lb",
+  port: 8080,
+  protocol: "HTTP",
+  certificateArns: [],
+  defaultActions: [forward("api-prod")],
+  defaultRuleArn: "d",
+};
+const rules: RuleRecord[] = [
+  {
+    arn: "r3",
+    listenerArn: "l",
+    priority: 100,
+    conditions: [{ field: "path-pattern", values: ["/kurento", "/media/*"] }],
+    actions: [forward("media-prod")],
+  },
+  {
+    arn: "r2",
+    listenerArn: "l",
+    priority: 11,
+    conditions: [{ field: "host-header", values: ["qa.localhost"] }],
+    actions: [forward("api-qa")],
+  },
+  {
+    arn: "r1",
+    listenerArn: "l",
+    priority: 10,
+    conditions: [
+      { field: "host-header", values: ["qa.localhost"] },
+      { field: "path-pattern", values: ["/kurento", "/media/*"] },
+    ],
+    actions: [forward("media-qa")],
+  },
+];
+const target = (host: string | undefined, path: string) => {
+  const action = selectAction(listener, rules, { host, path });
+  return action?.type === "forward" ? action.targetGroups[0]?.arn : undefined;
+};
+
+describe("rule evaluation", () => {
+  it("routes by priority with host and path conditions, then the default action", () => {
+    expect(target("qa.localhost:8080", "/media/version")).toBe("media-qa");
+    expect(target("QA.LocalHost", "/kurento")).toBe("media-qa");
+    expect(target("qa.localhost", "/api/v1/version")).toBe("api-qa");
+    expect(target("localhost:8080", "/media/healthz")).toBe("media-prod");
+    expect(target("example.com", "/")).toBe("api-prod");
+    expect(target(undefined, "/kurento/x")).toBe("api-prod");
+  });
+
+  it("matches ELBv2 wildcards: * any run, ? exactly one, the rest literal", () => {
+    expect(wildcard("*.example.com").test("a.b.example.com")).toBe(true);
+    expect(wildcard("*.example.com").test("example.com")).toBe(false);
+    expect(wildcard("/img/?.png").test("/img/a.png")).toBe(true);
+    expect(wildcard("/img/?.png").test("/img/ab.png")).toBe(false);
+    expect(wildcard("/a.b").test("/axb")).toBe(false);
+    expect(wildcard("/(x)+").test("/(x)+")).toBe(true);
+  });
+
+  it("fills redirect placeholders and drops default ports", () => {
+    const redirect = { protocol: "HTTPS", port: "443", host: "#{host}", path: "/#{path}", query: "#{query}" };
+    expect(
+      redirectLocation(redirect, {
+        protocol: "http",
+        host: "qa.localhost:8080",
+        port: 8080,
+        path: "/a/b",
+        query: "x=1",
+      }),
+    ).toBe("https://qa.localhost/a/b?x=1");
+    expect(
+      redirectLocation(
+        { ...redirect, port: "8443" },
+        { protocol: "http", host: "h", port: 8080, path: "/", query: "" },
+      ),
+    ).toBe("https://h:8443/");
+  });
+
+  it("chooses among weighted target groups by weight", () => {
+    const groups = [
+      { arn: "blue", weight: 1 },
+      { arn: "green", weight: 3 },
+    ];
+    expect(chooseTargetGroup(groups, () => 0.2)).toBe("blue");
+    expect(chooseTargetGroup(groups, () => 0.3)).toBe("green");
+    expect(
+      chooseTargetGroup(
+        [
+          { arn: "a", weight: 0 },
+          { arn: "b", weight: 0 },
+        ],
+        () => 0.5,
+      ),
+    ).toBeUndefined();
+  });
+});
