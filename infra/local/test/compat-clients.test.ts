@@ -3,8 +3,12 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startTestRegion, type TestRegion } from "./region-fixture.js";
 
-// Independent clients: the installed AWS CLI (v1 or v2) and python3-boto3, pointed at the region only through the
-// generated credentials and config files (profile `local`, endpoint_url in the config).
+// Independent clients: Debian's AWS CLI v2 (awscli) and boto3 (python3-boto3), which scripts/setup.sh installs,
+// named by path because a developer's PATH may put another aws or python3 first. They get the generated
+// credentials file (profile `local`); the endpoint is passed explicitly because Debian 12's CLI 2.9 and
+// boto3 1.26 predate `endpoint_url` in the config file.
+const AWS_CLI = "/usr/bin/aws";
+const PYTHON = "/usr/bin/python3";
 
 const run = promisify(execFile);
 let region: TestRegion;
@@ -18,6 +22,7 @@ beforeAll(async () => {
     AWS_SHARED_CREDENTIALS_FILE: region.credentials.credentialsFile,
     AWS_CONFIG_FILE: region.credentials.configFile,
     AWS_PROFILE: "local",
+    AWS_ENDPOINT_URL: region.endpoint,
   };
 });
 afterAll(async () => {
@@ -25,7 +30,10 @@ afterAll(async () => {
 });
 
 async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run("aws", [...args, "--output", "json"], { env, timeout: 30_000 });
+  const { stdout } = await run(AWS_CLI, ["--endpoint-url", region.endpoint, ...args, "--output", "json"], {
+    env,
+    timeout: 30_000,
+  });
   return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
 }
 
@@ -77,26 +85,42 @@ describe("AWS CLI", () => {
   }, 60_000);
 
   it("reports AWS's error codes", async () => {
-    const failure = await run("aws", ["ecr", "describe-repositories", "--repository-names", "missing-repo"], {
-      env,
-      timeout: 30_000,
-    }).catch((e: { code: number; stderr: string }) => e);
-    expect([254, 255]).toContain((failure as { code: number }).code); // v2 answers 254, v1 255
+    const failure = await run(
+      AWS_CLI,
+      [
+        "--endpoint-url",
+        region.endpoint,
+        "ecr",
+        "describe-repositories",
+        "--repository-names",
+        "missing-repo",
+      ],
+      {
+        env,
+        timeout: 30_000,
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((failure as { code: number }).code).toBe(254); // CLI v2: the service answered with an error
     expect((failure as { stderr: string }).stderr).toContain("RepositoryNotFoundException");
-    const elbFailure = await run("aws", ["elbv2", "describe-target-groups", "--names", "missing-tg"], {
-      env,
-      timeout: 30_000,
-    }).catch((e: { stderr: string }) => e);
+    const elbFailure = await run(
+      AWS_CLI,
+      ["--endpoint-url", region.endpoint, "elbv2", "describe-target-groups", "--names", "missing-tg"],
+      {
+        env,
+        timeout: 30_000,
+      },
+    ).catch((e: { stderr: string }) => e);
     expect((elbFailure as { stderr: string }).stderr).toContain("TargetGroupNotFound");
   }, 60_000);
 });
 
 const BOTO3_FLOW = `
-import json, boto3, botocore
-s = boto3.session.Session(profile_name="local")
-ecr = s.client("ecr")
-elb = s.client("elbv2")
-ssm = s.client("ssm")
+import json, os, boto3, botocore
+s = boto3.session.Session(profile_name="local", region_name="us-east-1")
+endpoint = os.environ["AWS_ENDPOINT_URL"]
+ecr = s.client("ecr", endpoint_url=endpoint)
+elb = s.client("elbv2", endpoint_url=endpoint)
+ssm = s.client("ssm", endpoint_url=endpoint)
 out = {}
 out["uri"] = ecr.create_repository(repositoryName="boto-repo")["repository"]["repositoryUri"]
 out["names"] = [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]]
@@ -124,7 +148,7 @@ print(json.dumps(out))
 describe("boto3", () => {
   it("runs the same flows and sees AWS's error codes", async () => {
     const listenerPort = await freePort();
-    const { stdout } = await run("python3", ["-c", BOTO3_FLOW.replace("%d", String(listenerPort))], {
+    const { stdout } = await run(PYTHON, ["-c", BOTO3_FLOW.replace("%d", String(listenerPort))], {
       env,
       timeout: 30_000,
     });
