@@ -1,1 +1,3 @@
-export {};
+export { loadConfig } from "./config.js";
+export type { Service } from "./service.js";
+export { startService } from "./service.js";

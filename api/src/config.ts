@@ -1,0 +1,109 @@
+import { availableParallelism, tmpdir } from "node:os";
+import { z } from "zod";
+
+// Everything the process reads from its environment, validated once at boot.
+
+const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  ROLE: z.enum(["api", "worker", "all"]).default("all"),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z.string().min(1).default("sqlite:./data/api.db"),
+  OBJECTS_DIR: z.string().min(1).optional(),
+  OBJECTS_BUCKET: z.string().min(3).optional(),
+  /** Comma-separated buckets that `s3://` inputs and outputs may name. */
+  ALLOWED_BUCKETS: z.string().default(""),
+  API_ADMIN_KEY: z.string().min(16, "API_ADMIN_KEY must be at least 16 characters").optional(),
+  STOP_TIMEOUT: int(1, 600).default(25),
+  LEASE_SECONDS: int(2, 3600).default(30),
+  HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(600).default(5),
+  POLL_MS: int(50, 60_000).default(1000),
+  MAX_ATTEMPTS: int(1, 20).default(3),
+  WORKER_CONCURRENCY: int(1, 64).optional(),
+  APP_VERSION: z.string().default("dev"),
+  BUILD_TIME: z.string().default("unknown"),
+  GIT_COMMIT: z.string().default("unknown"),
+  IMAGE_URI: z.string().optional(),
+  ENVIRONMENT: z.string().default("local"),
+  LOG_LEVEL: z.enum(["error", "warn", "info", "http", "verbose", "debug", "silly"]).default("info"),
+  CLOUDWATCH_METRICS: flag.optional(),
+  CLOUDWATCH_LOG_GROUP: z.string().optional(),
+  METRICS_INTERVAL_SECONDS: int(1, 3600).default(60),
+  ECS_CONTAINER_METADATA_URI_V4: z.string().url().optional(),
+  MAX_UPLOAD_BYTES: int(1, 2 ** 52).default(2 * 1024 ** 3),
+  MAX_INPUT_BYTES: int(1, 2 ** 52).default(4 * 1024 ** 3),
+  TMPDIR: z.string().default(tmpdir()),
+});
+
+export type Role = "api" | "worker" | "all";
+
+export interface Config {
+  role: Role;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  objectsDir: string | undefined;
+  objectsBucket: string | undefined;
+  allowedBuckets: string[];
+  adminKey: string | undefined;
+  stopTimeoutMs: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  pollMs: number;
+  maxAttempts: number;
+  concurrency: number | undefined;
+  version: { version: string; build: string; commit: string; imageUri: string | undefined };
+  environment: string;
+  logLevel: string;
+  /** undefined: decide from where we run (on ECS yes). */
+  cloudwatchMetrics: boolean | undefined;
+  cloudwatchLogGroup: string | undefined;
+  metricsIntervalMs: number;
+  ecsMetadataUri: string | undefined;
+  maxUploadBytes: number;
+  maxInputBytes: number;
+  tmpDir: string;
+  cpus: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n  ${problems.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  return {
+    role: e.ROLE,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    objectsDir: e.OBJECTS_BUCKET ? e.OBJECTS_DIR : (e.OBJECTS_DIR ?? "./data/objects"),
+    objectsBucket: e.OBJECTS_BUCKET,
+    allowedBuckets: e.ALLOWED_BUCKETS.split(",")
+      .map((b) => b.trim())
+      .filter(Boolean),
+    adminKey: e.API_ADMIN_KEY,
+    stopTimeoutMs: e.STOP_TIMEOUT * 1000,
+    leaseMs: e.LEASE_SECONDS * 1000,
+    heartbeatMs: e.HEARTBEAT_SECONDS * 1000,
+    pollMs: e.POLL_MS,
+    maxAttempts: e.MAX_ATTEMPTS,
+    concurrency: e.WORKER_CONCURRENCY,
+    version: { version: e.APP_VERSION, build: e.BUILD_TIME, commit: e.GIT_COMMIT, imageUri: e.IMAGE_URI },
+    environment: e.ENVIRONMENT,
+    logLevel: e.LOG_LEVEL,
+    cloudwatchMetrics: e.CLOUDWATCH_METRICS,
+    cloudwatchLogGroup: e.CLOUDWATCH_LOG_GROUP,
+    metricsIntervalMs: e.METRICS_INTERVAL_SECONDS * 1000,
+    ecsMetadataUri: e.ECS_CONTAINER_METADATA_URI_V4,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    maxInputBytes: e.MAX_INPUT_BYTES,
+    tmpDir: e.TMPDIR,
+    cpus: availableParallelism(),
+  };
+}

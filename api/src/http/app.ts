@@ -1,0 +1,48 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import express, { type Express } from "express";
+import { requireKey } from "./auth.js";
+import type { AppContext } from "./context.js";
+import { errorHandler, notFoundHandler } from "./errors.js";
+import { operationRoutes, publicRoutes } from "./info-routes.js";
+import { jobRoutes } from "./jobs-routes.js";
+import { linkRoutes, objectRoutes } from "./objects-routes.js";
+
+// The express app: public routes, then everything under /api/v1 behind a key.
+
+/** public/ sits next to src/ in the source tree and next to dist/ once built. */
+function publicDir(): string {
+  if (process.env.PUBLIC_DIR) return process.env.PUBLIC_DIR;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const up = here.includes(`${"/dist/"}`) ? join(here, "..", "..", "..") : join(here, "..", "..");
+  return join(up, "public");
+}
+
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", "simple");
+
+  app.use((req, res, next) => {
+    const end = ctx.metrics.httpDuration.startTimer({ method: req.method });
+    res.on("finish", () => {
+      end();
+      ctx.metrics.httpRequests.inc({ method: req.method, status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.use(publicRoutes(ctx));
+  app.use(ctx.inflight.middleware);
+  app.use(express.static(publicDir(), { index: "index.html", maxAge: 0 }));
+
+  const auth = requireKey(ctx.store);
+  app.use("/api/v1", objectRoutes(ctx, auth));
+  app.use("/api/v1", express.json({ limit: ctx.bodyLimitBytes, strict: true }));
+  app.use("/api/v1", auth, jobRoutes(ctx), linkRoutes(ctx), operationRoutes(ctx));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(ctx.log));
+  return app;
+}

@@ -1,0 +1,78 @@
+import { type CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import type { Logger } from "../log.js";
+import { errorText } from "../log.js";
+import { type DemandSample, demandOf, type Published, shouldPublish } from "../model/demand.js";
+
+// Demand metrics for the service's auto scaling (issue 5, "Demand"): QueueDepth and BacklogPerTask
+// in one PutMetricData call, dimension Environment. Names match infra/aws/src/naming.ts.
+
+export const NAMESPACE = "Platform/Transcoding";
+
+export interface DemandSource {
+  /** Jobs waiting, and worker tasks running. */
+  read(): Promise<{ queueDepth: number; tasks: number }>;
+}
+
+export function demandMetricData(sample: DemandSample, environment: string, at: Date) {
+  const Dimensions = [{ Name: "Environment", Value: environment }];
+  return {
+    Namespace: NAMESPACE,
+    MetricData: [
+      {
+        MetricName: "QueueDepth",
+        Dimensions,
+        Timestamp: at,
+        Value: sample.queueDepth,
+        Unit: "Count" as const,
+      },
+      {
+        MetricName: "BacklogPerTask",
+        Dimensions,
+        Timestamp: at,
+        Value: sample.backlogPerTask,
+        Unit: "Count" as const,
+      },
+    ],
+  };
+}
+
+export class DemandPublisher {
+  private last: Published | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly source: DemandSource,
+    private readonly environment: string,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** One check: publishes when the policy says so. Returns whether it published. */
+  async tick(): Promise<boolean> {
+    const { queueDepth, tasks } = await this.source.read();
+    const sample = demandOf(queueDepth, tasks);
+    const now = this.now();
+    if (!shouldPublish(this.last, sample, now, this.intervalMs)) return false;
+    await this.client.send(
+      new PutMetricDataCommand(demandMetricData(sample, this.environment, new Date(now))),
+    );
+    this.last = { at: now, sample };
+    return true;
+  }
+
+  start(checkEveryMs = 10_000): void {
+    const run = () =>
+      this.tick().catch((error) =>
+        this.log.warn("publishing demand metrics failed", { error: errorText(error) }),
+      );
+    void run();
+    this.timer = setInterval(run, Math.min(checkEveryMs, this.intervalMs));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,96 @@
+import { ENCODER, type FfmpegProfile, type Profile, SCALE_HEIGHT } from "./profile.js";
+
+// Profile → ffmpeg argv. Paths are the worker's own temp files; nothing a user typed reaches argv
+// except through the enumerations and numbers of the profile schema.
+
+/**
+ * Rate control: average and peak at the target, a one-second VBV buffer. A longer buffer lets the
+ * encoder spend its initial fill on the first seconds, which overshoots the target on short clips.
+ */
+function rateControl(megabits: number): string[] {
+  return ["-b:v", `${megabits}M`, "-maxrate", `${megabits}M`, "-bufsize", `${megabits}M`];
+}
+
+/** quality: B-frames and a long GOP; latency: no B-frames, zerolatency tune, one-second GOP. */
+function profileTuning(profile: Profile): string[] {
+  return profile === "latency"
+    ? ["-tune", "zerolatency", "-bf", "0", "-g", "30", "-keyint_min", "30"]
+    : ["-bf", "3", "-g", "250"];
+}
+
+function codecExtras(profile: FfmpegProfile): string[] {
+  // hvc1 so Safari/QuickTime play HEVC in MP4; x265's banner and per-frame log are noise here.
+  return profile.codec === "h265" ? ["-tag:v", "hvc1", "-x265-params", "log-level=error"] : [];
+}
+
+export function transcodeArgs(profile: FfmpegProfile, inputPath: string, outputPath: string): string[] {
+  return [
+    "-hide_banner",
+    "-nostdin",
+    "-y",
+    "-i",
+    inputPath,
+    "-map",
+    "0:v:0",
+    "-map",
+    "0:a:0?",
+    "-vf",
+    `scale=-2:${SCALE_HEIGHT[profile.scale]}`,
+    "-c:v",
+    ENCODER[profile.codec],
+    "-preset",
+    profile.speed,
+    ...profileTuning(profile.profile),
+    ...rateControl(profile.bitrate),
+    "-pix_fmt",
+    "yuv420p",
+    ...codecExtras(profile),
+    "-c:a",
+    "aac",
+    "-b:a",
+    "128k",
+    "-movflags",
+    "+faststart",
+    "-progress",
+    "pipe:1",
+    "-nostats",
+    "-f",
+    "mp4",
+    outputPath,
+  ];
+}
+
+export interface QualityPaths {
+  distorted: string;
+  reference: string;
+  psnrLog: string;
+  ssimLog: string;
+}
+
+/**
+ * PSNR and SSIM of `distorted` against `reference` in one decode: the distorted video is scaled to
+ * the reference's size first (a 360p rendition is compared with its 720p origin).
+ */
+export function qualityArgs(paths: QualityPaths, width: number, height: number): string[] {
+  const graph =
+    `[0:v]scale=${width}:${height}:flags=bicubic,format=yuv420p,split[d1][d2];` +
+    `[1:v]format=yuv420p,split[r1][r2];` +
+    `[d1][r1]psnr=stats_file=${paths.psnrLog};` +
+    `[d2][r2]ssim=stats_file=${paths.ssimLog}`;
+  return [
+    "-hide_banner",
+    "-nostdin",
+    "-i",
+    paths.distorted,
+    "-i",
+    paths.reference,
+    "-lavfi",
+    graph,
+    "-progress",
+    "pipe:1",
+    "-nostats",
+    "-f",
+    "null",
+    "-",
+  ];
+}

@@ -1,0 +1,81 @@
+import { hostname } from "node:os";
+
+// Who and where this process is, from the ECS task metadata endpoint (v4) when there is one:
+// the image it runs (for /version), the task id (for the worker's identity) and the CPU limit
+// (for the worker's concurrency).
+
+export interface TaskMetadata {
+  image: string | undefined;
+  imageId: string | undefined;
+  taskArn: string | undefined;
+  /** vCPUs of the task, or of the container when the task has no task-level limit. */
+  cpus: number | undefined;
+  memoryMiB: number | undefined;
+}
+
+const EMPTY: TaskMetadata = {
+  image: undefined,
+  imageId: undefined,
+  taskArn: undefined,
+  cpus: undefined,
+  memoryMiB: undefined,
+};
+
+async function getJson(url: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const numberOr = (value: unknown) => (typeof value === "number" && value > 0 ? value : undefined);
+const stringOr = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+
+export async function readTaskMetadata(uri: string | undefined): Promise<TaskMetadata> {
+  if (!uri) return EMPTY;
+  const [container, task] = await Promise.all([getJson(uri), getJson(`${uri}/task`)]);
+  const taskLimits = (task?.Limits ?? {}) as Record<string, unknown>;
+  const containerLimits = (container?.Limits ?? {}) as Record<string, unknown>;
+  const containerCpuUnits = numberOr(containerLimits.CPU);
+  return {
+    image: stringOr(container?.Image),
+    imageId: stringOr(container?.ImageID),
+    taskArn:
+      stringOr(task?.TaskARN) ??
+      stringOr((container?.Labels as Record<string, unknown>)?.["com.amazonaws.ecs.task-arn"]),
+    cpus: numberOr(taskLimits.CPU) ?? (containerCpuUnits ? containerCpuUnits / 1024 : undefined),
+    memoryMiB: numberOr(taskLimits.Memory) ?? numberOr(containerLimits.Memory),
+  };
+}
+
+export interface Identity {
+  id: string;
+  taskId: string;
+  host: string;
+}
+
+export function identityOf(metadata: TaskMetadata, pid = process.pid, host = hostname()): Identity {
+  const taskId = metadata.taskArn?.split("/").pop() ?? `${host}-${pid}`;
+  return { id: `${taskId}-${pid}`, taskId, host };
+}
+
+/** One ffmpeg per CPU; at least one. */
+export function concurrencyOf(
+  override: number | undefined,
+  metadata: TaskMetadata,
+  hostCpus: number,
+): number {
+  if (override) return override;
+  return Math.max(1, Math.floor(metadata.cpus ?? hostCpus));
+}
+
+/** The image for /version: the task's image from ECS, then IMAGE_URI, then "unknown". */
+export function imageOf(metadata: TaskMetadata, imageUri: string | undefined): string {
+  if (metadata.image) {
+    const pinned = metadata.image.includes("@") || !metadata.imageId?.startsWith("sha256:");
+    return pinned ? metadata.image : `${metadata.image}@${metadata.imageId}`;
+  }
+  return imageUri ?? "unknown";
+}

@@ -1,0 +1,113 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { lastErrorLine, probe, runFfmpeg } from "../media/ffmpeg.js";
+import { qualityArgs, transcodeArgs } from "../model/ffmpeg-args.js";
+import type { Job, JobResult, Phase, QualityResult, QualitySpec, TranscodeSpec } from "../model/job.js";
+import {
+  type FrameQuality,
+  mergeFrames,
+  parsePsnrStats,
+  parseQualitySummary,
+  parseSsimStats,
+  percentOf,
+} from "../model/progress.js";
+import type { JobFiles } from "../storage/files.js";
+import { JobError } from "./errors.js";
+
+// What a job does, step by step, in its own temp folder. Inputs are downloaded to fixed file names
+// there, so no user string ever reaches ffmpeg's argv.
+
+export interface JobContext {
+  job: Job;
+  dir: string;
+  files: JobFiles;
+  signal: AbortSignal;
+  setProgress(phase: Phase, percent: number): void;
+  saveFrames(frames: FrameQuality[]): Promise<void>;
+}
+
+class Aborted extends Error {}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Aborted("aborted");
+}
+
+async function ffmpeg(
+  context: JobContext,
+  args: string[],
+  durationSeconds: number | undefined,
+  what: string,
+) {
+  const run = runFfmpeg(args, (block) =>
+    context.setProgress("TRANSCODING", percentOf(block, durationSeconds)),
+  );
+  const onAbort = () => run.kill();
+  context.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const outcome = await run.done;
+    throwIfAborted(context.signal);
+    if (outcome.code !== 0) {
+      throw new JobError(
+        `${what}_FAILED`,
+        `ffmpeg failed: ${lastErrorLine(outcome.stderr, [context.dir])}`,
+        false,
+      );
+    }
+    return outcome;
+  } finally {
+    context.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+async function transcode(context: JobContext, spec: TranscodeSpec): Promise<JobResult> {
+  const input = join(context.dir, "input");
+  const output = join(context.dir, "output.mp4");
+  context.setProgress("PROBING", 0);
+  await context.files.fetch(spec.input, context.job.userid, input, context.signal);
+  throwIfAborted(context.signal);
+  const info = await probe(input);
+  context.setProgress("TRANSCODING", 0);
+  await ffmpeg(context, transcodeArgs(spec.profile.ffmpeg, input, output), info.durationSeconds, "TRANSCODE");
+  context.setProgress("UPLOADING", 100);
+  const bytes = await context.files.store(spec.output, context.job.userid, output);
+  throwIfAborted(context.signal);
+  return { output: spec.output, bytes };
+}
+
+async function quality(context: JobContext, spec: QualitySpec): Promise<QualityResult> {
+  const distorted = join(context.dir, "distorted");
+  const reference = join(context.dir, "reference");
+  const psnrLog = join(context.dir, "psnr.log");
+  const ssimLog = join(context.dir, "ssim.log");
+  context.setProgress("PROBING", 0);
+  await context.files.fetch(spec.input, context.job.userid, distorted, context.signal);
+  await context.files.fetch(spec.reference, context.job.userid, reference, context.signal);
+  throwIfAborted(context.signal);
+  await probe(distorted);
+  const ref = await probe(reference);
+  if (!ref.width || !ref.height)
+    throw new JobError("INPUT_INVALID", "the reference has no frame size", false);
+  context.setProgress("TRANSCODING", 0);
+  const paths = { distorted, reference, psnrLog, ssimLog };
+  const outcome = await ffmpeg(
+    context,
+    qualityArgs(paths, ref.width, ref.height),
+    ref.durationSeconds,
+    "QUALITY",
+  );
+  context.setProgress("UPLOADING", 100);
+  const summary = parseQualitySummary(outcome.stderr);
+  const frames = mergeFrames(
+    parsePsnrStats(await readFile(psnrLog, "utf8")),
+    parseSsimStats(await readFile(ssimLog, "utf8")),
+  );
+  await context.saveFrames(frames);
+  // JSON has no Infinity: identical inputs give PSNR inf, reported as null with ssim 1.
+  const finite = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : n);
+  return { psnr: finite(summary.psnr), ssim: finite(summary.ssim), vmaf: null, frames: frames.length };
+}
+
+export function runJob(context: JobContext): Promise<JobResult> {
+  const spec = context.job.spec;
+  return spec.kind === "transcode" ? transcode(context, spec) : quality(context, spec);
+}

@@ -1,0 +1,80 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+import { concurrencyOf, identityOf, imageOf, readTaskMetadata } from "../src/worker/identity.js";
+
+// The ECS task metadata endpoint (v4), served by a local HTTP server with the documented shape.
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    if (req.url === "/v4/abc") {
+      res.end(
+        JSON.stringify({
+          Image: "123.dkr.ecr.eu-west-1.amazonaws.com/api-qa:1.4.0",
+          ImageID: "sha256:feed",
+          Limits: { CPU: 512, Memory: 1024 },
+        }),
+      );
+    } else if (req.url === "/v4/abc/task") {
+      res.end(
+        JSON.stringify({
+          TaskARN: "arn:aws:ecs:eu-west-1:123:task/platform/0f1e2d3c",
+          Limits: { Memory: 1024 },
+        }),
+      );
+    } else {
+      res.writeHead(404).end("{}");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4/abc`;
+});
+
+afterAll(() => {
+  server.close();
+});
+
+describe("task identity", () => {
+  it("reads the image, task id and CPU limit from the metadata endpoint", async () => {
+    const metadata = await readTaskMetadata(base);
+    expect(imageOf(metadata, "ignored")).toBe("123.dkr.ecr.eu-west-1.amazonaws.com/api-qa:1.4.0@sha256:feed");
+    expect(identityOf(metadata, 42, "ip-10-0-1-5")).toEqual({
+      id: "0f1e2d3c-42",
+      taskId: "0f1e2d3c",
+      host: "ip-10-0-1-5",
+    });
+    expect(metadata.cpus).toBe(0.5);
+    expect(concurrencyOf(undefined, metadata, 8)).toBe(1);
+    expect(concurrencyOf(3, metadata, 8)).toBe(3);
+  });
+
+  it("falls back to IMAGE_URI, hostname+pid and the host's CPUs without metadata", async () => {
+    const none = await readTaskMetadata(undefined);
+    expect(imageOf(none, "local/api:dev")).toBe("local/api:dev");
+    expect(imageOf(none, undefined)).toBe("unknown");
+    expect(identityOf(none, 7, "box")).toEqual({ id: "box-7-7", taskId: "box-7", host: "box" });
+    expect(concurrencyOf(undefined, none, 4)).toBe(4);
+    const unreachable = await readTaskMetadata(`${base.replace("/v4/abc", "/missing")}`);
+    expect(unreachable.image).toBeUndefined();
+  });
+});
+
+describe("config", () => {
+  it("reads defaults and refuses bad values with the variable's name", () => {
+    const config = loadConfig({});
+    expect([config.role, config.port, config.stopTimeoutMs, config.databaseUrl]).toEqual([
+      "all",
+      3000,
+      25_000,
+      "sqlite:./data/api.db",
+    ]);
+    expect(() => loadConfig({ ROLE: "boss" })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: "http" })).toThrow(/PORT/);
+    expect(() => loadConfig({ API_ADMIN_KEY: "short" })).toThrow(/API_ADMIN_KEY must be at least 16/);
+  });
+});
