@@ -50,7 +50,7 @@ export function containerEnvironment(inputs: ContainerInputs): Record<string, st
     ...inputs.extraEnvironment,
     ...media,
     PORT: String(inputs.service.containerPort),
-    PLATFORM_ENV: inputs.env,
+    ENVIRONMENT: inputs.env,
     AWS_REGION: inputs.region,
   };
 }

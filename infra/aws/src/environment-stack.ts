@@ -136,11 +136,14 @@ function apiPolicy(settings: StackSettings, storage: Storage, database: Database
   );
 }
 
-/** Where the API finds its bucket, database and metric namespace (plain settings, no secrets). */
-function apiEnvironment(settings: StackSettings, storage: Storage, database: Database) {
+/**
+ * What the API reads (api/src/config.ts): its bucket (it keeps its objects under `objects/`, the prefix
+ * its task role is limited to) and the metric namespace. DATABASE_URL comes from the spec's secrets.
+ * The database's address and managed secret are given so operators can compose that parameter.
+ */
+function apiEnvironment(_settings: StackSettings, storage: Storage, database: Database) {
   return {
-    S3_BUCKET: storage.bucketName,
-    S3_PREFIX: settings.apiObjectPrefix,
+    OBJECTS_BUCKET: storage.bucketName,
     DATABASE_HOST: database.address,
     DATABASE_PORT: database.port.apply(String),
     DATABASE_NAME: database.databaseName,

@@ -87,7 +87,7 @@ export function executionPolicy(grants: ExecutionGrants): PolicyDocument {
 
 export interface ApiGrants {
   bucketArn: string;
-  /** Object key prefix the API owns, e.g. `transcoding/`. */
+  /** Object key prefix the API owns, e.g. `objects/`. */
   objectPrefix: string;
   metricNamespace: string;
   databaseSecretArn: string;

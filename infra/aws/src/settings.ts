@@ -21,7 +21,7 @@ export interface StackSettings {
 export const DEFAULT_SETTINGS: Omit<StackSettings, "sharedStack"> = {
   bootstrapImageTag: "bootstrap",
   keepImages: 30,
-  apiObjectPrefix: "transcoding/",
+  apiObjectPrefix: "objects/",
   githubOidcProviderExists: false,
 };
 

@@ -62,7 +62,7 @@ describe("container definition", () => {
       extraEnvironment: {},
     });
     expect(definition.environment).toContainEqual({ name: "MEDIA_UDP_PORTS", value: "50000-50019" });
-    expect(definition.environment).toContainEqual({ name: "PLATFORM_ENV", value: "qa" });
+    expect(definition.environment).toContainEqual({ name: "ENVIRONMENT", value: "qa" });
   });
 });
 
@@ -96,7 +96,7 @@ describe("IAM documents", () => {
     });
     const api = apiTaskPolicy({
       bucketArn: "arn:aws:s3:::bucket",
-      objectPrefix: "transcoding/",
+      objectPrefix: "objects/",
       metricNamespace: "Platform/Transcoding",
       databaseSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds-AbCdEf",
     });
