@@ -218,7 +218,8 @@ export class Worker {
     if (jobError.code === "INTERNAL") log.error("job failed unexpectedly", { error: errorText(error) });
     const state = await o.store.fail(run.lease, jobError, this.now()).catch(() => undefined);
     const meta = { errorCode: jobError.code, errorMessage: jobError.message, state };
-    if (state === "ERROR") log.warn("job failed", meta);
+    // `event: JobFailed` is what the JobFailures metric filter counts (infra/aws/src/alarms.ts).
+    if (state === "ERROR") log.warn("job failed", { ...meta, event: "JobFailed" });
     else log.info("job attempt failed, will retry", meta);
   }
 
