@@ -1,0 +1,63 @@
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SSMClient } from "@aws-sdk/client-ssm";
+
+// Every client is configured the usual AWS way only: --region/--profile when given, otherwise the
+// environment and shared config files (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, endpoint_url,
+// the shared credentials file). The local region is reached exactly like AWS.
+
+export interface AwsOptions {
+  region?: string;
+  profile?: string;
+}
+
+export interface Clients {
+  ecs: ECSClient;
+  elbv2: ElasticLoadBalancingV2Client;
+  logs: CloudWatchLogsClient;
+  /** ECR in the region an image lives in (an image URI names its region). */
+  ecr(region?: string): ECRClient;
+  iam: IAMClient;
+  ssm: SSMClient;
+  secretsManager: SecretsManagerClient;
+}
+
+const RETRIES = { retryMode: "adaptive", maxAttempts: 5 } as const;
+
+export function createClients(options: AwsOptions): Clients {
+  const base = { ...RETRIES, region: options.region, profile: options.profile };
+  const ecrByRegion = new Map<string, ECRClient>();
+  let iam: IAMClient | undefined;
+  let ssm: SSMClient | undefined;
+  let secretsManager: SecretsManagerClient | undefined;
+  return {
+    ecs: new ECSClient(base),
+    elbv2: new ElasticLoadBalancingV2Client(base),
+    logs: new CloudWatchLogsClient(base),
+    ecr(region) {
+      const key = region ?? "";
+      let client = ecrByRegion.get(key);
+      if (!client) {
+        client = new ECRClient({ ...base, region: region ?? options.region });
+        ecrByRegion.set(key, client);
+      }
+      return client;
+    },
+    get iam() {
+      iam ??= new IAMClient(base);
+      return iam;
+    },
+    get ssm() {
+      ssm ??= new SSMClient(base);
+      return ssm;
+    },
+    get secretsManager() {
+      secretsManager ??= new SecretsManagerClient(base);
+      return secretsManager;
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListServiceDeploymentsCommand,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  type Service,
+  type ServiceDeploymentBrief,
+  StopServiceDeploymentCommand,
+  type Tag,
+  TagResourceCommand,
+  type Task,
+  type TaskDefinition,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import { UsageError } from "../model/errors.js";
+import type { Clock } from "./clock.js";
+import { withRetry } from "./retry.js";
+
+/** The ECS calls the CLI makes, each retried on throttling; nothing here decides anything. */
+export class EcsGateway {
+  private readonly instanceIds = new Map<string, string>();
+
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly clock: Clock,
+  ) {}
+
+  async service(cluster: string, service: string): Promise<Service> {
+    const services = await this.services(cluster, [service]);
+    const found = services[0];
+    if (!found) throw new UsageError(`service "${service}" not found in cluster "${cluster}"`);
+    if (found.status !== "ACTIVE") {
+      throw new UsageError(`service "${service}" in cluster "${cluster}" is ${found.status}`);
+    }
+    return found;
+  }
+
+  /** DescribeServices in batches of 10; services that do not exist are left out. */
+  async services(cluster: string, names: string[]): Promise<Service[]> {
+    const out: Service[] = [];
+    for (let i = 0; i < names.length; i += 10) {
+      const batch = names.slice(i, i + 10);
+      const answer = await withRetry(
+        () => this.ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
+        this.clock,
+      );
+      out.push(...(answer.services ?? []));
+    }
+    return out;
+  }
+
+  async serviceNames(cluster: string): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await withRetry(
+        () => this.ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 })),
+        this.clock,
+      );
+      arns.push(...(page.serviceArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns.map((arn) => arn.slice(arn.lastIndexOf("/") + 1));
+  }
+
+  async taskDefinition(id: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }> {
+    try {
+      const answer = await withRetry(
+        () => this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: id, include: ["TAGS"] })),
+        this.clock,
+      );
+      if (!answer.taskDefinition) throw new UsageError(`task definition "${id}" not found`);
+      return { taskDefinition: answer.taskDefinition, tags: answer.tags ?? [] };
+    } catch (error) {
+      if (error instanceof Error && error.name === "ClientException") {
+        throw new UsageError(`task definition "${id}": ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  async register(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition> {
+    const answer = await withRetry(() => this.ecs.send(new RegisterTaskDefinitionCommand(input)), this.clock);
+    if (!answer.taskDefinition?.taskDefinitionArn)
+      throw new Error("RegisterTaskDefinition returned no revision");
+    return answer.taskDefinition;
+  }
+
+  /** Points the service at a revision. Never sends desiredCount: auto scaling owns it. */
+  async updateTaskDefinition(cluster: string, service: string, taskDefinition: string): Promise<Service> {
+    const answer = await withRetry(
+      () => this.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition })),
+      this.clock,
+    );
+    if (!answer.service) throw new Error("UpdateService returned no service");
+    return answer.service;
+  }
+
+  async scale(cluster: string, service: string, desiredCount: number): Promise<Service> {
+    const answer = await withRetry(
+      () => this.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount })),
+      this.clock,
+    );
+    if (!answer.service) throw new Error("UpdateService returned no service");
+    return answer.service;
+  }
+
+  async taskArns(cluster: string, service: string, desiredStatus: "RUNNING" | "STOPPED"): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await withRetry(
+        () =>
+          this.ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus, nextToken })),
+        this.clock,
+      );
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
+  async tasks(cluster: string, arns: string[]): Promise<Task[]> {
+    const out: Task[] = [];
+    for (let i = 0; i < arns.length; i += 100) {
+      const batch = arns.slice(i, i + 100);
+      const answer = await withRetry(
+        () => this.ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
+        this.clock,
+      );
+      out.push(...(answer.tasks ?? []));
+    }
+    return out;
+  }
+
+  /** Container instance ARN → EC2 instance id (the target id of `instance` target groups), cached. */
+  async ec2InstanceIds(cluster: string, containerInstanceArns: string[]): Promise<Map<string, string>> {
+    const missing = [...new Set(containerInstanceArns)].filter((arn) => !this.instanceIds.has(arn));
+    if (missing.length > 0) {
+      const answer = await withRetry(
+        () =>
+          this.ecs.send(
+            new DescribeContainerInstancesCommand({ cluster, containerInstances: missing.slice(0, 100) }),
+          ),
+        this.clock,
+      );
+      for (const instance of answer.containerInstances ?? []) {
+        if (instance.containerInstanceArn && instance.ec2InstanceId) {
+          this.instanceIds.set(instance.containerInstanceArn, instance.ec2InstanceId);
+        }
+      }
+    }
+    return this.instanceIds;
+  }
+
+  async inProgressServiceDeployments(cluster: string, service: string): Promise<ServiceDeploymentBrief[]> {
+    const answer = await withRetry(
+      () =>
+        this.ecs.send(
+          new ListServiceDeploymentsCommand({ cluster, service, status: ["PENDING", "IN_PROGRESS"] }),
+        ),
+      this.clock,
+    );
+    return answer.serviceDeployments ?? [];
+  }
+
+  async stopWithRollback(serviceDeploymentArn: string): Promise<void> {
+    await withRetry(
+      () => this.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: "ROLLBACK" })),
+      this.clock,
+    );
+  }
+
+  async activeRevisions(family: string): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await withRetry(
+        () =>
+          this.ecs.send(
+            new ListTaskDefinitionsCommand({
+              familyPrefix: family,
+              status: "ACTIVE",
+              sort: "DESC",
+              nextToken,
+            }),
+          ),
+        this.clock,
+      );
+      arns.push(...(page.taskDefinitionArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    // familyPrefix is a prefix: `api` also lists `api-worker`.
+    return arns.filter((arn) => arn.slice(arn.lastIndexOf("/") + 1).replace(/:\d+$/, "") === family);
+  }
+
+  async deregister(taskDefinition: string): Promise<void> {
+    await withRetry(() => this.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition })), this.clock);
+  }
+
+  async tag(resourceArn: string, tags: Tag[]): Promise<void> {
+    await withRetry(() => this.ecs.send(new TagResourceCommand({ resourceArn, tags })), this.clock);
+  }
+}

@@ -1,0 +1,216 @@
+import type { Service, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
+import { deploymentView, primaryDeployment } from "../aws/snapshot.js";
+import { type ChangeRequest, emptyChangeRequest } from "../model/change-request.js";
+import { type Change, diffTaskDefinitions } from "../model/diff.js";
+import { UsageError } from "../model/errors.js";
+import type { DeployResult } from "../model/result.js";
+import { familyRevision, PREVIOUS_TAG, revisionTags } from "../model/revision-tags.js";
+import { sameRevision, servingRevisionOf } from "../model/revisions.js";
+import type { Tracked } from "../model/snapshot.js";
+import { applyChanges, planImages, registerInput, validateRequest } from "../model/task-definition.js";
+import type { Context } from "./context.js";
+import { stoppedTaskCauses } from "./failure-cause.js";
+import { pinImages } from "./images.js";
+import { pruneRevisions } from "./prune.js";
+import { rollBack } from "./rollback.js";
+import { watchDeployment } from "./watch.js";
+
+export interface DeployOptions {
+  cluster: string;
+  service: string;
+  request: ChangeRequest;
+  /** --task: deploy this revision as it is instead of a changed clone of the serving one. */
+  task?: string;
+  /** Seconds to wait for a verdict; -1 = start the deployment and don't wait. */
+  timeoutSeconds: number;
+  rollback: boolean;
+  deregister: boolean;
+  keep: number;
+  showDiff: boolean;
+}
+
+interface Plan {
+  /** The revision to deploy when it exists already (--task, or nothing changed). */
+  existing?: TaskDefinition;
+  register?: Parameters<Context["ecs"]["register"]>[0];
+  changes: Change[];
+  images: DeployResult["images"];
+}
+
+/**
+ * A deploy, top to bottom: read what serves, plan the new revision (every image checked and pinned
+ * before anything changes), register it only if something changed, point the service at it, follow
+ * the deployment ECS created until the rules decide, then prune old revisions or roll back.
+ */
+export async function deploy(ctx: Context, options: DeployOptions): Promise<DeployResult> {
+  const startedAt = ctx.clock.now();
+  const { cluster, service } = options;
+  const serving = await servingRevision(ctx, cluster, service);
+  const plan = options.task
+    ? await planGivenRevision(ctx, serving, options.task)
+    : await planNewRevision(ctx, serving, options);
+  if (options.showDiff) ctx.reporter.changes(`Changes to ${familyRevision(serving.arn)}`, plan.changes);
+
+  const result = (
+    partial: Partial<Omit<DeployResult, "command">> & Pick<DeployResult, "outcome" | "exitCode">,
+  ): DeployResult => ({
+    command: "deploy",
+    cluster,
+    service,
+    previousTaskDefinition: serving.arn,
+    stoppedTasks: [],
+    images: plan.images,
+    changes: plan.changes,
+    elapsedSeconds: Math.round((ctx.clock.now().getTime() - startedAt.getTime()) / 1000),
+    ...partial,
+  });
+
+  const target = await revisionToDeploy(ctx, plan, serving);
+  if (sameRevision(target, serving.arn))
+    return result({ outcome: "unchanged", exitCode: 0, taskDefinition: target });
+
+  const updated = await ctx.ecs.updateTaskDefinition(cluster, service, target);
+  const tracked = trackedDeployment(updated, target, ctx.clock.now());
+  ctx.reporter.info(`Updated ${service}: deployment ${tracked.deploymentId} of ${familyRevision(target)}`);
+  if (options.timeoutSeconds < 0) {
+    return result({
+      outcome: "started",
+      exitCode: 0,
+      taskDefinition: target,
+      deploymentId: tracked.deploymentId,
+    });
+  }
+
+  const verdict = await watchDeployment(ctx, cluster, service, tracked, options.timeoutSeconds);
+  if (verdict.kind === "succeeded") {
+    if (options.deregister)
+      await pruneRevisions(ctx, {
+        family: familyOf(target),
+        keep: options.keep,
+        protect: [target, serving.arn],
+      });
+    return result({
+      outcome: "deployed",
+      exitCode: 0,
+      taskDefinition: target,
+      deploymentId: tracked.deploymentId,
+      success: { rule: verdict.rule, explanation: verdict.explanation },
+    });
+  }
+
+  ctx.reporter.warn(`deployment ${tracked.deploymentId} failed: ${verdict.explanation}`);
+  const deployed = plan.existing ?? (await ctx.ecs.taskDefinition(target)).taskDefinition;
+  const stoppedTasks = await stoppedTaskCauses(ctx, cluster, service, tracked, deployed);
+  const failure = { reason: verdict.reason, explanation: verdict.explanation };
+  const failed = { taskDefinition: target, deploymentId: tracked.deploymentId, failure, stoppedTasks };
+  if (!options.rollback) return result({ outcome: "failed", exitCode: 2, ...failed });
+
+  const rollback = await rollBack(ctx, {
+    cluster,
+    service,
+    tracked,
+    reason: verdict.reason,
+    previous: serving.arn,
+    timeoutSeconds: Math.max(options.timeoutSeconds, 60),
+  });
+  return rollback.completed
+    ? result({ outcome: "rolled-back", exitCode: 1, rollback, ...failed })
+    : result({ outcome: "rollback-failed", exitCode: 2, rollback, ...failed });
+}
+
+interface Serving {
+  arn: string;
+  taskDefinition: TaskDefinition;
+  tags: Tag[];
+}
+
+async function servingRevision(ctx: Context, cluster: string, service: string): Promise<Serving> {
+  const found = await ctx.ecs.service(cluster, service);
+  if (!found.taskDefinition) throw new UsageError(`service "${service}" has no task definition`);
+  const arn = servingRevisionOf(found.taskDefinition, (found.deployments ?? []).map(deploymentView));
+  if (!sameRevision(arn, found.taskDefinition)) {
+    ctx.reporter.warn(
+      `a deployment of ${familyRevision(found.taskDefinition)} is still in progress; ${familyRevision(arn)} serves and is the rollback target`,
+    );
+  }
+  const { taskDefinition, tags } = await ctx.ecs.taskDefinition(arn);
+  for (const container of taskDefinition.containerDefinitions ?? []) {
+    for (const env of container.environment ?? []) ctx.redactor.add(env.name ?? "", env.value);
+  }
+  return { arn, taskDefinition, tags };
+}
+
+/** The serving revision with the requested changes, images pinned; validated before anything changes. */
+export async function planNewRevision(
+  ctx: Context,
+  serving: Serving,
+  options: Pick<DeployOptions, "request">,
+): Promise<Plan> {
+  const { request } = options;
+  for (const env of request.env) ctx.redactor.add(env.name, env.value);
+  for (const file of request.envFiles) for (const v of file.vars) ctx.redactor.add(v.name, v.value);
+  validateRequest(serving.taskDefinition, request);
+  const planned = planImages(serving.taskDefinition, serving.tags, request);
+  const pinned = await pinImages(ctx, planned);
+  const containers = applyChanges(serving.taskDefinition, request, pinned.byContainer);
+  const next = {
+    containerDefinitions: containers,
+    taskRoleArn: request.taskRoleArn ?? serving.taskDefinition.taskRoleArn,
+    executionRoleArn: request.executionRoleArn ?? serving.taskDefinition.executionRoleArn,
+  };
+  const changes = diffTaskDefinitions(serving.taskDefinition, next);
+  if (changes.length === 0) return { existing: serving.taskDefinition, changes, images: pinned.records };
+  const tags = revisionTags(serving.tags, familyRevision(serving.arn), pinned.sources);
+  return {
+    register: registerInput(serving.taskDefinition, containers, request, tags),
+    changes,
+    images: pinned.records,
+  };
+}
+
+/** --task: a given revision, deployed as is, after checking its images exist. */
+async function planGivenRevision(ctx: Context, serving: Serving, task: string): Promise<Plan> {
+  const { taskDefinition, tags } = await ctx.ecs.taskDefinition(task);
+  if (taskDefinition.status !== "ACTIVE") {
+    throw new UsageError(`${task} is ${taskDefinition.status}, not ACTIVE`);
+  }
+  for (const container of taskDefinition.containerDefinitions ?? []) {
+    for (const env of container.environment ?? []) ctx.redactor.add(env.name ?? "", env.value);
+  }
+  const pinned = await pinImages(ctx, planImages(taskDefinition, tags, emptyChangeRequest()));
+  const changes = diffTaskDefinitions(serving.taskDefinition, taskDefinition);
+  return { existing: taskDefinition, changes, images: pinned.records };
+}
+
+/** Registers the planned revision, or names the existing one; records what served before it. */
+async function revisionToDeploy(ctx: Context, plan: Plan, serving: Serving): Promise<string> {
+  if (plan.register) {
+    const registered = await ctx.ecs.register(plan.register);
+    ctx.reporter.info(
+      `Registered ${familyRevision(registered.taskDefinitionArn!)} (previous: ${familyRevision(serving.arn)})`,
+    );
+    return registered.taskDefinitionArn!;
+  }
+  const arn = plan.existing?.taskDefinitionArn ?? serving.arn;
+  if (!sameRevision(arn, serving.arn)) {
+    await ctx.ecs.tag(arn, [{ key: PREVIOUS_TAG, value: familyRevision(serving.arn) }]);
+  }
+  return arn;
+}
+
+/** The deployment UpdateService created: its PRIMARY deployment, which must run our revision. */
+function trackedDeployment(updated: Service, taskDefinition: string, now: Date): Tracked {
+  const primary = primaryDeployment(updated);
+  if (!primary?.id || !sameRevision(primary.taskDefinition ?? "", taskDefinition)) {
+    throw new Error(`UpdateService returned no PRIMARY deployment of ${familyRevision(taskDefinition)}`);
+  }
+  return {
+    deploymentId: primary.id,
+    taskDefinition: primary.taskDefinition ?? taskDefinition,
+    startedAt: now,
+  };
+}
+
+function familyOf(taskDefinitionArn: string): string {
+  return familyRevision(taskDefinitionArn).replace(/:\d+$/, "");
+}

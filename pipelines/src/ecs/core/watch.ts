@@ -1,0 +1,66 @@
+import { isRetryable } from "../aws/retry.js";
+import { takeSnapshot } from "../aws/snapshot.js";
+import type { Tracked } from "../model/snapshot.js";
+import { decide, type Verdict } from "../model/verdict.js";
+import type { Context } from "./context.js";
+
+export type FinalVerdict = Exclude<Verdict, { kind: "waiting" }>;
+
+/**
+ * Looks at the service every ~2 s and applies the rules to what it sees, until they decide.
+ * A look that fails for a transient reason (after the SDK's own retries) is skipped, not fatal:
+ * the timeout still bounds the wait.
+ */
+export async function watchDeployment(
+  ctx: Context,
+  cluster: string,
+  service: string,
+  tracked: Tracked,
+  timeoutSeconds: number,
+): Promise<FinalVerdict> {
+  let failedLooks = 0;
+  for (;;) {
+    try {
+      const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, ctx.clock, cluster, service);
+      failedLooks = 0;
+      const verdict = decide(snapshot, tracked, ctx.clock.now(), timeoutSeconds, {
+        ignoreEvents: ctx.ignoreWarnings,
+      });
+      ctx.reporter.progress(verdict.progress);
+      if (verdict.kind !== "waiting") return verdict;
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      failedLooks++;
+      if (elapsedSeconds(ctx, tracked) >= timeoutSeconds) return timedOut(tracked, timeoutSeconds, error);
+      if (failedLooks === 1)
+        ctx.reporter.warn(`could not read the service (${(error as Error).name}); retrying`);
+    }
+    await ctx.clock.sleep(jittered(ctx.pollIntervalMs * Math.min(2 ** failedLooks, 8)));
+  }
+}
+
+function elapsedSeconds(ctx: Context, tracked: Tracked): number {
+  return (ctx.clock.now().getTime() - tracked.startedAt.getTime()) / 1000;
+}
+
+function jittered(ms: number): number {
+  return Math.round(ms * (0.75 + Math.random() * 0.5));
+}
+
+function timedOut(tracked: Tracked, timeoutSeconds: number, error: unknown): FinalVerdict {
+  return {
+    kind: "failed",
+    reason: "timeout",
+    explanation: `no verdict after ${timeoutSeconds}s: the service could not be read (${(error as Error).name})`,
+    progress: {
+      deploymentId: tracked.deploymentId,
+      rolloutState: "UNKNOWN",
+      desired: 0,
+      running: 0,
+      pending: 0,
+      failedTasks: 0,
+      targets: { initial: 0, healthy: 0, unhealthy: 0, draining: 0 },
+      elapsedSeconds: timeoutSeconds,
+    },
+  };
+}

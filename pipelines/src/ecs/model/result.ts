@@ -1,0 +1,47 @@
+import type { Change } from "./diff.js";
+import type { FailureReason, SuccessRule } from "./verdict.js";
+
+/** Why a stopped task stopped, as far as ECS and its logs tell. */
+export interface StoppedTaskCause {
+  taskArn: string;
+  stoppedReason?: string;
+  stopCode?: string;
+  containers: { name: string; exitCode?: number; reason?: string }[];
+  logs: { container: string; lines: string[] }[];
+}
+
+export type Outcome =
+  /** The new revision serves. */
+  | "deployed"
+  /** Nothing changed: no revision registered, no deployment started. */
+  | "unchanged"
+  /** --timeout -1: the deployment started and was not waited for. */
+  | "started"
+  | "rolled-back"
+  | "rollback-failed"
+  /** Failed with --no-rollback. */
+  | "failed";
+
+export interface DeployResult {
+  /** `ecs deploy` or `ecs rollback`. */
+  command: "deploy" | "rollback";
+  outcome: Outcome;
+  exitCode: 0 | 1 | 2;
+  cluster: string;
+  service: string;
+  taskDefinition?: string;
+  previousTaskDefinition?: string;
+  deploymentId?: string;
+  success?: { rule: SuccessRule; explanation: string };
+  failure?: { reason: FailureReason; explanation: string };
+  rollback?: {
+    method: "StopServiceDeployment" | "UpdateService" | "ECS circuit breaker";
+    to: string;
+    completed: boolean;
+    explanation?: string;
+  };
+  stoppedTasks: StoppedTaskCause[];
+  images: { container: string; source: string; image: string }[];
+  changes: Change[];
+  elapsedSeconds: number;
+}
