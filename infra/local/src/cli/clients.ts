@@ -1,0 +1,38 @@
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SSMClient } from "@aws-sdk/client-ssm";
+
+// The @aws-sdk v3 clients `npm start` drives the region with: the real wire, like any user's tool.
+
+export interface Clients {
+  ecs: ECSClient;
+  ecr: ECRClient;
+  elb: ElasticLoadBalancingV2Client;
+  logs: CloudWatchLogsClient;
+  ssm: SSMClient;
+  secrets: SecretsManagerClient;
+}
+
+export function regionClients(
+  endpoint: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Clients {
+  const config = { endpoint, region, credentials, maxAttempts: 3 };
+  return {
+    ecs: new ECSClient(config),
+    ecr: new ECRClient(config),
+    elb: new ElasticLoadBalancingV2Client(config),
+    logs: new CloudWatchLogsClient(config),
+    ssm: new SSMClient(config),
+    secrets: new SecretsManagerClient(config),
+  };
+}
+
+/** The AWS error code of a failed SDK call. */
+export function errorName(error: unknown): string {
+  return (error as { name?: string })?.name ?? "";
+}

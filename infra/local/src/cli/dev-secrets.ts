@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { EnvironmentName, SecretRef } from "@platform/env";
+import { writeFileAtomic } from "../state/atomic-file.js";
+
+// Development values for the secrets the spec names: generated once, kept under the state folder,
+// never printed except the API keys, which `npm start` shows on purpose (they are local-only).
+
+export type ApiKeys = Record<EnvironmentName, string>;
+
+export function loadOrCreateApiKeys(stateDir: string): ApiKeys {
+  const file = join(stateDir, "api-keys.json");
+  if (existsSync(file)) {
+    const keys = JSON.parse(readFileSync(file, "utf8")) as Partial<ApiKeys>;
+    if (typeof keys.qa === "string" && typeof keys.prod === "string") return keys as ApiKeys;
+  }
+  const keys: ApiKeys = { qa: newKey(), prod: newKey() };
+  writeFileAtomic(file, `${JSON.stringify(keys, null, 2)}\n`, 0o600);
+  return keys;
+}
+
+const newKey = () => randomBytes(24).toString("base64url");
+
+/** The value a secret gets locally, chosen by what it is for. */
+export function devSecretValue(
+  name: string,
+  env: EnvironmentName,
+  app: string,
+  stateDir: string,
+  apiKeys: ApiKeys,
+): string {
+  if (name === "DATABASE_URL") {
+    const dataDir = join(stateDir, "data");
+    mkdirSync(dataDir, { recursive: true });
+    return `sqlite:${join(dataDir, `${app}-${env}.db`)}`;
+  }
+  if (name === "API_ADMIN_KEY") return apiKeys[env];
+  return randomBytes(18).toString("base64url");
+}
+
+export function secretKind(
+  ref: SecretRef,
+): { kind: "ssm"; name: string } | { kind: "secretsManager"; name: string } {
+  return "ssm" in ref ? { kind: "ssm", name: ref.ssm } : { kind: "secretsManager", name: ref.secretsManager };
+}

@@ -1,0 +1,152 @@
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { APP_NAMES, loadSpec, type PlatformSpec, serviceName } from "@platform/env";
+import { type RegionHandle, startRegion } from "../region.js";
+import { EcsPlugin } from "../services/ecs/plugin.js";
+import { LogsPlugin } from "../services/logs/plugin.js";
+import { type AppImage, ensureAppImage } from "./app-images.js";
+import { bootstrap, eachService } from "./bootstrap.js";
+import { regionClients } from "./clients.js";
+import { ensureService } from "./deploy-services.js";
+import { loadOrCreateApiKeys } from "./dev-secrets.js";
+import { startLiveView } from "./live-view.js";
+
+// `npm start`: the local region, the platform bootstrapped from the env spec through the AWS API,
+// the two apps built, pushed and deployed, then a live view until Ctrl-C.
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && Array.isArray(JSON.parse(readFileSync(pkg, "utf8")).workspaces)) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("cannot find the repository root (package.json with workspaces)");
+    dir = parent;
+  }
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const root = repoRoot();
+  // The spec next to the env workspace's sources (loadSpec's default looks under env/dist when compiled).
+  const spec = loadSpec(process.env.PLATFORM_SPEC ?? join(root, "env", "platform.yaml"));
+  const stateDir = process.env.LOCAL_REGION_STATE_DIR ?? join(root, ".local-region");
+  const regionLog = join(stateDir, "region.log");
+  const logs = new LogsPlugin();
+  const ecs = new EcsPlugin({
+    logs,
+    taskPorts: spec.local.taskPorts,
+    udpPorts: spec.local.mediaUdpPorts,
+    log: (m) => appendLog(regionLog, m),
+  });
+  say(`starting the local region (state in ${stateDir})`);
+  const region = await startRegion({
+    stateDir,
+    awsEndpointPort: spec.local.awsEndpointPort,
+    region: spec.region,
+    plugins: [logs, ecs],
+    log: (m) => appendLog(regionLog, m),
+  });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      say(`${signal} again: killing the tasks and exiting without draining`);
+      ecs.runner.killAllNow();
+      process.exit(1);
+    }
+    stopping = true;
+    view?.stop();
+    say(`\n${signal}: stopping the tasks (draining, then SIGTERM) and the region...`);
+    await region.stop();
+    say("stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  let view: ReturnType<typeof startLiveView> | undefined;
+
+  const clients = regionClients(region.endpoint, region.region, region.credentials);
+  const apiKeys = loadOrCreateApiKeys(stateDir);
+  const boot = await bootstrap(clients, spec, stateDir, apiKeys, say);
+  await region.settled();
+  for (const [port, reason] of region.listenerFailures())
+    say(`warning: listener on port ${port} is not serving: ${reason}`);
+
+  const images: Partial<Record<string, AppImage>> = {};
+  for (const app of APP_NAMES) {
+    images[app] = await ensureAppImage(
+      clients.ecr,
+      root,
+      app,
+      ["qa", "prod"].map((e) => `${app}-${e}`),
+      say,
+    );
+  }
+  let changes = 0;
+  for (const { app, env, name } of eachService()) {
+    const image = images[app]?.uris[name];
+    if (!image) continue;
+    const result = await ensureService(
+      clients,
+      spec,
+      {
+        app,
+        env,
+        name,
+        image,
+        targetGroupArn: boot.targetGroups[name] as string,
+        secrets: boot.secretArns[name] ?? {},
+      },
+      say,
+    );
+    if (result !== "unchanged") changes += 1;
+  }
+  const header = summary(spec, region, apiKeys, images, changes, Date.now() - started);
+  say(header.join("\n"));
+  const names = eachService().map((s) => s.name);
+  view = startLiveView(clients, names, boot.targetGroups, header);
+}
+
+function summary(
+  spec: PlatformSpec,
+  region: RegionHandle,
+  apiKeys: Record<string, string>,
+  images: Partial<Record<string, AppImage>>,
+  changes: number,
+  elapsedMs: number,
+): string[] {
+  const { httpPort, httpsPort, domain } = spec.local;
+  const qaHost = `${spec.environments.qa.hostPrefix ?? "qa"}.${domain}`;
+  const placeholders = Object.values(images).filter((i) => i?.placeholderBecause);
+  return [
+    `The platform is up (${(elapsedMs / 1000).toFixed(1)} s, ${changes ? `${changes} service(s) created or deployed` : "nothing changed"}).`,
+    `  prod  http://${domain}:${httpPort}   https://${domain}:${httpsPort}`,
+    `  qa    http://${qaHost}:${httpPort}   https://${qaHost}:${httpsPort}   (Node's fetch: set the Host header)`,
+    `  AWS endpoint ${region.endpoint}  services: ${APP_NAMES.flatMap((a) => ["qa", "prod"].map((e) => serviceName(a, e as "qa" | "prod"))).join(", ")}`,
+    `  export AWS_PROFILE=local AWS_SHARED_CREDENTIALS_FILE=${region.credentials.credentialsFile} AWS_CONFIG_FILE=${region.credentials.configFile} AWS_ENDPOINT_URL=${region.endpoint}`,
+    `  API keys: qa ${apiKeys.qa}   prod ${apiKeys.prod}   (also in ${join(region.stateDir, "api-keys.json")})`,
+    `  images: ${Object.values(images)
+      .map((i) => `${i?.app}:${i?.tag}${i?.built ? " (built)" : ""}`)
+      .join("  ")}`,
+    ...placeholders.map((p) => `  note: ${p?.app} runs a placeholder image: ${p?.placeholderBecause}`),
+  ];
+}
+
+function appendLog(file: string, message: string): void {
+  try {
+    appendFileSync(file, `${new Date().toISOString()} ${message}\n`);
+  } catch {
+    // The log is a convenience; the region keeps running without it.
+  }
+}
+
+main().catch((error: Error) => {
+  const message = error.message.includes("EADDRINUSE")
+    ? `${error.message}: is another local region (or something else) using the port? Stop it and retry.`
+    : error.message;
+  process.stderr.write(`npm start failed: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,156 @@
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from "./types.js";
+
+// The service scheduler's rules as pure functions: given a service and its tasks, what to start,
+// what to stop, and what the deployments' states become. Nothing here does I/O or keeps state.
+
+export interface ServicePlan {
+  /** New tasks to launch for a deployment. */
+  start: { deploymentId: string; count: number }[];
+  /** Tasks to stop, with ECS's stoppedReason. */
+  stop: { taskArn: string; reason: string; unhealthyIn?: string }[];
+  /** The primary deployment reached its desired healthy tasks with nothing else left. */
+  complete?: string;
+  /** The primary deployment tripped the circuit breaker. */
+  fail?: { deploymentId: string; reason: string };
+  /** Deployments (ACTIVE) that have no task left and can go. */
+  remove: string[];
+  /** One deployment, COMPLETED, desiredCount tasks running and healthy. */
+  steady: boolean;
+}
+
+/** ECS's circuit breaker threshold: half the desired count, at least 3, at most 200. */
+export function failureThreshold(desiredCount: number): number {
+  return Math.min(Math.max(Math.ceil(desiredCount * 0.5), 3), 200);
+}
+
+/** Seconds to wait after a deployment's last failed task before launching another (ECS throttles too). */
+export function launchBackoffSeconds(failedTasks: number): number {
+  return Math.min(failedTasks, 15);
+}
+
+/** A task the scheduler counts: it is meant to run (not being stopped). */
+export function isLive(task: TaskRecord): boolean {
+  return task.desiredStatus === "RUNNING" && task.lastStatus !== "STOPPED";
+}
+
+/** RUNNING, and healthy in every target group of its service (ECS's "healthy" for deployments). */
+export function isHealthy(task: TaskRecord, service: ServiceRecord): boolean {
+  if (task.lastStatus !== "RUNNING" || task.desiredStatus !== "RUNNING") return false;
+  if (service.loadBalancers.length === 0) return true;
+  return (
+    task.targets.length >= service.loadBalancers.length && task.targets.every((t) => t.state === "healthy")
+  );
+}
+
+/** The target group in which a RUNNING task is unhealthy past the grace period, if any. */
+export function failedHealthCheckIn(
+  task: TaskRecord,
+  service: ServiceRecord,
+  now: number,
+): string | undefined {
+  if (task.lastStatus !== "RUNNING" || task.desiredStatus !== "RUNNING") return undefined;
+  const graceEnds = (task.startedAt ?? task.createdAt) + (service.healthCheckGracePeriodSeconds ?? 0);
+  if (now < graceEnds) return undefined;
+  return task.targets.find((t) => t.state === "unhealthy")?.targetGroupArn;
+}
+
+export function planService(service: ServiceRecord, tasks: TaskRecord[], now: number): ServicePlan {
+  const plan: ServicePlan = { start: [], stop: [], remove: [], steady: false };
+  const primary = service.deployments.find((d) => d.status === "PRIMARY");
+  if (!primary) return plan;
+  const stopping = new Set<string>();
+  const stop = (task: TaskRecord, reason: string, unhealthyIn?: string) => {
+    if (stopping.has(task.taskArn)) return;
+    stopping.add(task.taskArn);
+    plan.stop.push(
+      unhealthyIn ? { taskArn: task.taskArn, reason, unhealthyIn } : { taskArn: task.taskArn, reason },
+    );
+  };
+
+  for (const task of tasks) {
+    const tg = failedHealthCheckIn(task, service, now);
+    if (tg) stop(task, `Task failed ELB health checks in (target-group ${tg})`, tg);
+  }
+  const live = tasks.filter((t) => isLive(t) && !stopping.has(t.taskArn));
+  const primaryLive = live.filter((t) => t.deploymentId === primary.id);
+  const oldLive = live.filter((t) => t.deploymentId !== primary.id);
+  const desired = service.desiredCount;
+  const { maximumPercent, minimumHealthyPercent } = service.deploymentConfiguration;
+  const maxTotal = Math.max(Math.floor((desired * maximumPercent) / 100), 1);
+  const minHealthy = Math.ceil((desired * minimumHealthyPercent) / 100);
+  const scaling = `Scaling activity initiated by (deployment ${primary.id})`;
+
+  // Scale in: the primary has more tasks than desired; the least advanced go first.
+  const surplus = primaryLive.length - desired;
+  if (surplus > 0) {
+    const leastAdvanced = [...primaryLive].sort(
+      (a, b) => Number(isHealthy(a, service)) - Number(isHealthy(b, service)),
+    );
+    for (const t of leastAdvanced.slice(0, surplus)) stop(t, scaling);
+  }
+
+  // Old deployments: tasks that aren't serving go at once; serving ones while enough stay healthy.
+  let healthy = live.filter((t) => !stopping.has(t.taskArn) && isHealthy(t, service)).length;
+  for (const task of oldLive.filter((t) => !isHealthy(t, service))) stop(task, scaling);
+  for (const task of oldLive.filter((t) => isHealthy(t, service))) {
+    if (healthy - 1 < minHealthy) break;
+    healthy -= 1;
+    stop(task, scaling);
+  }
+
+  const stillLive = live.filter((t) => !stopping.has(t.taskArn)).length;
+  const need = desired - primaryLive.filter((t) => !stopping.has(t.taskArn)).length;
+  const room = maxTotal - stillLive;
+  const count = Math.min(need, room);
+  if (count > 0 && !inBackoff(primary, now)) plan.start.push({ deploymentId: primary.id, count });
+
+  decideRollout(plan, service, primary, tasks, now);
+  return plan;
+}
+
+function inBackoff(deployment: DeploymentRecord, now: number): boolean {
+  if (deployment.lastFailureAt === undefined) return false;
+  return now < deployment.lastFailureAt + launchBackoffSeconds(deployment.failedTasks);
+}
+
+function decideRollout(
+  plan: ServicePlan,
+  service: ServiceRecord,
+  primary: DeploymentRecord,
+  tasks: TaskRecord[],
+  _now: number,
+): void {
+  const stopping = new Set(plan.stop.map((s) => s.taskArn));
+  const remaining = tasks.filter((t) => t.lastStatus !== "STOPPED");
+  const others = remaining.filter((t) => t.deploymentId !== primary.id);
+  const primaryServing = remaining.filter(
+    (t) => t.deploymentId === primary.id && !stopping.has(t.taskArn) && isHealthy(t, service),
+  );
+  const primaryLive = remaining.filter(
+    (t) => t.deploymentId === primary.id && isLive(t) && !stopping.has(t.taskArn),
+  );
+  const settled =
+    primaryServing.length === service.desiredCount && primaryLive.length === service.desiredCount;
+
+  // Old deployments stay listed (a failed one with its FAILED state) until the primary is done.
+  const drained = service.deployments
+    .filter((d) => d.status !== "PRIMARY" && !remaining.some((t) => t.deploymentId === d.id))
+    .map((d) => d.id);
+
+  if (primary.rolloutState === "IN_PROGRESS") {
+    const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+    if (breaker.enable && primary.failedTasks >= failureThreshold(service.desiredCount)) {
+      plan.fail = { deploymentId: primary.id, reason: "tasks failed to start" };
+      return;
+    }
+    if (settled && others.length === 0) {
+      plan.complete = primary.id;
+      plan.remove = drained;
+    }
+  } else {
+    plan.remove = drained;
+  }
+  const onlyPrimaryLeft = others.length === 0 && service.deployments.length - plan.remove.length === 1;
+  plan.steady =
+    settled && onlyPrimaryLeft && (primary.rolloutState === "COMPLETED" || plan.complete !== undefined);
+}

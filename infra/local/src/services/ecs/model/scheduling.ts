@@ -1,0 +1,168 @@
+import { addEvent, type ModelContext, nowSeconds, stateOf } from "./context.js";
+import { eventMessages } from "./events.js";
+import { isLive, planService, type ServicePlan } from "./rollout.js";
+import { rollBack } from "./services.js";
+import { newTask, requestStop } from "./tasks.js";
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from "./types.js";
+
+// Applies the rollout rules' plan to the model: new task records, stop requests, deployment
+// states and the events ECS writes for them. The scheduler then makes the runtime follow.
+
+export function tasksOfService(ctx: ModelContext, service: ServiceRecord): TaskRecord[] {
+  return Object.values(stateOf(ctx).tasks).filter(
+    (t) =>
+      t.clusterArn === service.clusterArn &&
+      t.serviceName === service.serviceName &&
+      t.lastStatus !== "STOPPED",
+  );
+}
+
+/** One pass of the service scheduler over one service; returns the tasks it created. */
+export function reconcileService(ctx: ModelContext, service: ServiceRecord): TaskRecord[] {
+  if (service.status === "INACTIVE") return [];
+  const tasks = tasksOfService(ctx, service);
+  if (service.status === "DRAINING") return drain(ctx, service, tasks);
+  const plan = planService(service, tasks, nowSeconds(ctx));
+  applyStops(ctx, service, plan);
+  const started = applyStarts(ctx, service, plan);
+  applyRollout(ctx, service, plan);
+  updateCounts(service, tasksOfService(ctx, service));
+  return started;
+}
+
+function drain(ctx: ModelContext, service: ServiceRecord, tasks: TaskRecord[]): TaskRecord[] {
+  const stopped = tasks.filter(
+    (t) =>
+      isLive(t) &&
+      requestStop(ctx, t, "Service deletion initiated by the service scheduler", "ServiceSchedulerInitiated"),
+  );
+  if (stopped.length > 0)
+    addEvent(
+      ctx,
+      service,
+      eventMessages.stoppedTasks(
+        service.serviceName,
+        stopped.map((t) => t.taskId),
+      ),
+    );
+  if (tasks.length === 0) {
+    service.status = "INACTIVE";
+    service.deployments = [];
+  }
+  updateCounts(service, tasks);
+  return [];
+}
+
+function applyStops(ctx: ModelContext, service: ServiceRecord, plan: ServicePlan): void {
+  const stopped: string[] = [];
+  for (const s of plan.stop) {
+    const task = stateOf(ctx).tasks[s.taskArn];
+    if (!task) continue;
+    if (s.unhealthyIn)
+      addEvent(
+        ctx,
+        service,
+        eventMessages.unhealthyTaskStopped(service.serviceName, task.taskId, s.unhealthyIn),
+      );
+    if (requestStop(ctx, task, s.reason, "ServiceSchedulerInitiated")) stopped.push(task.taskId);
+  }
+  if (stopped.length > 0) addEvent(ctx, service, eventMessages.stoppedTasks(service.serviceName, stopped));
+}
+
+function applyStarts(ctx: ModelContext, service: ServiceRecord, plan: ServicePlan): TaskRecord[] {
+  const created: TaskRecord[] = [];
+  for (const s of plan.start) {
+    const deployment = service.deployments.find((d) => d.id === s.deploymentId);
+    const td = deployment && taskDefinitionOf(ctx, deployment);
+    if (!deployment || !td) continue;
+    for (let i = 0; i < s.count; i++)
+      created.push(newTask(ctx, td, service.clusterArn, { service, deploymentId: deployment.id }));
+  }
+  if (created.length > 0) {
+    addEvent(
+      ctx,
+      service,
+      eventMessages.startedTasks(
+        service.serviceName,
+        created.map((t) => t.taskId),
+      ),
+    );
+  }
+  return created;
+}
+
+function taskDefinitionOf(ctx: ModelContext, deployment: DeploymentRecord) {
+  const key = deployment.taskDefinition.slice(deployment.taskDefinition.indexOf("task-definition/") + 16);
+  return stateOf(ctx).taskDefinitions[key];
+}
+
+function applyRollout(ctx: ModelContext, service: ServiceRecord, plan: ServicePlan): void {
+  const now = nowSeconds(ctx);
+  if (plan.remove.length > 0)
+    service.deployments = service.deployments.filter((d) => !plan.remove.includes(d.id));
+  if (plan.complete) complete(ctx, service, plan.complete, now);
+  if (plan.fail) fail(ctx, service, plan.fail.deploymentId, plan.fail.reason, now);
+  if (plan.steady && !service.steady) addEvent(ctx, service, eventMessages.steadyState(service.serviceName));
+  service.steady = plan.steady;
+}
+
+function complete(ctx: ModelContext, service: ServiceRecord, id: string, now: number): void {
+  const deployment = service.deployments.find((d) => d.id === id);
+  if (!deployment) return;
+  deployment.rolloutState = "COMPLETED";
+  deployment.rolloutStateReason = `ECS deployment ${id} completed.`;
+  deployment.updatedAt = now;
+  service.lastCompletedTaskDefinition = deployment.taskDefinition;
+  service.lastCompletedRevisionArn = deployment.serviceRevisionArn;
+  const sd = stateOf(ctx).serviceDeployments[deployment.serviceDeploymentArn];
+  if (sd) {
+    sd.status = deployment.rollbackOf ? "ROLLBACK_SUCCESSFUL" : "SUCCESSFUL";
+    sd.finishedAt = now;
+    sd.updatedAt = now;
+  }
+  addEvent(ctx, service, eventMessages.deploymentCompleted(service.serviceName, id));
+}
+
+/** Marks a deployment FAILED and, when the circuit breaker says so, rolls back. */
+export function fail(ctx: ModelContext, service: ServiceRecord, id: string, why: string, now: number): void {
+  const deployment = service.deployments.find((d) => d.id === id);
+  if (deployment?.rolloutState !== "IN_PROGRESS") return;
+  deployment.rolloutState = "FAILED";
+  deployment.rolloutStateReason = `ECS deployment circuit breaker: ${why}.`;
+  deployment.updatedAt = now;
+  addEvent(ctx, service, eventMessages.deploymentFailed(service.serviceName, id, why));
+  const sd = stateOf(ctx).serviceDeployments[deployment.serviceDeploymentArn];
+  const rolledBack =
+    service.deploymentConfiguration.deploymentCircuitBreaker.rollback && !deployment.rollbackOf
+      ? rollBack(
+          ctx,
+          service,
+          deployment,
+          `Service deployment rolled back because the circuit breaker threshold was exceeded.`,
+        )
+      : undefined;
+  if (sd && !rolledBack) {
+    sd.status = deployment.rollbackOf ? "ROLLBACK_FAILED" : "STOPPED";
+    sd.statusReason = `Service deployment failed: ${why}.`;
+    sd.finishedAt = now;
+    sd.stoppedAt = now;
+    sd.updatedAt = now;
+  }
+}
+
+function updateCounts(service: ServiceRecord, tasks: TaskRecord[]): void {
+  for (const d of service.deployments) {
+    const mine = tasks.filter((t) => t.deploymentId === d.id && t.desiredStatus === "RUNNING");
+    d.runningCount = mine.filter((t) => t.lastStatus === "RUNNING").length;
+    d.pendingCount = mine.length - d.runningCount;
+  }
+}
+
+export function serviceCounts(
+  ctx: ModelContext,
+  service: ServiceRecord,
+): { running: number; pending: number } {
+  const tasks = tasksOfService(ctx, service).filter((t) => t.desiredStatus === "RUNNING");
+  const running = tasks.filter((t) => t.lastStatus === "RUNNING").length;
+  return { running, pending: tasks.length - running };
+}

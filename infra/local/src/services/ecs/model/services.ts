@@ -1,0 +1,292 @@
+import { AwsError } from "../../../contracts.js";
+import { newDeploymentId, newShortId, serviceArn, serviceDeploymentArn, serviceRevisionArn } from "./arns.js";
+import {
+  activeService,
+  addEvent,
+  findCluster,
+  findService,
+  findTaskDefinition,
+  type ModelContext,
+  nowSeconds,
+  stateOf,
+} from "./context.js";
+import { eventMessages } from "./events.js";
+import {
+  checkLoadBalancersMatch,
+  parseDeploymentConfiguration,
+  parseLoadBalancers,
+} from "./service-input.js";
+import { setTags } from "./tags.js";
+import type { DeploymentRecord, ServiceRecord, Tag, TaskDefinitionRecord } from "./types.js";
+import { checkName, invalid, optionalBool, optionalInt, optionalString } from "./validation.js";
+
+/** Whether a target group exists (the ELBv2 side knows; ECS refuses unknown ones). */
+export type TargetGroupCheck = (targetGroupArn: string) => boolean;
+
+export function createService(
+  ctx: ModelContext,
+  input: Record<string, unknown>,
+  tags: Tag[],
+  targetGroupExists: TargetGroupCheck,
+): ServiceRecord {
+  const cluster = findCluster(ctx, input.cluster);
+  const serviceName = checkName(input.serviceName, "Service");
+  const clash = Object.values(stateOf(ctx).services).find(
+    (s) => s.clusterArn === cluster.clusterArn && s.serviceName === serviceName && s.status !== "INACTIVE",
+  );
+  if (clash) throw invalid("Creation of service was not idempotent.");
+  const td = activeTaskDefinition(ctx, input.taskDefinition);
+  const strategy = optionalString(input.schedulingStrategy, "schedulingStrategy") ?? "REPLICA";
+  if (strategy !== "REPLICA")
+    throw invalid("Only the REPLICA scheduling strategy is supported by the local region.");
+  const launchType = optionalString(input.launchType, "launchType") ?? "EC2";
+  if (launchType !== "EC2")
+    throw invalid(`launchType ${launchType} is not available: the local region has one EC2 instance.`);
+  const desiredCount = optionalInt(input.desiredCount, "desiredCount", 0, 1000);
+  if (desiredCount === undefined)
+    throw invalid("desiredCount is required for a service using the REPLICA strategy.");
+  const loadBalancers = parseLoadBalancers(input.loadBalancers);
+  checkLoadBalancers(loadBalancers, td, targetGroupExists);
+  const grace = optionalInt(
+    input.healthCheckGracePeriodSeconds,
+    "healthCheckGracePeriodSeconds",
+    0,
+    2147483647,
+  );
+  if (grace !== undefined && loadBalancers.length === 0) {
+    throw invalid("Health check grace period is only valid for services configured to use load balancers");
+  }
+  const propagateTags = (optionalString(input.propagateTags, "propagateTags") ??
+    "NONE") as ServiceRecord["propagateTags"];
+  if (!["TASK_DEFINITION", "SERVICE", "NONE"].includes(propagateTags)) {
+    throw invalid("propagateTags must be TASK_DEFINITION, SERVICE or NONE.");
+  }
+  const service: ServiceRecord = {
+    serviceArn: serviceArn(ctx.partition, cluster.clusterName, serviceName),
+    serviceName,
+    clusterArn: cluster.clusterArn,
+    taskDefinition: td.taskDefinitionArn,
+    desiredCount,
+    status: "ACTIVE",
+    launchType: "EC2",
+    schedulingStrategy: "REPLICA",
+    deploymentConfiguration: parseDeploymentConfiguration(input.deploymentConfiguration),
+    loadBalancers,
+    ...(grace !== undefined ? { healthCheckGracePeriodSeconds: grace } : {}),
+    deployments: [],
+    events: [],
+    createdAt: nowSeconds(ctx),
+    enableECSManagedTags: optionalBool(input.enableECSManagedTags, "enableECSManagedTags") ?? false,
+    propagateTags,
+    steady: false,
+  };
+  stateOf(ctx).services[service.serviceArn] = service;
+  setTags(ctx, service.serviceArn, tags);
+  startDeployment(ctx, service, td);
+  return service;
+}
+
+export function updateService(
+  ctx: ModelContext,
+  input: Record<string, unknown>,
+  targetGroupExists: TargetGroupCheck,
+): ServiceRecord {
+  const cluster = findCluster(ctx, input.cluster);
+  const service = activeService(findService(ctx, cluster, input.service));
+  const td = input.taskDefinition === undefined ? undefined : activeTaskDefinition(ctx, input.taskDefinition);
+  const desiredCount = optionalInt(input.desiredCount, "desiredCount", 0, 1000);
+  const force = optionalBool(input.forceNewDeployment, "forceNewDeployment") ?? false;
+  const loadBalancers =
+    input.loadBalancers === undefined ? undefined : parseLoadBalancers(input.loadBalancers);
+  const nextTd = td ?? findTaskDefinition(ctx, service.taskDefinition);
+  const nextLbs = loadBalancers ?? service.loadBalancers;
+  checkLoadBalancers(nextLbs, nextTd, targetGroupExists);
+  const grace = optionalInt(
+    input.healthCheckGracePeriodSeconds,
+    "healthCheckGracePeriodSeconds",
+    0,
+    2147483647,
+  );
+
+  service.deploymentConfiguration = parseDeploymentConfiguration(
+    input.deploymentConfiguration,
+    service.deploymentConfiguration,
+  );
+  if (grace !== undefined) service.healthCheckGracePeriodSeconds = grace;
+  if (desiredCount !== undefined && desiredCount !== service.desiredCount) {
+    service.desiredCount = desiredCount;
+    service.steady = false;
+    for (const d of service.deployments) if (d.status === "PRIMARY") d.desiredCount = desiredCount;
+  }
+  const lbsChanged =
+    loadBalancers !== undefined && JSON.stringify(loadBalancers) !== JSON.stringify(service.loadBalancers);
+  service.loadBalancers = nextLbs;
+  // Only a new task definition, changed load balancers or forceNewDeployment start a deployment.
+  if (force || lbsChanged || nextTd.taskDefinitionArn !== service.taskDefinition) {
+    startDeployment(ctx, service, nextTd);
+  }
+  return service;
+}
+
+export function deleteService(ctx: ModelContext, input: Record<string, unknown>): ServiceRecord {
+  const cluster = findCluster(ctx, input.cluster);
+  const service = findService(ctx, cluster, input.service);
+  const force = optionalBool(input.force, "force") ?? false;
+  if (service.desiredCount > 0 && !force) {
+    throw invalid("The service cannot be stopped while it is scaled above 0.");
+  }
+  service.desiredCount = 0;
+  service.status = "DRAINING";
+  for (const d of service.deployments) d.desiredCount = 0;
+  return service;
+}
+
+export function describeServices(
+  ctx: ModelContext,
+  clusterRef: unknown,
+  refs: string[],
+): { services: ServiceRecord[]; failures: { arn: string; reason: string }[] } {
+  const cluster = findCluster(ctx, clusterRef);
+  const services: ServiceRecord[] = [];
+  const failures: { arn: string; reason: string }[] = [];
+  for (const ref of refs) {
+    const name = ref.startsWith("arn:") ? ref.slice(ref.lastIndexOf("/") + 1) : ref;
+    // DescribeServices still shows a deleted (INACTIVE) service, as ECS does for a while.
+    const found = Object.values(stateOf(ctx).services)
+      .filter((s) => s.clusterArn === cluster.clusterArn && s.serviceName === name)
+      .sort((a, b) => Number(a.status === "INACTIVE") - Number(b.status === "INACTIVE"))[0];
+    if (found) services.push(found);
+    else
+      failures.push({
+        arn: ref.startsWith("arn:") ? ref : `${cluster.clusterArn.replace(":cluster/", ":service/")}/${name}`,
+        reason: "MISSING",
+      });
+  }
+  return { services, failures };
+}
+
+function activeTaskDefinition(ctx: ModelContext, ref: unknown): TaskDefinitionRecord {
+  const td = findTaskDefinition(ctx, ref);
+  if (td.status !== "ACTIVE") {
+    throw new AwsError("ClientException", `TaskDefinition is inactive (${td.family}:${td.revision}).`);
+  }
+  return td;
+}
+
+function checkLoadBalancers(
+  loadBalancers: ServiceRecord["loadBalancers"],
+  td: TaskDefinitionRecord,
+  targetGroupExists: TargetGroupCheck,
+): void {
+  checkLoadBalancersMatch(loadBalancers, td);
+  for (const lb of loadBalancers) {
+    if (!targetGroupExists(lb.targetGroupArn)) {
+      throw invalid(`Unable to find the target group ${lb.targetGroupArn}.`);
+    }
+  }
+}
+
+/** A new PRIMARY deployment of `td`; the previous ones become ACTIVE and are scaled in by the scheduler. */
+export function startDeployment(
+  ctx: ModelContext,
+  service: ServiceRecord,
+  td: TaskDefinitionRecord,
+  rollbackOf?: DeploymentRecord,
+): DeploymentRecord {
+  const now = nowSeconds(ctx);
+  const state = stateOf(ctx);
+  const clusterName = service.clusterArn.slice(service.clusterArn.lastIndexOf("/") + 1);
+  const id = newDeploymentId();
+  const revisionArn = serviceRevisionArn(ctx.partition, clusterName, service.serviceName, newShortId());
+  const sdArn =
+    rollbackOf?.serviceDeploymentArn ??
+    serviceDeploymentArn(ctx.partition, clusterName, service.serviceName, newShortId());
+  const previous = service.deployments.filter((d) => d.status === "PRIMARY");
+  for (const d of previous) {
+    d.status = "ACTIVE";
+    d.updatedAt = now;
+    const sd = state.serviceDeployments[d.serviceDeploymentArn];
+    if (!rollbackOf && sd && isOpen(sd.status)) {
+      Object.assign(sd, {
+        status: "STOPPED",
+        statusReason: "Superseded by a newer service deployment.",
+        stoppedAt: now,
+        updatedAt: now,
+      });
+    }
+  }
+  const deployment: DeploymentRecord = {
+    id,
+    status: "PRIMARY",
+    taskDefinition: td.taskDefinitionArn,
+    desiredCount: service.desiredCount,
+    pendingCount: 0,
+    runningCount: 0,
+    failedTasks: 0,
+    createdAt: now,
+    updatedAt: now,
+    rolloutState: "IN_PROGRESS",
+    rolloutStateReason: `ECS deployment ${id} in progress.`,
+    serviceDeploymentArn: sdArn,
+    serviceRevisionArn: revisionArn,
+    ...(rollbackOf ? { rollbackOf: rollbackOf.id } : {}),
+  };
+  service.deployments.unshift(deployment);
+  service.taskDefinition = td.taskDefinitionArn;
+  service.steady = false;
+  if (!rollbackOf) {
+    state.serviceDeployments[sdArn] = {
+      serviceDeploymentArn: sdArn,
+      serviceArn: service.serviceArn,
+      clusterArn: service.clusterArn,
+      deploymentId: id,
+      createdAt: now,
+      startedAt: now,
+      updatedAt: now,
+      status: "IN_PROGRESS",
+      targetServiceRevisionArn: revisionArn,
+      targetTaskDefinition: td.taskDefinitionArn,
+      sourceServiceRevisionArns: previous.map((d) => d.serviceRevisionArn),
+      deploymentConfiguration: structuredClone(service.deploymentConfiguration),
+    };
+  }
+  return deployment;
+}
+
+export function isOpen(status: string): boolean {
+  return ["PENDING", "IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "STOP_REQUESTED"].includes(
+    status,
+  );
+}
+
+/**
+ * Rolls a failed deployment back to the task definition of the last deployment that completed, as
+ * ECS's circuit breaker and StopServiceDeployment(ROLLBACK) do. Returns the new deployment, or
+ * undefined when there is nothing to go back to.
+ */
+export function rollBack(
+  ctx: ModelContext,
+  service: ServiceRecord,
+  failed: DeploymentRecord,
+  reason: string,
+): DeploymentRecord | undefined {
+  const target = service.lastCompletedTaskDefinition;
+  if (!target || target === failed.taskDefinition) return undefined;
+  const td = stateOf(ctx).taskDefinitions[target.slice(target.indexOf("task-definition/") + 16)];
+  if (!td) return undefined;
+  const deployment = startDeployment(ctx, service, td, failed);
+  const sd = stateOf(ctx).serviceDeployments[failed.serviceDeploymentArn];
+  if (sd) {
+    const now = nowSeconds(ctx);
+    sd.status = "ROLLBACK_IN_PROGRESS";
+    sd.statusReason = reason;
+    sd.updatedAt = now;
+    sd.rollback = {
+      reason,
+      startedAt: now,
+      serviceRevisionArn: service.lastCompletedRevisionArn ?? deployment.serviceRevisionArn,
+    };
+  }
+  addEvent(ctx, service, eventMessages.rollingBack(service.serviceName, deployment.id));
+  return deployment;
+}

@@ -1,0 +1,279 @@
+// The ECS model's durable state: plain JSON, shaped like ECS's own objects so the responses layer
+// only converts timestamps. Times are epoch seconds (awsJson's timestamp format).
+
+export type Tag = { key: string; value: string };
+
+export interface ClusterRecord {
+  clusterArn: string;
+  clusterName: string;
+  status: "ACTIVE" | "INACTIVE";
+  createdAt: number;
+}
+
+export interface PortMapping {
+  containerPort: number;
+  hostPort: number;
+  protocol: "tcp" | "udp";
+  name?: string;
+}
+
+export interface KeyValue {
+  name: string;
+  value: string;
+}
+
+export interface SecretRef {
+  name: string;
+  valueFrom: string;
+}
+
+export interface LogConfiguration {
+  logDriver: string;
+  options?: Record<string, string>;
+}
+
+export interface ContainerDefinition {
+  name: string;
+  image: string;
+  cpu?: number;
+  memory?: number;
+  memoryReservation?: number;
+  essential: boolean;
+  entryPoint?: string[];
+  command?: string[];
+  workingDirectory?: string;
+  environment: KeyValue[];
+  secrets: SecretRef[];
+  portMappings: PortMapping[];
+  stopTimeout?: number;
+  logConfiguration?: LogConfiguration;
+  dockerLabels?: Record<string, string>;
+  healthCheck?: Record<string, unknown>;
+}
+
+export interface TaskDefinitionRecord {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status: "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";
+  containerDefinitions: ContainerDefinition[];
+  networkMode: "bridge" | "host" | "awsvpc" | "none";
+  cpu?: string;
+  memory?: string;
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  requiresCompatibilities: string[];
+  compatibilities: string[];
+  registeredAt: number;
+  deregisteredAt?: number;
+  registeredBy?: string;
+}
+
+export type RolloutState = "IN_PROGRESS" | "COMPLETED" | "FAILED";
+
+/** Status of a service deployment in the ListServiceDeployments view. */
+export type ServiceDeploymentStatus =
+  | "PENDING"
+  | "IN_PROGRESS"
+  | "SUCCESSFUL"
+  | "STOPPED"
+  | "STOP_REQUESTED"
+  | "ROLLBACK_REQUESTED"
+  | "ROLLBACK_IN_PROGRESS"
+  | "ROLLBACK_SUCCESSFUL"
+  | "ROLLBACK_FAILED";
+
+export interface DeploymentRecord {
+  id: string;
+  status: "PRIMARY" | "ACTIVE";
+  taskDefinition: string;
+  desiredCount: number;
+  pendingCount: number;
+  runningCount: number;
+  failedTasks: number;
+  createdAt: number;
+  updatedAt: number;
+  rolloutState: RolloutState;
+  rolloutStateReason: string;
+  serviceDeploymentArn: string;
+  serviceRevisionArn: string;
+  /** Set on the deployment that a rollback created: the service deployment it rolls back. */
+  rollbackOf?: string;
+  /** When its last task failed, for the launch backoff. */
+  lastFailureAt?: number;
+}
+
+export interface LoadBalancerRef {
+  targetGroupArn: string;
+  containerName: string;
+  containerPort: number;
+}
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: number;
+  message: string;
+}
+
+export interface DeploymentConfiguration {
+  deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+  maximumPercent: number;
+  minimumHealthyPercent: number;
+}
+
+export interface ServiceRecord {
+  serviceArn: string;
+  serviceName: string;
+  clusterArn: string;
+  taskDefinition: string;
+  desiredCount: number;
+  status: "ACTIVE" | "DRAINING" | "INACTIVE";
+  launchType: "EC2";
+  schedulingStrategy: "REPLICA";
+  deploymentConfiguration: DeploymentConfiguration;
+  loadBalancers: LoadBalancerRef[];
+  healthCheckGracePeriodSeconds?: number;
+  deployments: DeploymentRecord[];
+  events: ServiceEvent[];
+  createdAt: number;
+  enableECSManagedTags: boolean;
+  propagateTags: "TASK_DEFINITION" | "SERVICE" | "NONE";
+  /** Task definition of the last deployment that completed: where a rollback goes. */
+  lastCompletedTaskDefinition?: string;
+  lastCompletedRevisionArn?: string;
+  /** Whether the last "has reached a steady state" event still holds. */
+  steady: boolean;
+}
+
+export interface ServiceDeploymentRecord {
+  serviceDeploymentArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  deploymentId: string;
+  createdAt: number;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt?: number;
+  stoppedAt?: number;
+  status: ServiceDeploymentStatus;
+  statusReason?: string;
+  targetServiceRevisionArn: string;
+  targetTaskDefinition: string;
+  sourceServiceRevisionArns: string[];
+  deploymentConfiguration: DeploymentConfiguration;
+  rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+}
+
+export type TaskStatus =
+  | "PROVISIONING"
+  | "PENDING"
+  | "ACTIVATING"
+  | "RUNNING"
+  | "DEACTIVATING"
+  | "STOPPING"
+  | "DEPROVISIONING"
+  | "STOPPED";
+
+export type StopCode =
+  | "TaskFailedToStart"
+  | "EssentialContainerExited"
+  | "UserInitiated"
+  | "ServiceSchedulerInitiated"
+  | "TerminationNotice";
+
+export interface NetworkBinding {
+  bindIP: string;
+  containerPort: number;
+  hostPort: number;
+  protocol: "tcp" | "udp";
+}
+
+export interface ContainerRecord {
+  containerArn: string;
+  name: string;
+  image: string;
+  imageDigest?: string;
+  lastStatus: "PENDING" | "RUNNING" | "STOPPED";
+  exitCode?: number;
+  reason?: string;
+  networkBindings: NetworkBinding[];
+  healthStatus: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+  essential: boolean;
+  /** Host process of the container (its process group leader) and its start time in clock ticks. */
+  pid?: number;
+  pidStartTicks?: number;
+  memory?: number;
+  memoryReservation?: number;
+  cpu?: number;
+}
+
+export interface TaskTarget {
+  targetGroupArn: string;
+  containerName: string;
+  containerPort: number;
+  hostPort: number;
+  state: string;
+  registered: boolean;
+}
+
+export interface TaskRecord {
+  taskArn: string;
+  taskId: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  containerInstanceArn: string;
+  group: string;
+  startedBy?: string;
+  serviceName?: string;
+  deploymentId?: string;
+  lastStatus: TaskStatus;
+  desiredStatus: "RUNNING" | "STOPPED";
+  healthStatus: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
+  createdAt: number;
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  startedAt?: number;
+  stoppingAt?: number;
+  stoppedAt?: number;
+  stoppedReason?: string;
+  stopCode?: StopCode;
+  containers: ContainerRecord[];
+  cpu?: string;
+  memory?: string;
+  launchType: "EC2";
+  version: number;
+  targets: TaskTarget[];
+}
+
+export interface EcsState {
+  clusters: Record<string, ClusterRecord>;
+  /** Keyed by `family:revision`. */
+  taskDefinitions: Record<string, TaskDefinitionRecord>;
+  /** Last revision number used per family (revisions are never reused). */
+  familyRevisions: Record<string, number>;
+  /** Keyed by service ARN. */
+  services: Record<string, ServiceRecord>;
+  serviceDeployments: Record<string, ServiceDeploymentRecord>;
+  /** Keyed by task ARN. */
+  tasks: Record<string, TaskRecord>;
+  /** Keyed by resource ARN. */
+  tags: Record<string, Tag[]>;
+  containerInstanceId: string;
+  containerInstanceRegisteredAt: number;
+}
+
+export function emptyEcsState(instanceId: string, now: number): EcsState {
+  return {
+    clusters: {},
+    taskDefinitions: {},
+    familyRevisions: {},
+    services: {},
+    serviceDeployments: {},
+    tasks: {},
+    tags: {},
+    containerInstanceId: instanceId,
+    containerInstanceRegisteredAt: now,
+  };
+}
+
+export const TERMINAL_TASK_STATUS: TaskStatus = "STOPPED";

@@ -1,0 +1,87 @@
+import type { RegionPlugin, RegionServices } from "../../contracts.js";
+import { Scheduler } from "../../runtime/scheduler/scheduler.js";
+import { METADATA_PREFIX, metadataHandler } from "../../runtime/tasks/metadata.js";
+import { PortAllocator } from "../../runtime/tasks/port-allocator.js";
+import { TaskRunner } from "../../runtime/tasks/task-runner.js";
+import type { LogSink } from "../logs/plugin.js";
+import { newInstanceId } from "./model/arns.js";
+import { EcsModel } from "./model/ecs-model.js";
+import { type EcsState, emptyEcsState } from "./model/types.js";
+import { ecsServiceDefinition } from "./responses.js";
+
+export interface EcsPluginOptions {
+  logs: LogSink;
+  /** Host ports handed to tasks (the spec's local.taskPorts). */
+  taskPorts: { from: number; to: number };
+  /** Host ports for UDP mappings (the spec's local.mediaUdpPorts); taskPorts when absent. */
+  udpPorts?: { from: number; to: number };
+  log?: (message: string) => void;
+}
+
+/** ECS as a region plugin: its wire, its model, the task runner and the service scheduler. */
+export class EcsPlugin implements RegionPlugin {
+  readonly name = "ecs";
+  private parts: { model: EcsModel; runner: TaskRunner; scheduler: Scheduler } | undefined;
+
+  constructor(private readonly options: EcsPluginOptions) {}
+
+  get model(): EcsModel {
+    if (!this.parts) throw new Error("the ECS plugin is not started");
+    return this.parts.model;
+  }
+
+  get runner(): TaskRunner {
+    if (!this.parts) throw new Error("the ECS plugin is not started");
+    return this.parts.runner;
+  }
+
+  start(services: RegionServices): void {
+    const durable = services.durable<EcsState>("ecs", () =>
+      emptyEcsState(newInstanceId(), Date.now() / 1000),
+    );
+    const model = new EcsModel(durable, { region: services.region, accountId: services.accountId });
+    let scheduler: Scheduler | undefined;
+    const runner = new TaskRunner({
+      stateDir: services.stateDir,
+      endpoint: services.endpoint,
+      region: services.region,
+      images: services.images,
+      secrets: services.secrets,
+      logs: this.options.logs,
+      ports: new PortAllocator(this.options.taskPorts),
+      ...(this.options.udpPorts ? { udpPorts: new PortAllocator(this.options.udpPorts) } : {}),
+      onContainerExit: (taskArn, exit) => scheduler?.containerExited(taskArn, exit),
+    });
+    scheduler = new Scheduler({
+      model,
+      runner,
+      targetGroups: services.targetGroups,
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
+    services.registerService(ecsServiceDefinition(model, services.targetGroups));
+    services.registerHttpRoute(
+      METADATA_PREFIX,
+      metadataHandler({
+        task: (taskId) => {
+          const task = model.liveTasks().find((t) => t.taskId === taskId);
+          if (!task) return undefined;
+          const td =
+            model.state.taskDefinitions[
+              task.taskDefinitionArn.slice(task.taskDefinitionArn.indexOf("task-definition/") + 16)
+            ];
+          const labels = (name: string) =>
+            td?.containerDefinitions.find((c) => c.name === name)?.dockerLabels ?? {};
+          return td ? { task, taskDefinition: td, labels } : { task, labels };
+        },
+      }),
+    );
+    this.parts = { model, runner, scheduler };
+    scheduler.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.parts) return;
+    await this.parts.scheduler.stop();
+    this.parts.runner.close();
+  }
+}
