@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
@@ -10,12 +11,19 @@ import { linkRoutes, objectRoutes } from "./objects-routes.js";
 
 // The express app: public routes, then everything under /api/v1 behind a key.
 
-/** public/ sits next to src/ in the source tree and next to dist/ once built. */
+/**
+ * public/ sits beside main.js in an image (the bundle), next to src/ in the source tree, and next
+ * to dist/ once compiled; PUBLIC_DIR overrides all three.
+ */
 function publicDir(): string {
   if (process.env.PUBLIC_DIR) return process.env.PUBLIC_DIR;
   const here = dirname(fileURLToPath(import.meta.url));
-  const up = here.includes(`${"/dist/"}`) ? join(here, "..", "..", "..") : join(here, "..", "..");
-  return join(up, "public");
+  const candidates = [
+    join(here, "public"),
+    join(here, "..", "..", "public"),
+    join(here, "..", "..", "..", "public"),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, "index.html"))) ?? candidates[0]!;
 }
 
 export function createApp(ctx: AppContext): Express {
