@@ -2,6 +2,10 @@
 // models and the load balancer are built on one side; ECS, its scheduler and the task runner on the
 // other. Each side codes against these interfaces, so either can be read, tested and replaced alone.
 
+import type { ImageConfig } from "@platform/pipelines/image/index";
+
+export type { ImageConfig };
+
 /** An error in AWS's shape: the wire layer serializes it per protocol (awsJson `__type`, awsQuery `<Error>`). */
 export class AwsError extends Error {
   constructor(
@@ -109,18 +113,8 @@ export interface TargetGroups {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ECR as the task runner sees it: resolve an image URI to its unpacked, immutable content.
-
-/** The image config (Docker image config's `config` object), as written by `npm run image`. */
-export interface ImageConfig {
-  Entrypoint?: string[];
-  Cmd?: string[];
-  /** `NAME=value` entries. */
-  Env?: string[];
-  WorkingDir?: string;
-  ExposedPorts?: Record<string, object>;
-  Labels?: Record<string, string>;
-}
+// ECR as the task runner sees it: resolve an image URI to its unpacked, immutable content. The image
+// format is the one `npm run image` writes (pipelines/src/image), so its config type is the writer's.
 
 export interface ResolvedImage {
   repositoryName: string;

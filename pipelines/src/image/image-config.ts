@@ -1,8 +1,8 @@
 import { sha256Digest } from "./digest.js";
 
 /**
- * The image config (the `config` object of a Docker image config), the same shape as
- * infra/local's contracts.ts `ImageConfig`: what the task runner reads to start the process.
+ * The image config (the `config` object of a Docker image config): what the local region's task
+ * runner (infra/local) and Docker read to start the process.
  */
 export interface ImageConfig {
   Entrypoint?: string[];
