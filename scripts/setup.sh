@@ -75,4 +75,12 @@ if command -v flock >/dev/null 2>&1; then
 fi
 npm_deps
 
+# kurento-client 7.3, for the media server's compatibility test only: kept out of the workspaces
+# because it needs the registry's reconnect-ws (overrides) and its own install script is broken.
+kurento_dir=media-server/test/kurento-compat
+if [[ ! -f "$kurento_dir/node_modules/kurento-client/package.json" ]]; then
+  say "installing kurento-client 7.3 for the media server's compatibility test"
+  (cd "$kurento_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
 say "ready (node $(node --version), ffmpeg, GStreamer, Chromium, PostgreSQL, awscli present)"

@@ -42,6 +42,32 @@ export class PortAllocator {
     throw new PortInUseError(`no free ${protocol} host port left in ${this.range.from}-${this.range.to}`);
   }
 
+  /**
+   * `count` consecutive free ports of the range. A media server binds its UDP ports as one range
+   * (lowest to highest mapped port), so a task's dynamic UDP mappings must not interleave with
+   * another task's.
+   */
+  async allocateBlock(count: number, protocol: Protocol): Promise<number[]> {
+    const size = this.range.to - this.range.from + 1;
+    for (let tried = 0; tried < size; tried++) {
+      const start = this.cursor;
+      this.cursor = start >= this.range.to ? this.range.from : start + 1;
+      if (start + count - 1 > this.range.to) continue;
+      const ports = Array.from({ length: count }, (_, i) => start + i);
+      if (ports.some((port) => this.taken.has(key(port, protocol)))) continue;
+      for (const port of ports) this.taken.add(key(port, protocol));
+      const free = await Promise.all(ports.map((port) => this.probe(port, protocol)));
+      if (free.every(Boolean)) {
+        this.cursor = start + count > this.range.to ? this.range.from : start + count;
+        return ports;
+      }
+      for (const port of ports) this.taken.delete(key(port, protocol));
+    }
+    throw new PortInUseError(
+      `no ${count} consecutive free ${protocol} host ports left in ${this.range.from}-${this.range.to}`,
+    );
+  }
+
   release(port: number, protocol: Protocol): void {
     this.taken.delete(key(port, protocol));
   }

@@ -228,26 +228,53 @@ export class TaskRunner {
   }
 
   private async bindPorts(def: ContainerDefinition, entry: RunningTask): Promise<NetworkBinding[]> {
-    const bindings: NetworkBinding[] = [];
-    for (const mapping of def.portMappings) {
-      const hostPort = await this.allocatorFor(mapping.protocol)
-        .allocate(mapping.hostPort, mapping.protocol)
-        .catch((error: Error) => {
-          throw new StartFailure(
-            error instanceof PortInUseError
-              ? `CannotStartContainerError: ${error.message} (container ${def.name})`
-              : `CannotStartContainerError: ${error.message}`,
-          );
-        });
+    const hostPorts = await this.allocateHostPorts(def).catch((error: Error) => {
+      throw new StartFailure(
+        error instanceof PortInUseError
+          ? `CannotStartContainerError: ${error.message} (container ${def.name})`
+          : `CannotStartContainerError: ${error.message}`,
+      );
+    });
+    return def.portMappings.map((mapping, i) => {
+      const hostPort = hostPorts[i]!;
       entry.bindings.push({ port: hostPort, protocol: mapping.protocol });
-      bindings.push({
+      return {
         bindIP: "0.0.0.0",
         containerPort: mapping.containerPort,
         hostPort,
         protocol: mapping.protocol,
-      });
+      };
+    });
+  }
+
+  /**
+   * Host ports in the order of the mappings; a container's dynamic UDP ports come as one block.
+   * On failure nothing stays allocated.
+   */
+  private async allocateHostPorts(def: ContainerDefinition): Promise<number[]> {
+    const dynamicUdp = def.portMappings.filter((m) => m.protocol === "udp" && m.hostPort === 0);
+    const udpBlock =
+      dynamicUdp.length > 1 ? await this.allocatorFor("udp").allocateBlock(dynamicUdp.length, "udp") : [];
+    const allocated: { port: number; protocol: "tcp" | "udp" }[] = udpBlock.map((port) => ({
+      port,
+      protocol: "udp",
+    }));
+    try {
+      const hostPorts: number[] = [];
+      for (const mapping of def.portMappings) {
+        if (udpBlock.length > 0 && mapping.protocol === "udp" && mapping.hostPort === 0) {
+          hostPorts.push(udpBlock.shift()!);
+          continue;
+        }
+        const port = await this.allocatorFor(mapping.protocol).allocate(mapping.hostPort, mapping.protocol);
+        allocated.push({ port, protocol: mapping.protocol });
+        hostPorts.push(port);
+      }
+      return hostPorts;
+    } catch (error) {
+      for (const { port, protocol } of allocated) this.allocatorFor(protocol).release(port, protocol);
+      throw error;
     }
-    return bindings;
   }
 
   private capture(task: TaskRecord, def: ContainerDefinition, entry: RunningTask, line: string): void {

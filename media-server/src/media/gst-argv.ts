@@ -1,0 +1,94 @@
+import { elementArgv, type GstElement } from "./gst-element.js";
+
+/** One processed branch: RTP in from the browser's endpoint, through filters, RTP out. */
+export interface GstBranch {
+  inPort: number;
+  outPort: number;
+  filters: FilterGst[];
+}
+
+/**
+ * A filter's elements: `inline` ones change the picture and sit in the main path; `analysis` ones
+ * only look at it (zbar, face detection events) and run on a leaky side branch, so a slow
+ * analysis drops frames of its own instead of slowing the video down.
+ */
+export interface FilterGst {
+  name: string;
+  inline: GstElement[];
+  analysis?: GstElement[];
+}
+
+export const VP8_PAYLOAD_TYPE = 96;
+
+/**
+ * The gst-launch-1.0 argv for a pipeline's processed branches, one token per argv entry. Every
+ * element and property comes from our own tables or from validated filter settings.
+ */
+export function gstLaunchArgv(branches: GstBranch[]): string[] {
+  const argv = ["-m", "-e"];
+  for (const branch of branches) {
+    argv.push(...branchArgv(branch));
+  }
+  return argv;
+}
+
+function branchArgv(b: GstBranch): string[] {
+  const chain: GstElement[] = [
+    {
+      factory: "udpsrc",
+      props: {
+        address: "127.0.0.1",
+        port: b.inPort,
+        caps: `application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=${VP8_PAYLOAD_TYPE}`,
+      },
+    },
+    { factory: "rtpvp8depay", props: {} },
+    { factory: "vp8dec", props: { threads: 1 } },
+    { factory: "videoconvert", props: {} },
+    ...b.filters.flatMap((f) => [
+      ...(f.analysis ? [{ factory: "tee", props: { name: `${f.name}_tee` } }] : []),
+      // A filter slower than the camera drops frames here instead of piling up latency.
+      ...(f.inline.length > 0 ? [leakyQueue()] : []),
+      ...f.inline.flatMap((e) => [e, { factory: "videoconvert", props: {} }]),
+    ]),
+    {
+      factory: "vp8enc",
+      props: {
+        deadline: 1,
+        "cpu-used": 16,
+        "lag-in-frames": 0,
+        "end-usage": "cbr",
+        "target-bitrate": 1_500_000,
+        "keyframe-max-dist": 60,
+        "error-resilient": "default",
+        threads: 1,
+        "buffer-size": 300,
+        "buffer-initial-size": 200,
+        "buffer-optimal-size": 250,
+      },
+    },
+    { factory: "rtpvp8pay", props: { pt: VP8_PAYLOAD_TYPE, mtu: 1200, "picture-id-mode": "15-bit" } },
+    { factory: "udpsink", props: { host: "127.0.0.1", port: b.outPort, sync: false, async: false } },
+  ];
+  const side = b.filters.flatMap((f) =>
+    f.analysis
+      ? [
+          `${f.name}_tee.`,
+          ...link(
+            [leakyQueue(), ...f.analysis, { factory: "fakesink", props: { sync: false, async: false } }],
+            true,
+          ),
+        ]
+      : [],
+  );
+  return [...link(chain, false), ...side];
+}
+
+function link(elements: GstElement[], fromPad: boolean): string[] {
+  return elements.flatMap((e, i) => (i === 0 && !fromPad ? elementArgv(e) : ["!", ...elementArgv(e)]));
+}
+
+const leakyQueue = (): GstElement => ({
+  factory: "queue",
+  props: { "max-size-buffers": 1, leaky: "downstream" },
+});

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gstSpawnObservers, runningGstPids } from "../src/media/gst-process.js";
+import { TestRpc } from "./helpers/rpc-client.js";
+import { startTestServer } from "./helpers/server.js";
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+
+describe("a GStreamer process that dies", () => {
+  let server: Server;
+  const spawned: number[] = [];
+  const observe = (pid: number) => spawned.push(pid);
+  beforeAll(async () => {
+    server = await startTestServer();
+    gstSpawnObservers.add(observe);
+  });
+  afterAll(async () => {
+    gstSpawnObservers.delete(observe);
+    await server.close();
+  });
+
+  it("is restarted, and the pipeline raises an Error event saying so", async () => {
+    const rpc = await TestRpc.open(server.url);
+    const pipeline = await rpc.value("create", { type: "MediaPipeline" });
+    await rpc.value("subscribe", { object: pipeline, type: "Error" });
+    const endpoint = await rpc.value("create", {
+      type: "WebRtcEndpoint",
+      constructorParams: { mediaPipeline: pipeline },
+    });
+    const filter = await rpc.value("create", {
+      type: "EdgeDetectFilter",
+      constructorParams: { mediaPipeline: pipeline },
+    });
+    await rpc.invoke(endpoint, "connect", { sink: filter });
+    await rpc.invoke(filter, "connect", { sink: endpoint });
+    await expect.poll(() => spawned.length, { timeout: 10_000 }).toBe(1);
+
+    process.kill(spawned[0]!, "SIGKILL");
+    const error = await rpc.waitForEvent((e) => e.type === "Error");
+    expect(error.data).toMatchObject({
+      type: "GSTREAMER_PROCESS_FAILED",
+      description: expect.stringMatching(/restarted/),
+    });
+    await expect.poll(() => spawned.length, { timeout: 10_000 }).toBe(2);
+    expect(runningGstPids.has(spawned[1]!)).toBe(true);
+
+    await rpc.value("release", { object: pipeline });
+    expect(runningGstPids.size).toBe(0);
+    await rpc.close();
+  });
+});
