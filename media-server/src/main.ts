@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     });
     server.drain();
     await waitForSessionsOrTimeout(server, config.stopTimeoutMs);
-    log.info("stop timeout reached or sessions gone: telling clients to reconnect");
+    log.info("stop timeout reached or no connected session left: telling clients to reconnect");
     await server.close();
     process.exit(0);
   };
@@ -55,9 +55,15 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop("SIGINT"));
 }
 
+/**
+ * Waits while a connected client still has media running. A session whose client went away has
+ * nobody to finish for (that client reconnects to another task), so it does not hold up the stop.
+ */
 async function waitForSessionsOrTimeout(server: Awaited<ReturnType<typeof startServer>>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && server.service.registry.pipelineCount() > 0) {
+  const connectedWithMedia = () =>
+    server.service.sessions.all().some((session) => session.notify !== undefined && session.owned.size > 0);
+  while (Date.now() < deadline && connectedWithMedia()) {
     await new Promise((r) => setTimeout(r, 250));
   }
 }

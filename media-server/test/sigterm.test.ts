@@ -46,4 +46,21 @@ describe("SIGTERM", () => {
     const [code] = await exited;
     expect(code).toBe(0);
   });
+
+  it("does not wait the stop timeout for a session whose client went away", async () => {
+    const started = await startServerProcess({ STOP_TIMEOUT: "60" });
+    child = started.child;
+    const gone = await TestRpc.open(started.url);
+    await gone.value("create", { type: "MediaPipeline" });
+    await gone.close();
+    const exited = once(child, "exit");
+    const signalledAt = Date.now();
+
+    child.kill("SIGTERM");
+    const [code] = await exited;
+
+    expect(code).toBe(0);
+    // Far below the 60 s stop timeout: nobody was left to finish for.
+    expect(Date.now() - signalledAt).toBeLessThan(30_000);
+  });
 });
