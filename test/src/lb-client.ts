@@ -1,0 +1,85 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+
+// Requests to the load balancer on 127.0.0.1 with the Host header that picks the environment
+// (Node's resolver does not resolve qa.localhost; the load balancer only looks at the header).
+
+export interface LbResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface LbTarget {
+  port: number;
+  /** HTTPS, trusting `ca` (a PEM) when given, else only the system's authorities. */
+  tls?: { ca?: string };
+}
+
+export interface LbRequest {
+  host: string;
+  path: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /** The name TLS checks the certificate against, when not the Host header's. */
+  tlsName?: string;
+}
+
+export class LbClient {
+  private readonly agent: HttpAgent;
+
+  constructor(private readonly target: LbTarget) {
+    const options = { keepAlive: true, maxSockets: 16 };
+    this.agent = target.tls ? new HttpsAgent({ ...options, ...target.tls }) : new HttpAgent(options);
+  }
+
+  get(request: LbRequest): Promise<LbResponse> {
+    const send = this.target.tls ? httpsRequest : httpRequest;
+    const hostname = request.tlsName ?? request.host.replace(/:\d+$/, "");
+    return new Promise((resolve, reject) => {
+      const req = send(
+        {
+          host: "127.0.0.1",
+          port: this.target.port,
+          path: request.path,
+          headers: { ...request.headers, host: request.host },
+          agent: this.agent,
+          // TLS checks the certificate against the name a browser would use, not 127.0.0.1.
+          ...(this.target.tls && { servername: hostname }),
+        },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          res.on("error", reject);
+        },
+      );
+      req.setTimeout(request.timeoutMs ?? 10_000, () => req.destroy(new Error("request timed out")));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  /** GET and parse a JSON body; fails with the status and body when it is not a 200 JSON answer. */
+  async json<T>(request: LbRequest): Promise<T> {
+    const response = await this.get(request);
+    if (response.status !== 200)
+      throw new Error(`${request.host}${request.path}: ${response.status} ${response.body.slice(0, 200)}`);
+    return JSON.parse(response.body) as T;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** What GET /api/v1/version and /media/version answer. */
+export interface VersionInfo {
+  version: string;
+  build: string;
+  commit: string;
+  image: string;
+}

@@ -1,0 +1,58 @@
+import { createServer } from "node:net";
+
+// Every suite runs its own local region beside a developer's (4566/8080/8443) and beside the other
+// engineers' tests (task ports 43000–43999): listener ports come from the OS, task and media ports
+// from a block of 46000–47999 that belongs to one suite.
+
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export interface SuitePorts {
+  aws: number;
+  http: number;
+  https: number;
+  tasks: PortRange;
+  mediaUdp: PortRange;
+}
+
+export const SUITE_BLOCKS = {
+  "local-pipeline": 0,
+  "zero-downtime": 1,
+  "host-routing": 2,
+  "browser-through-lb": 3,
+} as const;
+
+export type SuiteName = keyof typeof SUITE_BLOCKS;
+
+const BLOCK_BASE = 46000;
+const BLOCK_SIZE = 500;
+const TASK_PORTS_PER_SUITE = 100;
+
+/** A suite's task and media port ranges: disjoint from every other suite's. */
+export function suiteRanges(suite: SuiteName): { tasks: PortRange; mediaUdp: PortRange } {
+  const base = BLOCK_BASE + SUITE_BLOCKS[suite] * BLOCK_SIZE;
+  return {
+    tasks: { from: base, to: base + TASK_PORTS_PER_SUITE - 1 },
+    mediaUdp: { from: base + TASK_PORTS_PER_SUITE, to: base + BLOCK_SIZE - 1 },
+  };
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ready, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", ready);
+  });
+  const address = server.address();
+  await new Promise<void>((closed) => server.close(() => closed()));
+  if (typeof address !== "object" || !address) throw new Error("the OS gave no port");
+  return address.port;
+}
+
+export async function suitePorts(suite: SuiteName): Promise<SuitePorts> {
+  const [aws, http, https] = [await freePort(), await freePort(), await freePort()];
+  return { aws, http, https, ...suiteRanges(suite) };
+}

@@ -1,0 +1,72 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNode } from "../src/child.js";
+import { LbClient, type VersionInfo } from "../src/lb-client.js";
+import { LocalRegionProcess, REPO_ROOT } from "../src/region-process.js";
+
+// The local pipeline end to end, as a developer runs it: `npm start` brings up a region (its own
+// ports and state folder), then `npm run pipeline -- --skip test` builds, pushes to qa, deploys qa,
+// verifies qa through the load balancer, promotes the same digests, deploys and verifies prod.
+
+interface PipelineState {
+  commit: string;
+  facts: string[];
+  images: Record<string, { digest: string; qa: string; prod: string }>;
+}
+
+let region: LocalRegionProcess;
+let lb: LbClient;
+
+beforeAll(async () => {
+  region = await LocalRegionProcess.start("local-pipeline");
+  lb = new LbClient({ port: region.ports.http });
+});
+
+afterAll(async () => {
+  lb?.close();
+  await region?.stop();
+});
+
+describe("npm run pipeline on the local region", () => {
+  it("ships the working tree to qa, verifies it, promotes the same digests to prod and verifies prod", async () => {
+    const stateFile = join(region.dir, "pipeline-state.json");
+    const result = await runNode(
+      ["pipelines/dist/src/pipeline/cli.js", "--skip", "test", "--state", stateFile],
+      { cwd: REPO_ROOT, env: region.env, limitMs: 280_000 },
+    );
+    console.log(`pipeline: exit ${result.code} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+    expect(result.code, result.output.slice(-4000)).toBe(0);
+    expect(result.output).toMatch(/pipeline succeeded in/);
+
+    const state = JSON.parse(await readFile(stateFile, "utf8")) as PipelineState;
+    expect(state.facts).toEqual([
+      "images.qa",
+      "deployed.qa",
+      "verified.qa",
+      "images.prod",
+      "deployed.prod",
+      "verified.prod",
+    ]);
+    for (const app of ["api", "media-server"]) {
+      const image = state.images[app];
+      expect(image?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(image?.qa).toMatch(new RegExp(`/${app}-qa@${image?.digest}$`));
+      expect(image?.prod).toMatch(new RegExp(`/${app}-prod@${image?.digest}$`));
+    }
+
+    // What users get through the load balancer: this run's commit and the digests qa verified.
+    const served = [
+      ["qa.localhost", "qa", "api", "/api/v1/version"],
+      ["localhost", "prod", "api", "/api/v1/version"],
+      ["qa.localhost", "qa", "media-server", "/media/version"],
+      ["localhost", "prod", "media-server", "/media/version"],
+    ] as const;
+    for (const [host, env, app, path] of served) {
+      const version = await lb.json<VersionInfo>({ host, path });
+      expect(version.commit).toBe(state.commit);
+      expect(version.image).toContain(`/${app}-${env}`);
+      expect(version.image).toContain(state.images[app]?.digest as string);
+    }
+  });
+});
