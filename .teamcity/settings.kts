@@ -20,11 +20,15 @@ import jetbrains.buildServer.configs.kotlin.triggers.vcs
 
 version = "2024.03"
 
+/** The runtime every step runs on: Node 24 LTS on Debian 12, as .node-version and the Dockerfiles say. */
+val NODE_IMAGE = "node:24-bookworm"
+
 /** Checkout, dependencies and a compile: what every stage needs before `npm run pipeline`. */
 fun BuildSteps.setUp() {
     script {
         name = "Set up"
-        scriptContent = "npm ci --no-audit --no-fund && npx tsc -b"
+        scriptContent = "npm ci --no-audit --no-fund && npm run build"
+        dockerImage = NODE_IMAGE
     }
 }
 
@@ -74,7 +78,8 @@ val Test = BuildType {
     steps {
         script {
             name = "Set up (Debian packages, npm dependencies)"
-            scriptContent = "bash scripts/setup.sh && npx tsc -b"
+            scriptContent = "bash scripts/setup.sh && npm run build"
+            dockerImage = NODE_IMAGE
         }
         pipeline("test", "--test-command \"npm test\"")
     }

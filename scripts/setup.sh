@@ -65,19 +65,25 @@ fi
 # `npm ci` on a fresh clone; `npm install` otherwise, so a running test never sees node_modules vanish.
 npm_deps() {
   local stamp=node_modules/.platform-setup-stamp
-  local lock_hash
-  # Native modules (better-sqlite3) are built for one Node ABI: a new Node means a rebuild.
-  lock_hash="$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1 || echo none) $(node --version)"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then return 0; fi
+  local lock_hash built_for fresh=false
+  lock_hash="$(sha256sum package-lock.json 2>/dev/null | cut -d' ' -f1 || echo none)"
+  built_for="$(sed -n 2p "$stamp" 2>/dev/null || true)"
+  if [[ -f "$stamp" && "$(head -n 1 "$stamp")" == "$lock_hash" && "$built_for" == "$(node --version)" ]]; then return 0; fi
   if [[ ! -d node_modules && -f package-lock.json ]]; then
     say "installing npm dependencies (first run: npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
-  else
+    fresh=true
+  elif [[ "$(head -n 1 "$stamp" 2>/dev/null)" != "$lock_hash" ]]; then
     say "installing npm dependencies (package-lock.json changed)"
     npm install --no-audit --no-fund --loglevel=error
+  fi
+  # Native modules (better-sqlite3) are built for one Node ABI: another Node (or an install from
+  # before the stamp recorded it) means a rebuild.
+  if [[ "$fresh" == false && "$built_for" != "$(node --version)" ]]; then
+    say "rebuilding native modules for node $(node --version) (built for ${built_for:-an unrecorded node})"
     npm rebuild --loglevel=error
   fi
-  echo "$lock_hash" >"$stamp"
+  printf '%s\n%s\n' "$lock_hash" "$(node --version)" >"$stamp"
 }
 if command -v flock >/dev/null 2>&1; then
   # Two commands started at once (npm start beside npm test) must not install over each other.

@@ -22,7 +22,6 @@ import { Redactor } from "../src/ecs/model/secrets.js";
 import { PlainReporter } from "../src/ecs/output/plain.js";
 import { type App, E2eRegion } from "../test/ecs/e2e-region.js";
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const RUNS = Math.min(Math.max(Number(process.argv[2] ?? 2), 1), 5);
 const LIMIT_S = 180;
 // The platform's API target group drains for 15 s (env/platform.yaml); the waiter pays it, our rules don't.

@@ -19,7 +19,7 @@ export interface BundleResult {
 }
 
 /**
- * Bundles the app's entry into `<outDir>/main.js` (+ main.js.map): platform node, ESM, node20.
+ * Bundles the app's entry into `<outDir>/main.js` (+ main.js.map): platform node, ESM, node24.
  * Paths in the source map are relative to the app folder, so the bundle does not depend on where it
  * was built (same source, same bytes, same layer digest).
  */
@@ -40,7 +40,7 @@ export async function bundleEntry(
       bundle: true,
       platform: "node",
       format: "esm",
-      target: "node20",
+      target: "node24",
       sourcemap: true,
       metafile: true,
       external,

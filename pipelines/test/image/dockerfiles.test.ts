@@ -38,9 +38,9 @@ describe.each(apps)("%s/Dockerfile", (app) => {
     expect(all(runtime, "RUN").some((r) => /\bnpm (ci|install)\b/.test(r.args))).toBe(false);
   });
 
-  it("pins the base image to Node 20 on Debian 12 (never latest)", () => {
+  it("pins the base image to Node 24 LTS on Debian 12 (never latest)", () => {
     for (const stage of stages) {
-      expect(stage.base).toMatch(/^node:20(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
+      expect(stage.base).toMatch(/^node:24(\.\d+){0,2}-bookworm-slim(@sha256:[0-9a-f]{64})?$/);
     }
   });
 

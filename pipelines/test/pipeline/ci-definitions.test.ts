@@ -73,8 +73,8 @@ describe(".github/workflows/ci.yml", () => {
     noInlineSecrets(text);
   });
 
-  it("runs on Debian 12 with Node 20, like the machine the tests are written for", () => {
-    for (const job of Object.values(workflow.jobs)) expect(job.container).toBe("node:20-bookworm");
+  it("runs on Debian 12 with Node 24 LTS, the runtime the project is written for", () => {
+    for (const job of Object.values(workflow.jobs)) expect(job.container).toBe("node:24-bookworm");
   });
 });
 
