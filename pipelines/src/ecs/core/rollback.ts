@@ -66,7 +66,7 @@ async function startRollback(ctx: Context, failed: FailedDeploy) {
 
 /** ECS rolls back by itself when the circuit breaker has rollback on: follow it, don't race it. */
 async function ecsRollback(ctx: Context, failed: FailedDeploy): Promise<DeploymentView | undefined> {
-  const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, ctx.clock, failed.cluster, failed.service);
+  const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, failed.cluster, failed.service);
   const existing = rollbackDeployment(snapshot.deployments, failed);
   if (existing) return existing;
   const ecsWillRollBack = snapshot.circuitBreaker.rollback && failed.reason === "rollout-failed";
@@ -90,7 +90,7 @@ async function waitForRollbackDeployment(
   const until = ctx.clock.now().getTime() + withinMs;
   while (ctx.clock.now().getTime() < until) {
     await ctx.clock.sleep(ctx.pollIntervalMs);
-    const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, ctx.clock, failed.cluster, failed.service);
+    const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, failed.cluster, failed.service);
     const found = rollbackDeployment(snapshot.deployments, failed);
     if (found) return found;
   }

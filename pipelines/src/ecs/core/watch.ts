@@ -1,4 +1,4 @@
-import { isRetryable } from "../aws/retry.js";
+import { isTransient } from "../aws/retry.js";
 import { takeSnapshot } from "../aws/snapshot.js";
 import type { Tracked } from "../model/snapshot.js";
 import { decide, type Verdict } from "../model/verdict.js";
@@ -21,7 +21,7 @@ export async function watchDeployment(
   let failedLooks = 0;
   for (;;) {
     try {
-      const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, ctx.clock, cluster, service);
+      const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, cluster, service);
       failedLooks = 0;
       const verdict = decide(snapshot, tracked, ctx.clock.now(), timeoutSeconds, {
         ignoreEvents: ctx.ignoreWarnings,
@@ -29,7 +29,7 @@ export async function watchDeployment(
       ctx.reporter.progress(verdict.progress);
       if (verdict.kind !== "waiting") return verdict;
     } catch (error) {
-      if (!isRetryable(error)) throw error;
+      if (!isTransient(error)) throw error;
       failedLooks++;
       if (elapsedSeconds(ctx, tracked) >= timeoutSeconds) return timedOut(tracked, timeoutSeconds, error);
       if (failedLooks === 1)
