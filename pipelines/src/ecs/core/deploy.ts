@@ -9,7 +9,7 @@ import { sameRevision, servingRevisionOf } from "../model/revisions.js";
 import { applyChanges, planImages, registerInput, validateRequest } from "../model/task-definition.js";
 import type { Context } from "./context.js";
 import { stoppedTaskCauses } from "./failure-cause.js";
-import { pinImages } from "./images.js";
+import { pinImages } from "./pin-images.js";
 import { pruneRevisions } from "./prune.js";
 import { rollBackFailedDeploy } from "./roll-back-failed-deploy.js";
 import { startDeployment, watchDeployment } from "./watch.js";

@@ -1,9 +1,9 @@
 import { takeSnapshot } from "../aws/snapshot.js";
+import type { FailureReason } from "../model/deploy-verdict.js";
 import type { DeployResult } from "../model/result.js";
 import { familyRevision } from "../model/revision-tags.js";
 import { sameRevision } from "../model/revisions.js";
 import type { DeploymentView, Tracked } from "../model/snapshot.js";
-import type { FailureReason } from "../model/verdict.js";
 import type { Context } from "./context.js";
 import { startDeployment, watchDeployment } from "./watch.js";
 

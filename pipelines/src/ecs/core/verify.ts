@@ -6,9 +6,9 @@ import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { DescribeParametersCommand } from "@aws-sdk/client-ssm";
 import { lookUpImage } from "../aws/ecr.js";
 import { emptyChangeRequest } from "../model/change-request.js";
-import { type Check, portMappingChecks, secretsManagerId, ssmParameterName } from "../model/checks.js";
 import { formatImageRef } from "../model/image-ref.js";
 import { planImages } from "../model/task-definition.js";
+import { type Check, portMappingChecks, secretsManagerId, ssmParameterName } from "../model/verify-checks.js";
 import type { Context } from "./context.js";
 
 /**

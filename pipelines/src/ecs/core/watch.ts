@@ -1,9 +1,9 @@
 import { isTransient } from "../aws/retry.js";
 import { primaryDeployment, takeSnapshot } from "../aws/snapshot.js";
+import { decide, type Verdict } from "../model/deploy-verdict.js";
 import { familyRevision } from "../model/revision-tags.js";
 import { sameRevision } from "../model/revisions.js";
 import type { Tracked } from "../model/snapshot.js";
-import { decide, type Verdict } from "../model/verdict.js";
 import type { Context } from "./context.js";
 
 export type FinalVerdict = Exclude<Verdict, { kind: "waiting" }>;
