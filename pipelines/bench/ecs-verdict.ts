@@ -83,7 +83,7 @@ async function withOurRules(app: App, tag: string, kind: "good" | "bad"): Promis
   };
   const ctx: Context = {
     clients,
-    ecs: new EcsGateway(clients.ecs, systemClock),
+    ecs: new EcsGateway(clients.ecs),
     clock: systemClock,
     reporter,
     redactor: new Redactor(),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { changeRequestFrom } from "../../src/ecs/commands/change-options.js";
 import { regionArgument } from "../../src/ecs/commands/common.js";
 import { JOIN, joinMultiValueOptions } from "../../src/ecs/model/argv.js";
-import { parseCommand } from "../../src/ecs/model/command-line.js";
+import { parseCommand } from "../../src/ecs/model/container-command.js";
 import { parseEnvFile } from "../../src/ecs/model/env-file.js";
 import { UsageError } from "../../src/ecs/model/errors.js";
 import { revisionsToDeregister, servingRevisionOf } from "../../src/ecs/model/revisions.js";

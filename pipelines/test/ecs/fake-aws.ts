@@ -28,14 +28,17 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
-import { createClients } from "../../src/ecs/aws/clients.js";
+import { type AwsOptions, type Clients, createClients } from "../../src/ecs/aws/clients.js";
 import type { Clock } from "../../src/ecs/aws/clock.js";
+import type { RetryBackoff } from "../../src/ecs/aws/retry.js";
 import { memorySink } from "../../src/ecs/output/reporter.js";
 import { runCli } from "../../src/ecs/program.js";
 
 // A scripted stand-in for ECS, ECR, ELBv2 and CloudWatch Logs behind aws-sdk-client-mock: AWS itself
 // can't run in a unit test. State is plain data; a scenario script moves it forward on each
 // DescribeServices after a deployment starts, like ECS's scheduler would between two polls.
+// The CLI keeps its real clients: the mocks answer at the end of their middleware stack, so the SDK's
+// retry strategy (and signing, endpoints) runs as in production and sees the fake's throttling.
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
@@ -64,11 +67,40 @@ export interface ServiceState {
   onStopDeployment?: (s: ServiceState, w: World) => void;
 }
 
+/** Retries wait 1 ms, not the SDK's backoff: that wait is real time, and the world's clock is not. */
+const QUICK_RETRIES: RetryBackoff = { computeNextBackoffDelay: () => 1, setDelayBase: () => undefined };
+const FAKE_CREDENTIALS = { accessKeyId: "AKIAFAKEFAKEFAKEFAKE", secretAccessKey: "fake" };
+
+/** What the fake needs of a client: the CLI's to end its middleware stack, a mock's to ask. */
+interface Stacked {
+  middlewareStack: { add(middleware: never, options: never): void };
+}
+interface Answering {
+  send(command: never): Promise<object>;
+}
+
+/** The innermost step of a client's stack: the mock answers where HTTP and deserializing would. */
+function answerFrom(client: Stacked, mock: Answering): void {
+  const answer =
+    (_next: unknown, context: { __smithy_context?: { commandInstance?: unknown } }) => async () => {
+      const output = await mock.send(context.__smithy_context?.commandInstance as never);
+      return { output: { $metadata: {}, ...output }, response: {} };
+    };
+  const where = { step: "deserialize", priority: "high", name: "fakeAws" };
+  client.middlewareStack.add(answer as never, where as never);
+}
+
 export class World {
-  readonly ecs = mockClient(ECSClient);
-  readonly ecr = mockClient(ECRClient);
-  readonly elbv2 = mockClient(ElasticLoadBalancingV2Client);
-  readonly logs = mockClient(CloudWatchLogsClient);
+  private readonly backends = {
+    ecs: new ECSClient({}),
+    ecr: new ECRClient({}),
+    elbv2: new ElasticLoadBalancingV2Client({}),
+    logs: new CloudWatchLogsClient({}),
+  };
+  readonly ecs = mockClient(this.backends.ecs);
+  readonly ecr = mockClient(this.backends.ecr);
+  readonly elbv2 = mockClient(this.backends.elbv2);
+  readonly logs = mockClient(this.backends.logs);
   readonly revisions = new Map<string, Revision>();
   readonly services = new Map<string, ServiceState>();
   /** `repo:tag` or `repo@digest` → digest. */
@@ -482,6 +514,26 @@ export class World {
   restore(): void {
     for (const m of [this.ecs, this.ecr, this.elbv2, this.logs]) m.restore();
   }
+
+  /** The clients the CLI makes, with their middleware, answered by this world. */
+  clients(options: AwsOptions): Clients {
+    const clients = createClients(
+      { region: options.region ?? REGION, profile: options.profile },
+      { credentials: FAKE_CREDENTIALS, retryBackoff: QUICK_RETRIES },
+    );
+    answerFrom(clients.ecs, this.backends.ecs);
+    answerFrom(clients.elbv2, this.backends.elbv2);
+    answerFrom(clients.logs, this.backends.logs);
+    const ecr = clients.ecr.bind(clients);
+    const connected = new Set<ECRClient>();
+    clients.ecr = (region) => {
+      const client = ecr(region);
+      if (!connected.has(client)) answerFrom(client, this.backends.ecr);
+      connected.add(client);
+      return client;
+    };
+    return clients;
+  }
 }
 
 export function awsError(name: string, message: string): Error {
@@ -600,7 +652,7 @@ export async function runEcs(world: World, argv: string[], env: NodeJS.ProcessEn
         };
       },
       clock: world.clock,
-      clients: (options) => createClients({ region: options.region ?? REGION, profile: options.profile }),
+      clients: (options) => world.clients(options),
       pollIntervalMs: 2000,
       setExitCode: () => undefined,
     },

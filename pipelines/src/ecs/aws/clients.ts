@@ -1,10 +1,11 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { ECSClient } from "@aws-sdk/client-ecs";
+import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { MAX_ATTEMPTS, type RetryBackoff, retryStrategy } from "./retry.js";
 
 // Every client is configured the usual AWS way only: --region/--profile when given, otherwise the
 // environment and shared config files (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, endpoint_url,
@@ -26,37 +27,49 @@ export interface Clients {
   secretsManager: SecretsManagerClient;
 }
 
-const RETRIES = { retryMode: "adaptive", maxAttempts: 5 } as const;
+/** What tests put in place of AWS and of the wait between retries; the CLI passes none. */
+export interface ClientOverrides {
+  credentials?: ECSClientConfig["credentials"];
+  requestHandler?: ECSClientConfig["requestHandler"];
+  retryBackoff?: RetryBackoff;
+}
 
-export function createClients(options: AwsOptions): Clients {
-  const base = { ...RETRIES, region: options.region, profile: options.profile };
+export function createClients(options: AwsOptions, overrides: ClientOverrides = {}): Clients {
+  const { retryBackoff, ...transport } = overrides;
+  const config = (region = options.region) => ({
+    region,
+    profile: options.profile,
+    maxAttempts: MAX_ATTEMPTS,
+    retryStrategy: retryStrategy(retryBackoff),
+    ...transport,
+  });
   const ecrByRegion = new Map<string, ECRClient>();
   let iam: IAMClient | undefined;
   let ssm: SSMClient | undefined;
   let secretsManager: SecretsManagerClient | undefined;
   return {
-    ecs: new ECSClient(base),
-    elbv2: new ElasticLoadBalancingV2Client(base),
-    logs: new CloudWatchLogsClient(base),
+    ecs: new ECSClient(config()),
+    elbv2: new ElasticLoadBalancingV2Client(config()),
+    logs: new CloudWatchLogsClient(config()),
     ecr(region) {
       const key = region ?? "";
       let client = ecrByRegion.get(key);
       if (!client) {
-        client = new ECRClient({ ...base, region: region ?? options.region });
+        client = new ECRClient(config(region ?? options.region));
         ecrByRegion.set(key, client);
       }
       return client;
     },
     get iam() {
-      iam ??= new IAMClient(base);
+      iam ??= new IAMClient(config());
       return iam;
     },
     get ssm() {
-      ssm ??= new SSMClient(base);
+      ssm ??= new SSMClient(config());
       return ssm;
     },
     get secretsManager() {
-      secretsManager ??= new SecretsManagerClient(base);
+      secretsManager ??= new SecretsManagerClient(config());
       return secretsManager;
     },
   };

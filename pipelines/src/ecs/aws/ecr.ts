@@ -1,8 +1,6 @@
 import { DescribeImagesCommand, type ImageIdentifier } from "@aws-sdk/client-ecr";
 import { ecrLocation, formatImageRef, type ImageRef } from "../model/image-ref.js";
 import type { Clients } from "./clients.js";
-import type { Clock } from "./clock.js";
-import { withRetry } from "./retry.js";
 
 export type ImageLookup =
   | { kind: "found"; digest: string }
@@ -10,7 +8,7 @@ export type ImageLookup =
   | { kind: "not-ecr" };
 
 /** Does this image exist in its ECR repository, and what is its digest? Read-only. */
-export async function lookUpImage(clients: Clients, clock: Clock, ref: ImageRef): Promise<ImageLookup> {
+export async function lookUpImage(clients: Clients, ref: ImageRef): Promise<ImageLookup> {
   const location = ecrLocation(ref);
   if (!location) return { kind: "not-ecr" };
   const imageId: ImageIdentifier = ref.digest
@@ -18,16 +16,12 @@ export async function lookUpImage(clients: Clients, clock: Clock, ref: ImageRef)
     : { imageTag: ref.tag ?? "latest" };
   const wanted = ref.digest ?? `tag "${ref.tag ?? "latest"}"`;
   try {
-    const answer = await withRetry(
-      () =>
-        clients.ecr(location.region).send(
-          new DescribeImagesCommand({
-            registryId: location.registryId,
-            repositoryName: location.repositoryName,
-            imageIds: [imageId],
-          }),
-        ),
-      clock,
+    const answer = await clients.ecr(location.region).send(
+      new DescribeImagesCommand({
+        registryId: location.registryId,
+        repositoryName: location.repositoryName,
+        imageIds: [imageId],
+      }),
     );
     const digest = answer.imageDetails?.[0]?.imageDigest;
     if (!digest)

@@ -21,17 +21,12 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { UsageError } from "../model/errors.js";
-import type { Clock } from "./clock.js";
-import { withRetry } from "./retry.js";
 
-/** The ECS calls the CLI makes, each retried on throttling; nothing here decides anything. */
+/** The ECS calls the CLI makes (its client retries them: retry.ts); nothing here decides anything. */
 export class EcsGateway {
   private readonly instanceIds = new Map<string, string>();
 
-  constructor(
-    private readonly ecs: ECSClient,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly ecs: ECSClient) {}
 
   async service(cluster: string, service: string): Promise<Service> {
     const services = await this.services(cluster, [service]);
@@ -48,10 +43,7 @@ export class EcsGateway {
     const out: Service[] = [];
     for (let i = 0; i < names.length; i += 10) {
       const batch = names.slice(i, i + 10);
-      const answer = await withRetry(
-        () => this.ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
-        this.clock,
-      );
+      const answer = await this.ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
       out.push(...(answer.services ?? []));
     }
     return out;
@@ -61,10 +53,7 @@ export class EcsGateway {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await withRetry(
-        () => this.ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 })),
-        this.clock,
-      );
+      const page = await this.ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
       arns.push(...(page.serviceArns ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
@@ -73,9 +62,8 @@ export class EcsGateway {
 
   async taskDefinition(id: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }> {
     try {
-      const answer = await withRetry(
-        () => this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: id, include: ["TAGS"] })),
-        this.clock,
+      const answer = await this.ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: id, include: ["TAGS"] }),
       );
       if (!answer.taskDefinition) throw new UsageError(`task definition "${id}" not found`);
       return { taskDefinition: answer.taskDefinition, tags: answer.tags ?? [] };
@@ -88,7 +76,7 @@ export class EcsGateway {
   }
 
   async register(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition> {
-    const answer = await withRetry(() => this.ecs.send(new RegisterTaskDefinitionCommand(input)), this.clock);
+    const answer = await this.ecs.send(new RegisterTaskDefinitionCommand(input));
     if (!answer.taskDefinition?.taskDefinitionArn)
       throw new Error("RegisterTaskDefinition returned no revision");
     return answer.taskDefinition;
@@ -96,19 +84,13 @@ export class EcsGateway {
 
   /** Points the service at a revision. Never sends desiredCount: auto scaling owns it. */
   async updateTaskDefinition(cluster: string, service: string, taskDefinition: string): Promise<Service> {
-    const answer = await withRetry(
-      () => this.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition })),
-      this.clock,
-    );
+    const answer = await this.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
     if (!answer.service) throw new Error("UpdateService returned no service");
     return answer.service;
   }
 
   async scale(cluster: string, service: string, desiredCount: number): Promise<Service> {
-    const answer = await withRetry(
-      () => this.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount })),
-      this.clock,
-    );
+    const answer = await this.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount }));
     if (!answer.service) throw new Error("UpdateService returned no service");
     return answer.service;
   }
@@ -117,10 +99,8 @@ export class EcsGateway {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await withRetry(
-        () =>
-          this.ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus, nextToken })),
-        this.clock,
+      const page = await this.ecs.send(
+        new ListTasksCommand({ cluster, serviceName: service, desiredStatus, nextToken }),
       );
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
@@ -132,10 +112,7 @@ export class EcsGateway {
     const out: Task[] = [];
     for (let i = 0; i < arns.length; i += 100) {
       const batch = arns.slice(i, i + 100);
-      const answer = await withRetry(
-        () => this.ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
-        this.clock,
-      );
+      const answer = await this.ecs.send(new DescribeTasksCommand({ cluster, tasks: batch }));
       out.push(...(answer.tasks ?? []));
     }
     return out;
@@ -145,12 +122,8 @@ export class EcsGateway {
   async ec2InstanceIds(cluster: string, containerInstanceArns: string[]): Promise<Map<string, string>> {
     const missing = [...new Set(containerInstanceArns)].filter((arn) => !this.instanceIds.has(arn));
     if (missing.length > 0) {
-      const answer = await withRetry(
-        () =>
-          this.ecs.send(
-            new DescribeContainerInstancesCommand({ cluster, containerInstances: missing.slice(0, 100) }),
-          ),
-        this.clock,
+      const answer = await this.ecs.send(
+        new DescribeContainerInstancesCommand({ cluster, containerInstances: missing.slice(0, 100) }),
       );
       for (const instance of answer.containerInstances ?? []) {
         if (instance.containerInstanceArn && instance.ec2InstanceId) {
@@ -162,38 +135,27 @@ export class EcsGateway {
   }
 
   async inProgressServiceDeployments(cluster: string, service: string): Promise<ServiceDeploymentBrief[]> {
-    const answer = await withRetry(
-      () =>
-        this.ecs.send(
-          new ListServiceDeploymentsCommand({ cluster, service, status: ["PENDING", "IN_PROGRESS"] }),
-        ),
-      this.clock,
+    const answer = await this.ecs.send(
+      new ListServiceDeploymentsCommand({ cluster, service, status: ["PENDING", "IN_PROGRESS"] }),
     );
     return answer.serviceDeployments ?? [];
   }
 
   async stopWithRollback(serviceDeploymentArn: string): Promise<void> {
-    await withRetry(
-      () => this.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: "ROLLBACK" })),
-      this.clock,
-    );
+    await this.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: "ROLLBACK" }));
   }
 
   async activeRevisions(family: string): Promise<string[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await withRetry(
-        () =>
-          this.ecs.send(
-            new ListTaskDefinitionsCommand({
-              familyPrefix: family,
-              status: "ACTIVE",
-              sort: "DESC",
-              nextToken,
-            }),
-          ),
-        this.clock,
+      const page = await this.ecs.send(
+        new ListTaskDefinitionsCommand({
+          familyPrefix: family,
+          status: "ACTIVE",
+          sort: "DESC",
+          nextToken,
+        }),
       );
       arns.push(...(page.taskDefinitionArns ?? []));
       nextToken = page.nextToken;
@@ -203,10 +165,10 @@ export class EcsGateway {
   }
 
   async deregister(taskDefinition: string): Promise<void> {
-    await withRetry(() => this.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition })), this.clock);
+    await this.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition }));
   }
 
   async tag(resourceArn: string, tags: Tag[]): Promise<void> {
-    await withRetry(() => this.ecs.send(new TagResourceCommand({ resourceArn, tags })), this.clock);
+    await this.ecs.send(new TagResourceCommand({ resourceArn, tags }));
   }
 }

@@ -1,8 +1,6 @@
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import type { Clients } from "./clients.js";
-import type { Clock } from "./clock.js";
-import { withRetry } from "./retry.js";
 
 /** The awslogs stream of a container in a task: `<prefix>/<container>/<task id>`. */
 export function awslogsStream(container: ContainerDefinition, taskArn: string) {
@@ -18,14 +16,12 @@ export function awslogsStream(container: ContainerDefinition, taskArn: string) {
 /** The last lines a container wrote, or nothing when its logs can't be read (not a reason to fail). */
 export async function lastLogLines(
   clients: Clients,
-  clock: Clock,
   stream: { logGroupName: string; logStreamName: string },
   limit = 20,
 ): Promise<string[]> {
   try {
-    const answer = await withRetry(
-      () => clients.logs.send(new GetLogEventsCommand({ ...stream, limit, startFromHead: false })),
-      clock,
+    const answer = await clients.logs.send(
+      new GetLogEventsCommand({ ...stream, limit, startFromHead: false }),
     );
     return (answer.events ?? []).map((e) => e.message ?? "").map((line) => line.replace(/\s+$/, ""));
   } catch {

@@ -1,7 +1,6 @@
 import type { Deployment, LoadBalancer, Service, Task } from "@aws-sdk/client-ecs";
 import type { DeploymentView, ServiceSnapshot, TaskTarget, TaskView } from "../model/snapshot.js";
 import type { Clients } from "./clients.js";
-import type { Clock } from "./clock.js";
 import type { EcsGateway } from "./ecs.js";
 import { targetHealth } from "./elbv2.js";
 
@@ -9,7 +8,6 @@ import { targetHealth } from "./elbv2.js";
 export async function takeSnapshot(
   gateway: EcsGateway,
   clients: Clients,
-  clock: Clock,
   cluster: string,
   serviceName: string,
 ): Promise<ServiceSnapshot> {
@@ -18,9 +16,7 @@ export async function takeSnapshot(
   const targetGroupArns = [...new Set(loadBalancers.map((lb) => lb.targetGroupArn!))];
   const [tasks, targets] = await Promise.all([
     runningTasks(gateway, cluster, serviceName, loadBalancers),
-    Promise.all(targetGroupArns.map((arn) => targetHealth(clients.elbv2, clock, arn))).then((all) =>
-      all.flat(),
-    ),
+    Promise.all(targetGroupArns.map((arn) => targetHealth(clients.elbv2, arn))).then((all) => all.flat()),
   ]);
   return {
     serviceName,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { splitJoined } from "../model/argv.js";
 import { type ChangeRequest, emptyChangeRequest } from "../model/change-request.js";
-import { parseCommand } from "../model/command-line.js";
+import { parseCommand } from "../model/container-command.js";
 import { isValidEnvName, parseEnvFile } from "../model/env-file.js";
 import { UsageError } from "../model/errors.js";
 import { isValidTag } from "../model/image-ref.js";

@@ -67,7 +67,7 @@ export async function runWithContext(
     const clients = runtime.clients({ region: options.region, profile: options.profile });
     const ctx: Context = {
       clients,
-      ecs: new EcsGateway(clients.ecs, runtime.clock),
+      ecs: new EcsGateway(clients.ecs),
       clock: runtime.clock,
       reporter,
       redactor,

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { rollbackService } from "../core/rollback-service.js";
+import { rollbackService } from "../core/rollback-command.js";
 import { addCommonOptions, type CommonOptions, positiveInt, type Runtime, runWithContext } from "./common.js";
 
 interface RollbackFlags extends CommonOptions {

@@ -27,7 +27,7 @@ export function registerScale(program: Command, runtime: Runtime): void {
         ctx.reporter.info(`Set ${service} desired count to ${desired}`);
         const until = ctx.clock.now().getTime() + flags.timeout * 1000;
         while (ctx.clock.now().getTime() < until) {
-          const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, ctx.clock, cluster, service);
+          const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, cluster, service);
           const primary = snapshot.deployments.find((d) => d.status === "PRIMARY");
           if (primary && primary.runningCount === desired && primary.pendingCount === 0) {
             ctx.reporter.info(`${service} runs ${desired} task(s)`);

@@ -59,7 +59,7 @@ async function statusOf(ctx: Context, service: Service): Promise<ServiceStatus> 
   const targets = await Promise.all(
     groups.map(async (arn) => {
       const states: Record<string, number> = {};
-      for (const t of await targetHealth(ctx.clients.elbv2, ctx.clock, arn))
+      for (const t of await targetHealth(ctx.clients.elbv2, arn))
         states[t.state] = (states[t.state] ?? 0) + 1;
       return { targetGroupArn: arn, states };
     }),

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { verifyService } from "../core/verify.js";
-import { failedChecks } from "../model/checks.js";
+import { failedChecks } from "../model/verify-checks.js";
 import { addCommonOptions, type CommonOptions, type Runtime, runWithContext } from "./common.js";
 
 /** `ecs verify`: exit 0 when every check passed or was skipped, 1 when one failed. Changes nothing. */

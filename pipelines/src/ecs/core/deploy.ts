@@ -1,19 +1,18 @@
-import type { Service, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
-import { deploymentView, primaryDeployment } from "../aws/snapshot.js";
+import type { Tag, TaskDefinition } from "@aws-sdk/client-ecs";
+import { deploymentView } from "../aws/snapshot.js";
 import { type ChangeRequest, emptyChangeRequest } from "../model/change-request.js";
 import { type Change, diffTaskDefinitions } from "../model/diff.js";
 import { UsageError } from "../model/errors.js";
 import type { DeployResult } from "../model/result.js";
 import { familyRevision, PREVIOUS_TAG, revisionTags } from "../model/revision-tags.js";
 import { sameRevision, servingRevisionOf } from "../model/revisions.js";
-import type { Tracked } from "../model/snapshot.js";
 import { applyChanges, planImages, registerInput, validateRequest } from "../model/task-definition.js";
 import type { Context } from "./context.js";
 import { stoppedTaskCauses } from "./failure-cause.js";
-import { pinImages } from "./images.js";
+import { pinImages } from "./pin-images.js";
 import { pruneRevisions } from "./prune.js";
-import { rollBack } from "./rollback.js";
-import { watchDeployment } from "./watch.js";
+import { rollBackFailedDeploy } from "./roll-back-failed-deploy.js";
+import { startDeployment, watchDeployment } from "./watch.js";
 
 export interface DeployOptions {
   cluster: string;
@@ -69,8 +68,7 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
   if (sameRevision(target, serving.arn))
     return result({ outcome: "unchanged", exitCode: 0, taskDefinition: target });
 
-  const updated = await ctx.ecs.updateTaskDefinition(cluster, service, target);
-  const tracked = trackedDeployment(updated, target, ctx.clock.now());
+  const tracked = await startDeployment(ctx, cluster, service, target);
   ctx.reporter.info(`Updated ${service}: deployment ${tracked.deploymentId} of ${familyRevision(target)}`);
   if (options.timeoutSeconds < 0) {
     return result({
@@ -105,7 +103,7 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
   const failed = { taskDefinition: target, deploymentId: tracked.deploymentId, failure, stoppedTasks };
   if (!options.rollback) return result({ outcome: "failed", exitCode: 2, ...failed });
 
-  const rollback = await rollBack(ctx, {
+  const rollback = await rollBackFailedDeploy(ctx, {
     cluster,
     service,
     tracked,
@@ -196,19 +194,6 @@ async function revisionToDeploy(ctx: Context, plan: Plan, serving: Serving): Pro
     await ctx.ecs.tag(arn, [{ key: PREVIOUS_TAG, value: familyRevision(serving.arn) }]);
   }
   return arn;
-}
-
-/** The deployment UpdateService created: its PRIMARY deployment, which must run our revision. */
-function trackedDeployment(updated: Service, taskDefinition: string, now: Date): Tracked {
-  const primary = primaryDeployment(updated);
-  if (!primary?.id || !sameRevision(primary.taskDefinition ?? "", taskDefinition)) {
-    throw new Error(`UpdateService returned no PRIMARY deployment of ${familyRevision(taskDefinition)}`);
-  }
-  return {
-    deploymentId: primary.id,
-    taskDefinition: primary.taskDefinition ?? taskDefinition,
-    startedAt: now,
-  };
 }
 
 function familyOf(taskDefinitionArn: string): string {

@@ -38,7 +38,7 @@ export async function stoppedTaskCauses(
         logs: await Promise.all(
           (taskDefinition.containerDefinitions ?? []).map(async (container) => {
             const stream = awslogsStream(container, task.taskArn ?? "");
-            const lines = stream ? await lastLogLines(ctx.clients, ctx.clock, stream) : [];
+            const lines = stream ? await lastLogLines(ctx.clients, stream) : [];
             return { container: container.name ?? "", lines };
           }),
         ),

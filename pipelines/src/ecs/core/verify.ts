@@ -5,11 +5,10 @@ import { GetRoleCommand } from "@aws-sdk/client-iam";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { DescribeParametersCommand } from "@aws-sdk/client-ssm";
 import { lookUpImage } from "../aws/ecr.js";
-import { withRetry } from "../aws/retry.js";
 import { emptyChangeRequest } from "../model/change-request.js";
-import { type Check, portMappingChecks, secretsManagerId, ssmParameterName } from "../model/checks.js";
 import { formatImageRef } from "../model/image-ref.js";
 import { planImages } from "../model/task-definition.js";
+import { type Check, portMappingChecks, secretsManagerId, ssmParameterName } from "../model/verify-checks.js";
 import type { Context } from "./context.js";
 
 /**
@@ -39,7 +38,7 @@ async function imageChecks(
   return Promise.all(
     planImages(td, tags, emptyChangeRequest()).map(async ({ container, source }): Promise<Check> => {
       const subject = `${container}: ${formatImageRef(source)}`;
-      const found = await lookUpImage(ctx.clients, ctx.clock, source).catch((e: Error) => e);
+      const found = await lookUpImage(ctx.clients, source).catch((e: Error) => e);
       if (found instanceof Error) return { kind: "image", subject, status: "skipped", detail: found.message };
       if (found.kind === "found") return { kind: "image", subject, status: "ok", detail: found.digest };
       if (found.kind === "missing")
@@ -59,7 +58,7 @@ async function roleChecks(ctx: Context, td: TaskDefinition): Promise<Check[]> {
       const subject = `${what} ${arn}`;
       const roleName = arn.slice(arn.lastIndexOf("/") + 1);
       try {
-        await withRetry(() => ctx.clients.iam.send(new GetRoleCommand({ RoleName: roleName })), ctx.clock);
+        await ctx.clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
         return { kind: "role", subject, status: "ok", detail: "exists" };
       } catch (error) {
         return absentOrSkipped("role", subject, error, ["NoSuchEntity", "NoSuchEntityException"]);
@@ -78,9 +77,8 @@ async function logGroupChecks(ctx: Context, containers: ContainerDefinition[]): 
   return Promise.all(
     [...groups].map(async (group): Promise<Check> => {
       try {
-        const answer = await withRetry(
-          () => ctx.clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group })),
-          ctx.clock,
+        const answer = await ctx.clients.logs.send(
+          new DescribeLogGroupsCommand({ logGroupNamePrefix: group }),
         );
         const exists = answer.logGroups?.some((g) => g.logGroupName === group);
         return exists
@@ -100,10 +98,7 @@ async function targetGroupChecks(ctx: Context, service: Service, td: TaskDefinit
   const exist = await Promise.all(
     arns.map(async (arn): Promise<Check> => {
       try {
-        await withRetry(
-          () => ctx.clients.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] })),
-          ctx.clock,
-        );
+        await ctx.clients.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
         return { kind: "target-group", subject: arn, status: "ok", detail: "exists" };
       } catch (error) {
         return absentOrSkipped("target-group", arn, error, [
@@ -124,21 +119,14 @@ async function secretChecks(ctx: Context, containers: ContainerDefinition[]): Pr
       const secretId = secretsManagerId(valueFrom ?? "");
       try {
         if (secretId) {
-          await withRetry(
-            () => ctx.clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId })),
-            ctx.clock,
-          );
+          await ctx.clients.secretsManager.send(new DescribeSecretCommand({ SecretId: secretId }));
           return { kind: "secret", subject, status: "ok", detail: "secret exists" };
         }
         const parameter = ssmParameterName(valueFrom ?? "");
-        const answer = await withRetry(
-          () =>
-            ctx.clients.ssm.send(
-              new DescribeParametersCommand({
-                ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [parameter] }],
-              }),
-            ),
-          ctx.clock,
+        const answer = await ctx.clients.ssm.send(
+          new DescribeParametersCommand({
+            ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [parameter] }],
+          }),
         );
         return answer.Parameters?.some((p) => p.Name === parameter)
           ? { kind: "secret", subject, status: "ok", detail: "parameter exists" }

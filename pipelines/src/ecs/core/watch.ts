@@ -1,10 +1,34 @@
-import { isRetryable } from "../aws/retry.js";
-import { takeSnapshot } from "../aws/snapshot.js";
+import { isTransient } from "../aws/retry.js";
+import { primaryDeployment, takeSnapshot } from "../aws/snapshot.js";
+import { decide, type Verdict } from "../model/deploy-verdict.js";
+import { familyRevision } from "../model/revision-tags.js";
+import { sameRevision } from "../model/revisions.js";
 import type { Tracked } from "../model/snapshot.js";
-import { decide, type Verdict } from "../model/verdict.js";
 import type { Context } from "./context.js";
 
 export type FinalVerdict = Exclude<Verdict, { kind: "waiting" }>;
+
+/**
+ * Points the service at a revision and returns the deployment to follow: the PRIMARY one
+ * UpdateService created, which must run that revision (never "the service" as a whole).
+ */
+export async function startDeployment(
+  ctx: Context,
+  cluster: string,
+  service: string,
+  taskDefinition: string,
+): Promise<Tracked> {
+  const updated = await ctx.ecs.updateTaskDefinition(cluster, service, taskDefinition);
+  const primary = primaryDeployment(updated);
+  if (!primary?.id || !sameRevision(primary.taskDefinition ?? "", taskDefinition)) {
+    throw new Error(`UpdateService returned no PRIMARY deployment of ${familyRevision(taskDefinition)}`);
+  }
+  return {
+    deploymentId: primary.id,
+    taskDefinition: primary.taskDefinition ?? taskDefinition,
+    startedAt: ctx.clock.now(),
+  };
+}
 
 /**
  * Looks at the service every ~2 s and applies the rules to what it sees, until they decide.
@@ -21,7 +45,7 @@ export async function watchDeployment(
   let failedLooks = 0;
   for (;;) {
     try {
-      const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, ctx.clock, cluster, service);
+      const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, cluster, service);
       failedLooks = 0;
       const verdict = decide(snapshot, tracked, ctx.clock.now(), timeoutSeconds, {
         ignoreEvents: ctx.ignoreWarnings,
@@ -29,7 +53,7 @@ export async function watchDeployment(
       ctx.reporter.progress(verdict.progress);
       if (verdict.kind !== "waiting") return verdict;
     } catch (error) {
-      if (!isRetryable(error)) throw error;
+      if (!isTransient(error)) throw error;
       failedLooks++;
       if (elapsedSeconds(ctx, tracked) >= timeoutSeconds) return timedOut(tracked, timeoutSeconds, error);
       if (failedLooks === 1)

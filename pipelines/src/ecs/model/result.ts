@@ -1,5 +1,5 @@
+import type { FailureReason, SuccessRule } from "./deploy-verdict.js";
 import type { Change } from "./diff.js";
-import type { FailureReason, SuccessRule } from "./verdict.js";
 
 /** Why a stopped task stopped, as far as ECS and its logs tell. */
 export interface StoppedTaskCause {

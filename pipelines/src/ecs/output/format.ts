@@ -1,7 +1,7 @@
+import { describeProgress, type Progress } from "../model/deploy-verdict.js";
 import { type Change, formatChange } from "../model/diff.js";
 import type { DeployResult, StoppedTaskCause } from "../model/result.js";
 import { familyRevision } from "../model/revision-tags.js";
-import { describeProgress, type Progress } from "../model/verdict.js";
 
 // The human wording shared by the terminal, CI, TeamCity and GitHub renderers.
 

@@ -1,6 +1,6 @@
+import type { Progress } from "../model/deploy-verdict.js";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
-import type { Progress } from "../model/verdict.js";
 import { changeLines, progressText, resultLines } from "./format.js";
 import type { Reporter, Sink } from "./reporter.js";
 

@@ -1,7 +1,7 @@
+import type { Progress } from "../model/deploy-verdict.js";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
 import type { Redactor } from "../model/secrets.js";
-import type { Progress } from "../model/verdict.js";
 
 /**
  * Where the deploy core tells what happens. The core never formats anything; one Reporter per

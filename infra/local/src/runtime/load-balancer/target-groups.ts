@@ -1,6 +1,7 @@
 import type { Durable, Target, TargetGroups, TargetGroupView, TargetHealthView } from "../../contracts.js";
 import type { Elbv2Model } from "../../services/elbv2/model.js";
 import type { Elbv2State } from "../../services/elbv2/state.js";
+import { deregistrationDelaySeconds } from "./draining.js";
 import type { TargetRegistry } from "./target-registry.js";
 
 // The TargetGroups seam for ECS: the same model and runtime the ELBv2 API uses, so what ECS
@@ -20,7 +21,7 @@ export class LocalTargetGroups implements TargetGroups {
       name: tg.name,
       port: tg.port,
       protocol: tg.protocol,
-      deregistrationDelaySeconds: Number(tg.attributes["deregistration_delay.timeout_seconds"] ?? "300"),
+      deregistrationDelaySeconds: deregistrationDelaySeconds(tg),
       healthCheck: { ...tg.healthCheck },
       loadBalancerArns: this.model.loadBalancerArnsOf(tg.arn),
     };

@@ -2,9 +2,11 @@ import type { Socket } from "node:net";
 import type { Target, TargetHealthView, TargetState } from "../../contracts.js";
 import type { Elbv2Model } from "../../services/elbv2/model.js";
 import type { TargetGroupRecord } from "../../services/elbv2/state.js";
+import { type Drain, Draining, takesNewRequests } from "./draining.js";
 
-// Runtime truth about targets: health state, in-flight requests, open upgraded connections, draining.
-// It follows the ELBv2 model: a target that appears is `initial`, one that disappears starts draining.
+// Runtime truth about targets: health state, in-flight requests, open upgraded connections, and
+// which target takes the next request. It follows the ELBv2 model: a target that appears is
+// `initial`, one that disappears drains (draining.ts).
 
 export interface TargetEntry {
   target: Target;
@@ -15,7 +17,7 @@ export interface TargetEntry {
   fails: number;
   inFlight: number;
   connections: Set<Socket>;
-  drain?: { timer: NodeJS.Timeout; done: (() => void)[] };
+  drain?: Drain;
 }
 
 interface GroupEntry {
@@ -31,6 +33,7 @@ export const key = (t: Target): string => `${t.id}:${t.port}`;
 export class TargetRegistry {
   private readonly groups = new Map<string, GroupEntry>();
   private readonly listeners = new Set<HealthChangeListener>();
+  private readonly draining = new Draining((arn, entry) => this.finishDrain(arn, entry));
   /** Hooks for the health checker: a target to start or stop checking. */
   onTargetAdded: (arn: string, entry: TargetEntry) => void = () => {};
   onTargetRemoved: (arn: string, entry: TargetEntry) => void = () => {};
@@ -99,28 +102,16 @@ export class TargetRegistry {
   }
 
   private remove(arn: string, entry: TargetEntry): void {
-    if (entry.drain) clearTimeout(entry.drain.timer);
-    for (const socket of entry.connections) socket.destroy();
     this.groups.get(arn)?.targets.delete(key(entry.target));
     this.onTargetRemoved(arn, entry);
-    for (const done of entry.drain?.done ?? []) done();
+    this.draining.end(entry);
   }
 
   private startDraining(tg: TargetGroupRecord, entry: TargetEntry): void {
-    const delayMs = Number(tg.attributes["deregistration_delay.timeout_seconds"] ?? "300") * 1000;
-    entry.state = "draining";
-    entry.reason = "Target.DeregistrationInProgress";
-    entry.description = "Target deregistration is in progress";
-    entry.drain = { timer: setTimeout(() => this.finishDrain(tg.arn, entry), delayMs), done: [] };
-    entry.drain.timer.unref();
+    this.draining.begin(tg, entry);
     this.onTargetRemoved(tg.arn, entry);
     this.emit(tg.arn, entry);
-    this.finishIfIdle(tg.arn, entry);
-  }
-
-  private finishIfIdle(arn: string, entry: TargetEntry): void {
-    if (entry.state === "draining" && entry.inFlight === 0 && entry.connections.size === 0)
-      this.finishDrain(arn, entry);
+    this.draining.finishIfIdle(tg.arn, entry);
   }
 
   private finishDrain(arn: string, entry: TargetEntry): void {
@@ -136,10 +127,7 @@ export class TargetRegistry {
 
   /** Resolves once the target is no longer draining in the group (or was never there). */
   drained(arn: string, target: Target): Promise<void> {
-    const entry = this.groups.get(arn)?.targets.get(key(target));
-    if (entry?.state !== "draining" || !entry.drain) return Promise.resolve();
-    const drain = entry.drain;
-    return new Promise((resolve) => drain.done.push(resolve));
+    return this.draining.over(this.entry(arn, target));
   }
 
   entry(arn: string, target: Target): TargetEntry | undefined {
@@ -195,7 +183,7 @@ export class TargetRegistry {
   pick(arn: string): TargetEntry | undefined {
     const group = this.groups.get(arn);
     if (!group) return undefined;
-    const live = [...group.targets.values()].filter((e) => e.state !== "draining");
+    const live = [...group.targets.values()].filter(takesNewRequests);
     const healthy = live.filter((e) => e.state === "healthy");
     const pool = healthy.length > 0 ? healthy : live;
     if (pool.length === 0) return undefined;
@@ -203,25 +191,14 @@ export class TargetRegistry {
     return pool[group.nextIndex];
   }
 
-  /** Counts a request in flight; the returned function ends it (once). */
+  /** Counts a request in flight, which a drain waits for; the returned function ends it (once). */
   acquire(arn: string, entry: TargetEntry): () => void {
-    entry.inFlight++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      entry.inFlight--;
-      this.finishIfIdle(arn, entry);
-    };
+    return this.draining.acquire(arn, entry);
   }
 
-  /** Tracks an upgraded (WebSocket) connection until it closes or the drain deadline passes. */
+  /** Tracks an upgraded (WebSocket) connection, which a drain keeps open until its deadline. */
   trackConnection(arn: string, entry: TargetEntry, socket: Socket): void {
-    entry.connections.add(socket);
-    socket.once("close", () => {
-      entry.connections.delete(socket);
-      this.finishIfIdle(arn, entry);
-    });
+    this.draining.trackConnection(arn, entry, socket);
   }
 
   health(arn: string): TargetHealthView[] {

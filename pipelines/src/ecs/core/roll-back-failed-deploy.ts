@@ -1,11 +1,11 @@
 import { takeSnapshot } from "../aws/snapshot.js";
+import type { FailureReason } from "../model/deploy-verdict.js";
 import type { DeployResult } from "../model/result.js";
 import { familyRevision } from "../model/revision-tags.js";
 import { sameRevision } from "../model/revisions.js";
 import type { DeploymentView, Tracked } from "../model/snapshot.js";
-import type { FailureReason } from "../model/verdict.js";
 import type { Context } from "./context.js";
-import { watchDeployment } from "./watch.js";
+import { startDeployment, watchDeployment } from "./watch.js";
 
 export type RollbackReport = NonNullable<DeployResult["rollback"]>;
 
@@ -24,11 +24,12 @@ const ECS_ROLLBACK_GRACE_MS = 20_000;
 const ROLLBACK_APPEAR_MS = 20_000;
 
 /**
- * Puts the service back on the revision that served before the failed deploy, and waits until that
- * deployment has finished. ECS's own circuit-breaker rollback is followed, not doubled; otherwise
- * StopServiceDeployment(ROLLBACK) where the API has it, else UpdateService to the previous revision.
+ * What `ecs deploy` does on its own when its deploy failed: puts the service back on the revision
+ * that served before, and waits until that deployment has finished. ECS's own circuit-breaker
+ * rollback is followed, not doubled; otherwise StopServiceDeployment(ROLLBACK) where the API has it,
+ * else UpdateService to the previous revision. (`ecs rollback`, asked for by hand: rollback-command.ts.)
  */
-export async function rollBack(ctx: Context, failed: FailedDeploy): Promise<RollbackReport> {
+export async function rollBackFailedDeploy(ctx: Context, failed: FailedDeploy): Promise<RollbackReport> {
   const { cluster, service, previous } = failed;
   try {
     const started = await startRollback(ctx, failed);
@@ -51,22 +52,13 @@ async function startRollback(ctx: Context, failed: FailedDeploy) {
     const appeared = await waitForRollbackDeployment(ctx, failed, ROLLBACK_APPEAR_MS);
     if (appeared) return { method: "StopServiceDeployment" as const, tracked: trackedOf(ctx, appeared) };
   }
-  const updated = await ctx.ecs.updateTaskDefinition(failed.cluster, failed.service, failed.previous);
-  const primary = updated.deployments?.find((d) => d.status === "PRIMARY");
-  if (!primary?.id) throw new Error("UpdateService to the previous revision returned no PRIMARY deployment");
-  return {
-    method: "UpdateService" as const,
-    tracked: {
-      deploymentId: primary.id,
-      taskDefinition: primary.taskDefinition ?? failed.previous,
-      startedAt: ctx.clock.now(),
-    },
-  };
+  const tracked = await startDeployment(ctx, failed.cluster, failed.service, failed.previous);
+  return { method: "UpdateService" as const, tracked };
 }
 
 /** ECS rolls back by itself when the circuit breaker has rollback on: follow it, don't race it. */
 async function ecsRollback(ctx: Context, failed: FailedDeploy): Promise<DeploymentView | undefined> {
-  const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, ctx.clock, failed.cluster, failed.service);
+  const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, failed.cluster, failed.service);
   const existing = rollbackDeployment(snapshot.deployments, failed);
   if (existing) return existing;
   const ecsWillRollBack = snapshot.circuitBreaker.rollback && failed.reason === "rollout-failed";
@@ -90,7 +82,7 @@ async function waitForRollbackDeployment(
   const until = ctx.clock.now().getTime() + withinMs;
   while (ctx.clock.now().getTime() < until) {
     await ctx.clock.sleep(ctx.pollIntervalMs);
-    const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, ctx.clock, failed.cluster, failed.service);
+    const snapshot = await takeSnapshot(ctx.ecs, ctx.clients, failed.cluster, failed.service);
     const found = rollbackDeployment(snapshot.deployments, failed);
     if (found) return found;
   }

@@ -21,7 +21,7 @@ export async function pinImages(ctx: Context, planned: PlannedImage[]): Promise<
   const pinned: PinnedImages = { byContainer: new Map(), sources: new Map(), records: [] };
   const missing: string[] = [];
   for (const { container, source } of planned) {
-    const lookup = await lookUpImage(ctx.clients, ctx.clock, source);
+    const lookup = await lookUpImage(ctx.clients, source);
     const sourceText = formatImageRef(source);
     if (lookup.kind === "missing") {
       missing.push(`container ${container}: ${lookup.message}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { circuitBreakerThreshold, decide } from "../../src/ecs/model/deploy-verdict.js";
 import type { DeploymentView, ServiceSnapshot, TaskView, Tracked } from "../../src/ecs/model/snapshot.js";
-import { circuitBreakerThreshold, decide } from "../../src/ecs/model/verdict.js";
 
 // The decision rules over hand-built snapshots: no AWS, no mocks. Each user complaint about existing
 // deploy tools (design brief, "AWS facts") is one of these cases.
