@@ -3,6 +3,12 @@
 
 export type Tag = { key: string; value: string };
 
+/** A resource a Describe operation was asked for and did not find, as ECS lists it. */
+export interface Failure {
+  arn: string;
+  reason: string;
+}
+
 export interface ClusterRecord {
   clusterArn: string;
   clusterName: string;
