@@ -32,7 +32,14 @@ import {
   registerTaskDefinition,
 } from "./task-definitions.js";
 import * as tasks from "./tasks.js";
-import type { EcsState, ServiceDeploymentRecord, ServiceRecord, Tag, TaskRecord } from "./types.js";
+import type {
+  ClusterRecord,
+  EcsState,
+  ServiceDeploymentRecord,
+  ServiceRecord,
+  Tag,
+  TaskRecord,
+} from "./types.js";
 
 /** The one local container instance, as ListContainerInstances and DescribeContainerInstances see it. */
 export interface ContainerInstance {
@@ -72,7 +79,7 @@ export class EcsModel {
   findCluster = (ref: string | undefined) => findCluster(this.ctx, ref);
   describeClusters = (refs: string[]) => describeClusters(this.ctx, refs);
   listClusters = () => listClusters(this.ctx);
-  clusterStats = (cluster: Parameters<typeof clusterStats>[1]) => clusterStats(this.ctx, cluster);
+  clusterStats = (cluster: ClusterRecord) => clusterStats(this.ctx, cluster);
 
   registerTaskDefinition = (input: TaskDefinitionInput, tags: Tag[]) =>
     registerTaskDefinition(this.ctx, input, tags);
