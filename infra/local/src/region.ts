@@ -6,17 +6,13 @@ import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials 
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
 import { BlobStore, isDigest } from "./services/ecr/blob-store.js";
-import { EcrModel, emptyEcrState } from "./services/ecr/model.js";
 import { LocalImageRegistry } from "./services/ecr/registry.js";
-import { ecrService } from "./services/ecr/responses.js";
-import { Elbv2Model } from "./services/elbv2/model.js";
-import { elbv2Service } from "./services/elbv2/responses.js";
-import { emptyElbv2State } from "./services/elbv2/state.js";
-import { emptySecretsState, SecretsModel } from "./services/secrets-manager/model.js";
-import { secretsManagerService } from "./services/secrets-manager/responses.js";
+import { createEcrService } from "./services/ecr/service.js";
+import { createElbv2Service } from "./services/elbv2/service.js";
+import type { DurableStates } from "./services/local-service.js";
 import { LocalSecretValues } from "./services/secrets-manager/secret-values.js";
-import { emptySsmState, SsmModel } from "./services/ssm/model.js";
-import { ssmService } from "./services/ssm/responses.js";
+import { createSecretsManagerService } from "./services/secrets-manager/service.js";
+import { createSsmService } from "./services/ssm/service.js";
 import { JsonFileDurable } from "./state/durable.js";
 import { lockStateDir } from "./state/lock.js";
 import { WireServer } from "./wire/server.js";
@@ -79,20 +75,19 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     let port = options.awsEndpointPort ?? 4566;
     const registryHost = (r: string) => `${LOCAL_ACCOUNT_ID}.dkr.ecr.${r}.localhost:${port}`;
 
-    const elbDurable = new JsonFileDurable(stateDir, "elbv2", emptyElbv2State);
-    const elb = new Elbv2Model(elbDurable.state);
-    const loadBalancer = new LoadBalancer(elb, log);
-    const ecrDurable = new JsonFileDurable(stateDir, "ecr", emptyEcrState);
-    const ecr = new EcrModel(ecrDurable.state, registryHost);
+    const states: DurableStates = (name, initial) => new JsonFileDurable(stateDir, name, initial);
+    const elbv2 = createElbv2Service(states, {
+      health: (arn) => loadBalancer.registry.health(arn),
+      settled: () => loadBalancer.settled(),
+    });
+    const loadBalancer = new LoadBalancer(elbv2.model, log);
     const blobs = new BlobStore(stateDir);
-    const ssmDurable = new JsonFileDurable(stateDir, "ssm", emptySsmState);
-    const ssm = new SsmModel(ssmDurable.state);
-    const secretsDurable = new JsonFileDurable(stateDir, "secretsmanager", emptySecretsState);
-    const secrets = new SecretsModel(secretsDurable.state);
+    const ssm = createSsmService(states);
+    const secrets = createSecretsManagerService(states);
 
-    wire.registerService(elbv2Service(elb, elbDurable, loadBalancer.registry, () => loadBalancer.settled()));
-    wire.registerService(ssmService(ssm, ssmDurable));
-    wire.registerService(secretsManagerService(secrets, secretsDurable));
+    wire.registerService(elbv2.definition);
+    wire.registerService(ssm.definition);
+    wire.registerService(secrets.definition);
     wire.registerHttpRoute("/_localregion/health", (_req, res) => sendJson(res, 200, { status: "running" }));
     wire.registerHttpRoute(BLOB_ROUTE, (req, res) => serveBlob(req, res, blobs));
 
@@ -101,9 +96,8 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     const endpoint = `http://127.0.0.1:${port}`;
     // The config file names the endpoint, so it is written once the port is known.
     const credentials = loadOrCreateCredentials(stateDir, endpoint, region);
-    wire.registerService(
-      ecrService(ecr, ecrDurable, blobs, { endpoint, registryHost, blobRoute: BLOB_ROUTE }),
-    );
+    const ecr = createEcrService(states, blobs, { endpoint, registryHost, blobRoute: BLOB_ROUTE });
+    wire.registerService(ecr.definition);
 
     await loadBalancer.start(stateDir);
     cleanups.push(() => loadBalancer.stop());
@@ -113,10 +107,10 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       accountId: LOCAL_ACCOUNT_ID,
       region,
       endpoint,
-      targetGroups: new LocalTargetGroups(elb, elbDurable, loadBalancer.registry),
-      images: new LocalImageRegistry(ecr, blobs),
-      secrets: new LocalSecretValues(ssm, secrets),
-      durable: (name, initialState) => new JsonFileDurable(stateDir, name, initialState),
+      targetGroups: new LocalTargetGroups(elbv2.model, elbv2.durable, loadBalancer.registry),
+      images: new LocalImageRegistry(ecr.model, blobs),
+      secrets: new LocalSecretValues(ssm.model, secrets.model),
+      durable: states,
       registerService: (service) => wire.registerService(service),
       registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),
     };

@@ -39,7 +39,7 @@ function setup(attached: boolean, delaySeconds = "30") {
       port: 8080,
       protocol: "HTTP",
       certificateArns: [],
-      defaultActions: [{ Type: "forward", TargetGroupArn: arn }],
+      defaultActions: [{ type: "forward", targetGroups: [{ arn }] }],
     });
   }
 }
@@ -153,7 +153,7 @@ describe("unused target groups", () => {
       port: 8080,
       protocol: "HTTP",
       certificateArns: [],
-      defaultActions: [{ Type: "forward", TargetGroupArn: arn }],
+      defaultActions: [{ type: "forward", targetGroups: [{ arn }] }],
     });
     expect(state(40001)).toBe("initial|Elb.RegistrationInProgress");
     registry.close();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AwsError, type RequestContext } from "../src/contracts.js";
 import { LogsModel, type LogsState, matchesFilterPattern } from "../src/services/logs/model.js";
-import { logsServiceDefinition } from "../src/services/logs/responses.js";
+import { logsOperations } from "../src/services/logs/responses.js";
 import { memoryDurable } from "./ecs-fixtures.js";
 
 // CloudWatch Logs operations as the wire calls them (decoded input in, output object out).
@@ -11,8 +11,8 @@ const ctx: RequestContext = { accountId: "000000000000", region: "eu-west-1", re
 function logs() {
   const clock = { now: 1_700_000_000_000 };
   const durable = memoryDurable<LogsState>({ groups: {} });
-  const model = new LogsModel(durable, () => clock.now);
-  const ops = logsServiceDefinition(model).operations;
+  const model = new LogsModel(durable.state, () => clock.now);
+  const ops = logsOperations(model, durable);
   const call = async (op: string, input: Record<string, unknown>) =>
     // biome-ignore lint/suspicious/noExplicitAny: the tests read the operations' JSON output freely
     (await ops[op]?.(input, ctx)) as Record<string, any>;

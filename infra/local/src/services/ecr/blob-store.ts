@@ -3,17 +3,15 @@ import {
   appendFileSync,
   closeSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
 } from "node:fs";
 import { join } from "node:path";
 import { AwsError } from "../../contracts.js";
-import { syncFolder } from "../../state/atomic-file.js";
+import { moveIntoPlace } from "../../state/atomic-file.js";
 
 // Content-addressed blobs (layers, image configs) under <stateDir>/ecr/blobs/sha256/<hex>, and the
 // chunked uploads that create them. A blob is in place (fsynced, renamed) before its upload is
@@ -128,13 +126,6 @@ export class BlobStore {
         `The layer '${digest}' already exists in the repository '${repositoryName}'`,
       );
     }
-    const fd = openSync(upload.file, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(upload.file, this.path(digest));
-    syncFolder(this.blobs);
+    moveIntoPlace(upload.file, this.path(digest));
   }
 }

@@ -3,7 +3,7 @@ import { AwsError } from "../../contracts.js";
 import { imagesToExpire, parseLifecyclePolicy } from "./lifecycle.js";
 
 // ECR's rules over plain JSON state: repositories, images (digest = sha256 of the manifest bytes),
-// tags and their mutability, lifecycle policies. Blob existence is asked of the caller.
+// tags and their mutability, lifecycle policies. No I/O: blob sizes are asked of the caller.
 
 export const DOCKER_MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json";
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -44,6 +44,11 @@ export interface ImageId {
   imageDigest?: string | undefined;
   imageTag?: string | undefined;
 }
+
+export type TagStatus = "TAGGED" | "UNTAGGED" | "ANY";
+
+/** Why an image ID names no image, in ECR's failure codes. */
+export type ImageMiss = "ImageTagDoesNotMatchDigest" | "ImageNotFound";
 
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/;
@@ -280,6 +285,28 @@ export class EcrModel {
         (id.imageDigest === undefined || img.digest === id.imageDigest) &&
         (id.imageTag === undefined || img.tags.includes(id.imageTag)),
     );
+  }
+
+  imagesByTagStatus(repo: RepositoryRecord, status: TagStatus): ImageRecord[] {
+    if (status === "TAGGED") return repo.images.filter((i) => i.tags.length > 0);
+    if (status === "UNTAGGED") return repo.images.filter((i) => i.tags.length === 0);
+    return repo.images;
+  }
+
+  /** One ID per tag, and one for each untagged image, as ListImages lists them. */
+  imageIdsOf(repo: RepositoryRecord, status: TagStatus): ImageId[] {
+    return this.imagesByTagStatus(repo, status).flatMap((img) =>
+      img.tags.length > 0
+        ? img.tags.map((t) => ({ imageDigest: img.digest, imageTag: t }))
+        : [{ imageDigest: img.digest }],
+    );
+  }
+
+  /** An ID that names no image: its digest exists with other tags, or nothing matches at all. */
+  missOf(repo: RepositoryRecord, id: ImageId): ImageMiss {
+    const digestExists =
+      id.imageDigest !== undefined && repo.images.some((img) => img.digest === id.imageDigest);
+    return digestExists && id.imageTag !== undefined ? "ImageTagDoesNotMatchDigest" : "ImageNotFound";
   }
 
   image(name: string, id: ImageId): ImageRecord {

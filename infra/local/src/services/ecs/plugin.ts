@@ -4,10 +4,8 @@ import { METADATA_PREFIX, metadataHandler } from "../../runtime/tasks/metadata.j
 import { PortAllocator } from "../../runtime/tasks/port-allocator.js";
 import { TaskRunner } from "../../runtime/tasks/task-runner.js";
 import type { LogSink } from "../logs/plugin.js";
-import { newInstanceId } from "./model/arns.js";
-import { EcsModel } from "./model/ecs-model.js";
-import { type EcsState, emptyEcsState } from "./model/types.js";
-import { ecsServiceDefinition } from "./responses.js";
+import type { EcsModel } from "./model/ecs-model.js";
+import { createEcsService } from "./service.js";
 
 export interface EcsPluginOptions {
   logs: LogSink;
@@ -36,10 +34,12 @@ export class EcsPlugin implements RegionPlugin {
   }
 
   start(services: RegionServices): void {
-    const durable = services.durable<EcsState>("ecs", () =>
-      emptyEcsState(newInstanceId(), Date.now() / 1000),
+    const ecs = createEcsService(
+      services.durable,
+      { region: services.region, accountId: services.accountId },
+      services.targetGroups,
     );
-    const model = new EcsModel(durable, { region: services.region, accountId: services.accountId });
+    const model = ecs.model;
     let scheduler: Scheduler | undefined;
     const runner = new TaskRunner({
       stateDir: services.stateDir,
@@ -58,7 +58,7 @@ export class EcsPlugin implements RegionPlugin {
       targetGroups: services.targetGroups,
       ...(this.options.log ? { log: this.options.log } : {}),
     });
-    services.registerService(ecsServiceDefinition(model, services.targetGroups));
+    services.registerService(ecs.definition);
     services.registerHttpRoute(
       METADATA_PREFIX,
       metadataHandler({

@@ -12,18 +12,18 @@ import type {
   TargetRecord,
 } from "./state.js";
 import {
+  checkActions,
+  checkConditions,
   checkHealthCheck,
   checkName,
   checkPort,
   checkPriority,
   checkProtocol,
-  parseActions,
-  parseConditions,
   validationError,
 } from "./validation.js";
 
-// ELBv2's rules as a state machine over Elbv2State: no I/O. Subscribers hear of every change, which
-// is how the load balancer's listeners and health checks follow the model.
+// ELBv2's rules as a state machine over Elbv2State: typed inputs, no I/O. Subscribers hear of every
+// change, which is how the load balancer's listeners and health checks follow the model.
 
 export interface Scope {
   region: string;
@@ -57,6 +57,34 @@ export const LOAD_BALANCER_ATTRIBUTE_DEFAULTS: Record<string, string> = {
   "access_logs.s3.enabled": "false",
 };
 
+/** An action as a request describes it; the model checks it and fills in AWS's defaults. */
+export type ActionInput =
+  | { type: "forward"; targetGroups: { arn: string; weight?: number | undefined }[] }
+  | {
+      type: "redirect";
+      redirect: {
+        protocol?: string | undefined;
+        port?: string | undefined;
+        host?: string | undefined;
+        path?: string | undefined;
+        query?: string | undefined;
+        statusCode: string;
+      };
+    }
+  | {
+      type: "fixed-response";
+      fixedResponse: {
+        statusCode: string;
+        contentType?: string | undefined;
+        messageBody?: string | undefined;
+      };
+    };
+
+export interface ConditionInput {
+  field: "host-header" | "path-pattern";
+  values: string[];
+}
+
 export interface CreateTargetGroupInput {
   name: string;
   protocol: string;
@@ -74,6 +102,8 @@ export class Elbv2Model {
     private readonly newId: () => string = () => randomBytes(8).toString("hex"),
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  private readonly hasTargetGroup = (arn: string) => arn in this.state.targetGroups;
 
   subscribe(listener: () => void): () => void {
     this.subscribers.add(listener);
@@ -193,12 +223,12 @@ export class Elbv2Model {
     protocol: string;
     certificateArns: string[];
     sslPolicy?: string | undefined;
-    defaultActions: unknown[];
+    defaultActions: ActionInput[];
   }): ListenerRecord {
     const lb = this.loadBalancer(input.loadBalancerArn);
     checkPort("port", input.port);
     const protocol = checkProtocol("listeners", input.protocol);
-    const defaultActions = parseActions(input.defaultActions, (a) => a in this.state.targetGroups);
+    const defaultActions = checkActions(input.defaultActions, this.hasTargetGroup);
     const clash = this.listenersOf(lb.arn).find((l) => l.port === input.port);
     if (clash)
       throw new AwsError(
@@ -248,14 +278,14 @@ export class Elbv2Model {
     protocol?: string | undefined;
     certificateArns?: string[] | undefined;
     sslPolicy?: string | undefined;
-    defaultActions?: unknown[] | undefined;
+    defaultActions?: ActionInput[] | undefined;
   }): ListenerRecord {
     const listener = this.listener(input.arn);
     checkPort("port", input.port);
     const protocol =
       input.protocol === undefined ? listener.protocol : checkProtocol("listeners", input.protocol);
     const defaultActions = input.defaultActions
-      ? parseActions(input.defaultActions, (a) => a in this.state.targetGroups)
+      ? checkActions(input.defaultActions, this.hasTargetGroup)
       : listener.defaultActions;
     if (input.port !== undefined && input.port !== listener.port) {
       const clash = this.listenersOf(listener.loadBalancerArn).find((l) => l.port === input.port);
@@ -295,14 +325,14 @@ export class Elbv2Model {
   createRule(input: {
     listenerArn: string;
     priority: number;
-    conditions: unknown[];
-    actions: unknown[];
+    conditions: ConditionInput[];
+    actions: ActionInput[];
   }): RuleRecord {
     const listener = this.listener(input.listenerArn);
     checkPriority(input.priority);
-    const conditions = parseConditions(input.conditions);
+    const conditions = checkConditions(input.conditions);
     if (conditions.length === 0) throw validationError("A rule must have at least one condition");
-    const actions = parseActions(input.actions, (a) => a in this.state.targetGroups);
+    const actions = checkActions(input.actions, this.hasTargetGroup);
     this.checkPriorityFree(listener.arn, input.priority);
     const arn = listener.defaultRuleArn.replace(/\/[0-9a-f]+$/, `/${this.newId()}`);
     const rule: RuleRecord = {
@@ -351,13 +381,11 @@ export class Elbv2Model {
 
   modifyRule(input: {
     arn: string;
-    conditions?: unknown[] | undefined;
-    actions?: unknown[] | undefined;
+    conditions?: ConditionInput[] | undefined;
+    actions?: ActionInput[] | undefined;
   }): RuleRecord | ListenerRecord {
     const rule = this.rule(input.arn);
-    const actions = input.actions
-      ? parseActions(input.actions, (a) => a in this.state.targetGroups)
-      : undefined;
+    const actions = input.actions ? checkActions(input.actions, this.hasTargetGroup) : undefined;
     if (!("priority" in rule)) {
       if (input.conditions && input.conditions.length > 0) {
         throw new AwsError("OperationNotPermitted", "Conditions cannot be added to the default rule");
@@ -365,7 +393,7 @@ export class Elbv2Model {
       if (actions) rule.defaultActions = actions;
     } else {
       const conditions: ConditionRecord[] | undefined = input.conditions
-        ? parseConditions(input.conditions)
+        ? checkConditions(input.conditions)
         : undefined;
       if (conditions) {
         if (conditions.length === 0) throw validationError("A rule must have at least one condition");

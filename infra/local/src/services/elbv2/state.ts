@@ -1,4 +1,4 @@
-// ELBv2's durable state: plain JSON, the model mutates it and the service layer commits it.
+// ELBv2's durable state: plain JSON, the model mutates it and responses.ts commits it.
 
 export interface HealthCheckRecord {
   path: string;

@@ -1,5 +1,5 @@
 import { AwsError } from "../../contracts.js";
-import { isObject } from "../../wire/params.js";
+import type { ActionInput, ConditionInput } from "./model.js";
 import type { ActionRecord, ConditionRecord, HealthCheckRecord } from "./state.js";
 
 // ELBv2's limits, with the codes and wording AWS answers them with.
@@ -94,18 +94,9 @@ export function checkPriority(priority: number): void {
   range("priority", priority, 1, 50000);
 }
 
-export function parseConditions(raw: unknown[]): ConditionRecord[] {
+export function checkConditions(conditions: ConditionInput[]): ConditionRecord[] {
   let valueCount = 0;
-  const conditions = raw.map((item) => {
-    if (!isObject(item)) throw validationError("A condition must be a structure");
-    const field = item.Field;
-    if (field !== "host-header" && field !== "path-pattern") {
-      throw validationError(
-        `Condition field '${String(field)}' is not supported; use 'host-header' or 'path-pattern'`,
-      );
-    }
-    const config = item[field === "host-header" ? "HostHeaderConfig" : "PathPatternConfig"];
-    const values = stringList(isObject(config) && config.Values !== undefined ? config.Values : item.Values);
+  for (const { field, values } of conditions) {
     if (values.length === 0) throw validationError(`A '${field}' condition must have at least one value`);
     for (const v of values) {
       if (v.length > 128)
@@ -115,50 +106,38 @@ export function parseConditions(raw: unknown[]): ConditionRecord[] {
       }
     }
     valueCount += values.length;
-    return { field, values } as ConditionRecord;
-  });
+  }
   if (valueCount > 5) throw validationError("A rule can have at most '5' condition values");
   const fields = conditions.map((c) => c.field);
   if (new Set(fields).size !== fields.length)
     throw validationError("A rule can have only one condition per field");
-  return conditions;
+  return conditions.map(({ field, values }) => ({ field, values }));
 }
 
-export function parseActions(raw: unknown[], targetGroupExists: (arn: string) => boolean): ActionRecord[] {
-  if (raw.length === 0) throw validationError("At least one action must be specified");
-  const actions = raw.map((item): ActionRecord => {
-    if (!isObject(item)) throw validationError("An action must be a structure");
-    switch (item.Type) {
-      case "forward":
-        return forwardAction(item, targetGroupExists);
-      case "redirect":
-        return redirectAction(item);
-      case "fixed-response":
-        return fixedResponseAction(item);
-      default:
-        throw validationError(
-          `Action type '${String(item.Type)}' is not supported; use 'forward', 'redirect' or 'fixed-response'`,
-        );
-    }
+export function checkActions(
+  actions: ActionInput[],
+  targetGroupExists: (arn: string) => boolean,
+): ActionRecord[] {
+  if (actions.length === 0) throw validationError("At least one action must be specified");
+  const records = actions.map((action): ActionRecord => {
+    if (action.type === "forward") return forwardAction(action, targetGroupExists);
+    if (action.type === "redirect") return redirectAction(action);
+    return fixedResponseAction(action);
   });
-  if (actions.length > 1) throw validationError("Only one action can be specified per rule");
-  return actions;
+  if (records.length > 1) throw validationError("Only one action can be specified per rule");
+  return records;
 }
 
-function forwardAction(item: Record<string, unknown>, exists: (arn: string) => boolean): ActionRecord {
-  const config = isObject(item.ForwardConfig) ? item.ForwardConfig : undefined;
-  const groups: { arn: string; weight: number }[] = [];
-  if (typeof item.TargetGroupArn === "string") groups.push({ arn: item.TargetGroupArn, weight: 1 });
-  else if (config && Array.isArray(config.TargetGroups)) {
-    for (const g of config.TargetGroups) {
-      if (!isObject(g) || typeof g.TargetGroupArn !== "string")
-        throw validationError("A forward target group needs a TargetGroupArn");
-      const weight = g.Weight === undefined ? 1 : Number(g.Weight);
-      if (!Number.isInteger(weight) || weight < 0 || weight > 999)
-        throw validationError("Target group weight must be between 0 and 999");
-      groups.push({ arn: g.TargetGroupArn, weight });
-    }
-  }
+function forwardAction(
+  action: Extract<ActionInput, { type: "forward" }>,
+  exists: (arn: string) => boolean,
+): ActionRecord {
+  const groups = action.targetGroups.map((g) => {
+    const weight = g.weight ?? 1;
+    if (!Number.isInteger(weight) || weight < 0 || weight > 999)
+      throw validationError("Target group weight must be between 0 and 999");
+    return { arn: g.arn, weight };
+  });
   if (groups.length === 0) throw validationError("A target group ARN must be specified for a forward action");
   for (const g of groups) {
     if (!exists(g.arn)) throw new AwsError("TargetGroupNotFound", `Target group '${g.arn}' not found`);
@@ -166,42 +145,36 @@ function forwardAction(item: Record<string, unknown>, exists: (arn: string) => b
   return { type: "forward", targetGroups: groups };
 }
 
-function redirectAction(item: Record<string, unknown>): ActionRecord {
-  const c = item.RedirectConfig;
-  if (!isObject(c)) throw validationError("A redirect action needs a RedirectConfig");
-  const statusCode = String(c.StatusCode ?? "");
-  if (statusCode !== "HTTP_301" && statusCode !== "HTTP_302") {
+function redirectAction({ redirect: r }: Extract<ActionInput, { type: "redirect" }>): ActionRecord {
+  if (r.statusCode !== "HTTP_301" && r.statusCode !== "HTTP_302") {
     throw validationError("Redirect status code must be 'HTTP_301' or 'HTTP_302'");
   }
-  const str = (v: unknown, dflt: string) => (typeof v === "string" && v !== "" ? v : dflt);
   return {
     type: "redirect",
     redirect: {
-      protocol: str(c.Protocol, "#{protocol}"),
-      port: str(c.Port, "#{port}"),
-      host: str(c.Host, "#{host}"),
-      path: str(c.Path, "/#{path}"),
-      query: str(c.Query, "#{query}"),
-      statusCode,
+      protocol: r.protocol || "#{protocol}",
+      port: r.port || "#{port}",
+      host: r.host || "#{host}",
+      path: r.path || "/#{path}",
+      query: r.query || "#{query}",
+      statusCode: r.statusCode,
     },
   };
 }
 
-function fixedResponseAction(item: Record<string, unknown>): ActionRecord {
-  const c = item.FixedResponseConfig;
-  if (!isObject(c)) throw validationError("A fixed-response action needs a FixedResponseConfig");
-  const statusCode = String(c.StatusCode ?? "");
-  if (!/^[245]\d\d$/.test(statusCode))
-    throw validationError(`Fixed response status code '${statusCode}' must be 2XX, 4XX or 5XX`);
-  const body = typeof c.MessageBody === "string" ? c.MessageBody : undefined;
-  if (body !== undefined && body.length > 1024)
+function fixedResponseAction({
+  fixedResponse: f,
+}: Extract<ActionInput, { type: "fixed-response" }>): ActionRecord {
+  if (!/^[245]\d\d$/.test(f.statusCode))
+    throw validationError(`Fixed response status code '${f.statusCode}' must be 2XX, 4XX or 5XX`);
+  if (f.messageBody !== undefined && f.messageBody.length > 1024)
     throw validationError("Fixed response message body cannot be longer than 1024 characters");
-  const contentType = typeof c.ContentType === "string" ? c.ContentType : "text/plain";
-  return { type: "fixed-response", fixedResponse: { statusCode, contentType, messageBody: body } };
-}
-
-function stringList(v: unknown): string[] {
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
-    throw validationError("Condition values must be a list of strings");
-  return v as string[];
+  return {
+    type: "fixed-response",
+    fixedResponse: {
+      statusCode: f.statusCode,
+      contentType: f.contentType ?? "text/plain",
+      messageBody: f.messageBody,
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import type { TargetHealthView } from "../../contracts.js";
 import type {
   ActionRecord,
   ConditionRecord,
@@ -139,4 +140,16 @@ export function targetGroupView(tg: TargetGroupRecord, loadBalancerArns: string[
 
 export function attributesView(attributes: Record<string, string>) {
   return Object.entries(attributes).map(([Key, Value]) => ({ Key, Value }));
+}
+
+export function targetHealthView(h: TargetHealthView) {
+  return {
+    Target: { Id: h.id, Port: h.port },
+    HealthCheckPort: String(h.port),
+    TargetHealth: { State: h.state, Reason: h.reason, Description: h.description },
+  };
+}
+
+export function tagDescriptionView(arn: string, tags: Record<string, string>) {
+  return { ResourceArn: arn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
 }

@@ -1,7 +1,7 @@
-import { AwsError, type Durable } from "../../contracts.js";
+import { AwsError } from "../../contracts.js";
 
-// A minimal CloudWatch Logs: groups, streams and events, as plain durable JSON. Timestamps are
-// epoch milliseconds, as in the Logs API. Streams keep their most recent events only (bounded).
+// A minimal CloudWatch Logs: groups, streams and events over plain JSON state, no I/O. Timestamps
+// are epoch milliseconds, as in the Logs API. Streams keep their most recent events only (bounded).
 
 export interface LogEvent {
   timestamp: number;
@@ -29,6 +29,21 @@ export interface LogsState {
   groups: Record<string, LogGroupRecord>;
 }
 
+export function emptyLogsState(): LogsState {
+  return { groups: {} };
+}
+
+/** An event as FilterLogEvents finds it: with its stream and an id stable within the stream. */
+export interface FilteredLogEvent extends LogEvent {
+  logStreamName: string;
+  eventId: string;
+}
+
+export interface TimeRange {
+  startTime?: number | undefined;
+  endTime?: number | undefined;
+}
+
 export const MAX_EVENTS_PER_STREAM = 2000;
 /** Streams kept per group; the least recently written go first (each task writes a stream of its own). */
 export const MAX_STREAMS_PER_GROUP = 200;
@@ -42,8 +57,8 @@ const notFound = (what: string) =>
   new AwsError("ResourceNotFoundException", `The specified ${what} does not exist.`);
 export const invalidParameter = (message: string) => new AwsError("InvalidParameterException", message);
 
-export function checkGroupName(name: unknown): string {
-  if (typeof name !== "string" || !GROUP_NAME.test(name)) {
+export function checkGroupName(name: string | undefined): string {
+  if (name === undefined || !GROUP_NAME.test(name)) {
     throw invalidParameter(
       `1 validation error detected: Value ${JSON.stringify(name)} at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
     );
@@ -51,8 +66,8 @@ export function checkGroupName(name: unknown): string {
   return name;
 }
 
-export function checkStreamName(name: unknown): string {
-  if (typeof name !== "string" || !STREAM_NAME.test(name)) {
+export function checkStreamName(name: string | undefined): string {
+  if (name === undefined || !STREAM_NAME.test(name)) {
     throw invalidParameter(
       `1 validation error detected: Value ${JSON.stringify(name)} at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*`,
     );
@@ -62,19 +77,15 @@ export function checkStreamName(name: unknown): string {
 
 export class LogsModel {
   constructor(
-    private readonly durable: Durable<LogsState>,
+    readonly state: LogsState,
     private readonly clock: () => number = Date.now,
   ) {}
 
   get groups(): Record<string, LogGroupRecord> {
-    return this.durable.state.groups;
+    return this.state.groups;
   }
 
-  commit(): void {
-    this.durable.commit();
-  }
-
-  createGroup(name: unknown): LogGroupRecord {
+  createGroup(name: string | undefined): LogGroupRecord {
     const logGroupName = checkGroupName(name);
     if (this.groups[logGroupName]) {
       throw new AwsError("ResourceAlreadyExistsException", "The specified log group already exists");
@@ -84,14 +95,21 @@ export class LogsModel {
     return group;
   }
 
-  group(name: unknown): LogGroupRecord {
+  group(name: string | undefined): LogGroupRecord {
     const group = this.groups[checkGroupName(name)];
     if (!group) throw notFound("log group");
     return group;
   }
 
-  putRetention(name: unknown, days: unknown): void {
-    if (typeof days !== "number" || !RETENTION_DAYS.includes(days)) {
+  /** Groups whose name starts with the prefix, by name. */
+  groupsByPrefix(prefix: string): LogGroupRecord[] {
+    return Object.values(this.groups)
+      .filter((g) => g.logGroupName.startsWith(prefix))
+      .sort((a, b) => a.logGroupName.localeCompare(b.logGroupName));
+  }
+
+  putRetention(name: string | undefined, days: number | undefined): void {
+    if (days === undefined || !RETENTION_DAYS.includes(days)) {
       throw invalidParameter(
         `retentionInDays must be one of ${RETENTION_DAYS.join(", ")}; got ${JSON.stringify(days)}.`,
       );
@@ -99,7 +117,11 @@ export class LogsModel {
     this.group(name).retentionInDays = days;
   }
 
-  createStream(groupName: unknown, streamName: unknown): LogStreamRecord {
+  deleteRetention(name: string | undefined): void {
+    delete this.group(name).retentionInDays;
+  }
+
+  createStream(groupName: string | undefined, streamName: string | undefined): LogStreamRecord {
     const group = this.group(groupName);
     const logStreamName = checkStreamName(streamName);
     if (group.streams[logStreamName]) {
@@ -111,10 +133,37 @@ export class LogsModel {
     return stream;
   }
 
-  stream(groupName: unknown, streamName: unknown): LogStreamRecord {
+  stream(groupName: string | undefined, streamName: string | undefined): LogStreamRecord {
     const stream = this.group(groupName).streams[checkStreamName(streamName)];
     if (!stream) throw notFound("log stream");
     return stream;
+  }
+
+  /** A group's streams with the prefix, by name or by last event time, as DescribeLogStreams lists them. */
+  streamsOf(
+    group: LogGroupRecord,
+    order: { prefix: string; byLastEventTime: boolean; descending: boolean },
+  ): LogStreamRecord[] {
+    if (order.byLastEventTime && order.prefix)
+      throw invalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
+    const streams = Object.values(group.streams)
+      .filter((s) => s.logStreamName.startsWith(order.prefix))
+      .sort((a, b) =>
+        order.byLastEventTime
+          ? (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0)
+          : a.logStreamName.localeCompare(b.logStreamName),
+      );
+    return order.descending ? streams.reverse() : streams;
+  }
+
+  /** PutLogEvents: the events must come in chronological order, as CloudWatch requires of callers. */
+  putEvents(stream: LogStreamRecord, events: { timestamp: number; message: string }[]): void {
+    for (let i = 1; i < events.length; i++) {
+      if ((events[i]?.timestamp ?? 0) < (events[i - 1]?.timestamp ?? 0)) {
+        throw invalidParameter("Log events in a single PutLogEvents request must be in chronological order.");
+      }
+    }
+    this.append(stream, events);
   }
 
   /** Appends events (sorted by timestamp, as PutLogEvents requires of its callers). */
@@ -136,6 +185,48 @@ export class LogsModel {
     const cutoff = this.clock() - group.retentionInDays * 86_400_000;
     return stream.events.filter((e) => e.timestamp >= cutoff);
   }
+
+  /** GetLogEvents: a stream's retained events in the time range, oldest first. */
+  events(group: LogGroupRecord, stream: LogStreamRecord, range: TimeRange): LogEvent[] {
+    return this.retained(group, stream).filter((e) => inRange(e.timestamp, range));
+  }
+
+  /** FilterLogEvents: the streams searched, and the events in them that match, oldest first. */
+  filter(
+    group: LogGroupRecord,
+    query: TimeRange & {
+      streamNames?: string[] | undefined;
+      streamPrefix?: string | undefined;
+      pattern?: string | undefined;
+    },
+  ): { streams: LogStreamRecord[]; events: FilteredLogEvent[] } {
+    query.streamNames?.forEach(checkStreamName);
+    if (query.streamNames && query.streamPrefix !== undefined) {
+      throw invalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive.");
+    }
+    const streams = Object.values(group.streams).filter(
+      (s) =>
+        (query.streamNames ? query.streamNames.includes(s.logStreamName) : true) &&
+        (query.streamPrefix === undefined || s.logStreamName.startsWith(query.streamPrefix)),
+    );
+    const events = streams
+      .flatMap((s) =>
+        this.retained(group, s).map((e, i) => ({
+          logStreamName: s.logStreamName,
+          timestamp: e.timestamp,
+          message: e.message,
+          ingestionTime: e.ingestionTime,
+          eventId: `${s.logStreamName}/${i}`,
+        })),
+      )
+      .filter((e) => inRange(e.timestamp, query) && matchesFilterPattern(e.message, query.pattern))
+      .sort((a, b) => a.timestamp - b.timestamp);
+    return { streams, events };
+  }
+}
+
+function inRange(timestamp: number, range: TimeRange): boolean {
+  return timestamp >= (range.startTime ?? 0) && timestamp < (range.endTime ?? Number.MAX_SAFE_INTEGER);
 }
 
 function dropOldestStreams(group: LogGroupRecord): void {

@@ -1,6 +1,8 @@
 import type { RegionPlugin, RegionServices } from "../../contracts.js";
-import { LogsModel, type LogsState } from "./model.js";
-import { logsServiceDefinition } from "./responses.js";
+import { commitAfter } from "../../state/durable.js";
+import type { LocalService } from "../local-service.js";
+import type { LogsModel, LogsState } from "./model.js";
+import { createLogsService } from "./service.js";
 
 /** Where the task runner ships containers' output, as the awslogs driver does. */
 export interface LogSink {
@@ -18,13 +20,13 @@ const FLUSH_INTERVAL_MS = 1000;
 /** CloudWatch Logs as a region plugin, and the sink the task runner writes to. */
 export class LogsPlugin implements RegionPlugin, LogSink {
   readonly name = "logs";
-  private model: LogsModel | undefined;
+  private service: LocalService<LogsModel, LogsState> | undefined;
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
 
   start(services: RegionServices): void {
-    this.model = new LogsModel(services.durable<LogsState>("logs", () => ({ groups: {} })));
-    services.registerService(logsServiceDefinition(this.model));
+    this.service = createLogsService(services.durable);
+    services.registerService(this.service.definition);
     this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
@@ -34,39 +36,37 @@ export class LogsPlugin implements RegionPlugin, LogSink {
     this.flush();
   }
 
-  private get logs(): LogsModel {
-    if (!this.model) throw new Error("the logs plugin is not started");
-    return this.model;
+  private get logs(): LocalService<LogsModel, LogsState> {
+    if (!this.service) throw new Error("the logs plugin is not started");
+    return this.service;
   }
 
   hasGroup(group: string): boolean {
-    return this.logs.groups[group] !== undefined;
+    return this.logs.model.groups[group] !== undefined;
   }
 
   createGroup(group: string): void {
-    if (!this.hasGroup(group)) {
-      this.logs.createGroup(group);
-      this.logs.commit();
-    }
+    if (!this.hasGroup(group)) commitAfter(this.logs.durable, () => this.logs.model.createGroup(group));
   }
 
   write(group: string, stream: string, lines: { timestamp: number; message: string }[]): void {
-    const g = this.logs.groups[group];
+    const { model } = this.logs;
+    const g = model.groups[group];
     if (!g) return;
-    const s = g.streams[stream] ?? this.logs.createStream(group, stream);
-    this.logs.append(s, lines);
+    const s = g.streams[stream] ?? model.createStream(group, stream);
+    model.append(s, lines);
     // Container output is batched to disk, as the awslogs driver batches it to CloudWatch.
     this.dirty = true;
   }
 
   tail(group: string, stream: string, count: number): string[] {
-    const events = this.logs.groups[group]?.streams[stream]?.events ?? [];
+    const events = this.logs.model.groups[group]?.streams[stream]?.events ?? [];
     return events.slice(-count).map((e) => e.message);
   }
 
   private flush(): void {
-    if (!this.dirty || !this.model) return;
+    if (!this.dirty || !this.service) return;
     this.dirty = false;
-    this.model.commit();
+    this.service.durable.commit();
   }
 }

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { AwsError } from "../../contracts.js";
 
-// SSM Parameter Store's rules over plain JSON state: names, types, versions, overwrite.
+// SSM Parameter Store's rules over plain JSON state: names, types, versions, overwrite. No I/O.
 
 export type ParameterType = "String" | "StringList" | "SecureString";
 
@@ -134,11 +133,4 @@ export class SsmModel {
     if (!this.state.parameters[name]) throw new AwsError("ParameterNotFound", `Parameter ${name} not found.`);
     delete this.state.parameters[name];
   }
-}
-
-/** What a SecureString reads as without decryption: opaque, never the value. */
-export function cipherTextOf(record: ParameterRecord): string {
-  return Buffer.from(
-    `local-kms:${createHash("sha256").update(`${record.name}\0${record.version}\0${record.value}`).digest("hex")}`,
-  ).toString("base64");
 }

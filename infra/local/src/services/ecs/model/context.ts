@@ -1,34 +1,41 @@
-import { AwsError, type Durable } from "../../../contracts.js";
+import { AwsError } from "../../../contracts.js";
 import { nameFromArnOrName, type Partition } from "./arns.js";
-import type { ClusterRecord, EcsState, ServiceEvent, ServiceRecord, TaskDefinitionRecord } from "./types.js";
-import { invalid } from "./validation.js";
+import type {
+  ClusterRecord,
+  EcsState,
+  Failure,
+  ServiceEvent,
+  ServiceRecord,
+  TaskDefinitionRecord,
+} from "./types.js";
+import { checkString } from "./validation.js";
 
-/** What every part of the model works on: the durable state, the partition and a clock. */
+/** What every part of the model works on: the state, the partition and a clock. */
 export interface ModelContext {
-  durable: Durable<EcsState>;
+  state: EcsState;
   partition: Partition;
   /** Epoch milliseconds. */
   clock: () => number;
 }
 
-export const stateOf = (ctx: ModelContext) => ctx.durable.state;
+export const stateOf = (ctx: ModelContext) => ctx.state;
 /** Epoch seconds, the timestamps ECS returns. */
 export const nowSeconds = (ctx: ModelContext) => ctx.clock() / 1000;
 
-export function findCluster(ctx: ModelContext, clusterRef: unknown): ClusterRecord {
-  if (clusterRef !== undefined && clusterRef !== null && typeof clusterRef !== "string") {
-    throw invalid("cluster must be a string.");
-  }
-  const name = nameFromArnOrName((clusterRef as string | undefined) || "default");
+/** A cluster by name or ARN; `default` when none is named. */
+export function findCluster(ctx: ModelContext, clusterRef: string | undefined): ClusterRecord {
+  const name = nameFromArnOrName(clusterRef || "default");
   const cluster = stateOf(ctx).clusters[name];
   if (cluster?.status !== "ACTIVE") throw new AwsError("ClusterNotFoundException", "Cluster not found.");
   return cluster;
 }
 
-export function findService(ctx: ModelContext, cluster: ClusterRecord, serviceRef: unknown): ServiceRecord {
-  if (typeof serviceRef !== "string" || serviceRef === "")
-    throw invalid("service must be a non-empty string.");
-  const name = nameFromArnOrName(serviceRef);
+export function findService(
+  ctx: ModelContext,
+  cluster: ClusterRecord,
+  serviceRef: string | undefined,
+): ServiceRecord {
+  const name = nameFromArnOrName(checkString(serviceRef, "service"));
   const service = Object.values(stateOf(ctx).services).find(
     (s) => s.clusterArn === cluster.clusterArn && s.serviceName === name && s.status !== "INACTIVE",
   );
@@ -42,11 +49,11 @@ export function activeService(service: ServiceRecord): ServiceRecord {
 }
 
 /** `family` (latest ACTIVE revision), `family:revision`, or a task definition ARN. */
-export function findTaskDefinition(ctx: ModelContext, ref: unknown): TaskDefinitionRecord {
-  if (typeof ref !== "string" || ref === "") throw invalid("taskDefinition must be a non-empty string.");
-  const short = ref.startsWith("arn:")
-    ? ref.slice(ref.indexOf("task-definition/") + "task-definition/".length)
-    : ref;
+export function findTaskDefinition(ctx: ModelContext, ref: string | undefined): TaskDefinitionRecord {
+  const arnOrName = checkString(ref, "taskDefinition");
+  const short = arnOrName.startsWith("arn:")
+    ? arnOrName.slice(arnOrName.indexOf("task-definition/") + "task-definition/".length)
+    : arnOrName;
   const state = stateOf(ctx);
   if (short.includes(":")) {
     const found = state.taskDefinitions[short];
@@ -58,6 +65,22 @@ export function findTaskDefinition(ctx: ModelContext, ref: unknown): TaskDefinit
     .sort((a, b) => b.revision - a.revision)[0];
   if (!latest) throw new AwsError("ClientException", "Unable to describe task definition.");
   return latest;
+}
+
+/** A Describe operation's lookups: what each reference finds, and a MISSING failure for the rest. */
+export function lookUp<T>(
+  refs: string[],
+  find: (ref: string) => T | undefined,
+  arnOf: (ref: string) => string = (ref) => ref,
+): { found: T[]; failures: Failure[] } {
+  const found: T[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const record = find(ref);
+    if (record) found.push(record);
+    else failures.push({ arn: arnOf(ref), reason: "MISSING" });
+  }
+  return { found, failures };
 }
 
 const MAX_EVENTS = 100;

@@ -1,15 +1,25 @@
-import type { Durable } from "../../../contracts.js";
-import type { Partition } from "./arns.js";
-import { createCluster, deleteCluster } from "./clusters.js";
+import { containerInstanceArn, type Partition } from "./arns.js";
+import { clusterStats, createCluster, deleteCluster, describeClusters, listClusters } from "./clusters.js";
 import type { ModelContext } from "./context.js";
 import { addEvent, findCluster, findTaskDefinition, stateOf } from "./context.js";
-import { reconcileService } from "./scheduling.js";
-import { listServiceDeployments, stopServiceDeployment } from "./service-deployments.js";
+import { reconcileService, serviceCounts } from "./scheduling.js";
 import {
+  describeServiceDeployments,
+  type ListServiceDeploymentsInput,
+  listServiceDeployments,
+  type StopServiceDeploymentInput,
+  serviceDeploymentProgress,
+  stopServiceDeployment,
+} from "./service-deployments.js";
+import {
+  type CreateServiceInput,
   createService,
+  type DeleteServiceInput,
   deleteService,
   describeServices,
+  listServices,
   type TargetGroupCheck,
+  type UpdateServiceInput,
   updateService,
 } from "./services.js";
 import { checkTaggable, removeTags, setTags, tagsOf } from "./tags.js";
@@ -22,64 +32,107 @@ import {
   registerTaskDefinition,
 } from "./task-definitions.js";
 import * as tasks from "./tasks.js";
-import type { EcsState, ServiceRecord, Tag, TaskRecord } from "./types.js";
+import type {
+  ClusterRecord,
+  EcsState,
+  ServiceDeploymentRecord,
+  ServiceRecord,
+  Tag,
+  TaskRecord,
+} from "./types.js";
+
+/** The one local container instance, as ListContainerInstances and DescribeContainerInstances see it. */
+export interface ContainerInstance {
+  arn: string;
+  ec2InstanceId: string;
+  runningTasksCount: number;
+  pendingTasksCount: number;
+  registeredAt: number;
+}
 
 /**
- * The ECS model: every operation on the durable state, each one committed before it returns so an
- * acknowledged request survives a kill -9. Pure rules live in rollout.ts; this class only sequences.
+ * The ECS model: every operation on ECS's state, in memory only. Pure rules live in rollout.ts;
+ * this class only sequences. API requests are committed by responses.ts; what the runtime reports
+ * (task transitions, scheduler passes) is announced to onRuntimeChange listeners, which commit it.
  */
 export class EcsModel {
   readonly ctx: ModelContext;
+  private readonly runtimeListeners = new Set<() => void>();
 
-  constructor(durable: Durable<EcsState>, partition: Partition, clock: () => number = Date.now) {
-    this.ctx = { durable, partition, clock };
+  /** `store` holds the state (a Durable in the region, a plain holder in tests); it is only read. */
+  constructor(store: { readonly state: EcsState }, partition: Partition, clock: () => number = Date.now) {
+    this.ctx = { state: store.state, partition, clock };
   }
 
   get state(): EcsState {
     return stateOf(this.ctx);
   }
 
-  /** Runs a mutation and commits it (also when it throws halfway, nothing half-done is kept in memory only). */
-  mutate<T>(change: () => T): T {
-    const result = change();
-    this.ctx.durable.commit();
-    return result;
+  /** Hears of each change the runtime reported, once it is made; returns an unsubscribe function. */
+  onRuntimeChange(listener: () => void): () => void {
+    this.runtimeListeners.add(listener);
+    return () => this.runtimeListeners.delete(listener);
   }
 
-  createCluster = (name: string | undefined, tags: Tag[]) =>
-    this.mutate(() => createCluster(this.ctx, name, tags));
-  deleteCluster = (ref: unknown) => this.mutate(() => deleteCluster(this.ctx, ref));
-  findCluster = (ref: unknown) => findCluster(this.ctx, ref);
+  createCluster = (name: string | undefined, tags: Tag[]) => createCluster(this.ctx, name, tags);
+  deleteCluster = (ref: string | undefined) => deleteCluster(this.ctx, ref);
+  findCluster = (ref: string | undefined) => findCluster(this.ctx, ref);
+  describeClusters = (refs: string[]) => describeClusters(this.ctx, refs);
+  listClusters = () => listClusters(this.ctx);
+  clusterStats = (cluster: ClusterRecord) => clusterStats(this.ctx, cluster);
 
   registerTaskDefinition = (input: TaskDefinitionInput, tags: Tag[]) =>
-    this.mutate(() => registerTaskDefinition(this.ctx, input, tags));
-  deregisterTaskDefinition = (ref: unknown) => this.mutate(() => deregisterTaskDefinition(this.ctx, ref));
-  findTaskDefinition = (ref: unknown) => findTaskDefinition(this.ctx, ref);
+    registerTaskDefinition(this.ctx, input, tags);
+  deregisterTaskDefinition = (ref: string | undefined) => deregisterTaskDefinition(this.ctx, ref);
+  findTaskDefinition = (ref: string | undefined) => findTaskDefinition(this.ctx, ref);
   listTaskDefinitions = (filter: ListTaskDefinitionsFilter) => listTaskDefinitions(this.ctx, filter);
   listTaskDefinitionFamilies = (prefix: string | undefined, status: "ACTIVE" | "INACTIVE" | "ALL") =>
     listTaskDefinitionFamilies(this.ctx, prefix, status);
 
-  createService = (input: Record<string, unknown>, tags: Tag[], tgExists: TargetGroupCheck) =>
-    this.mutate(() => createService(this.ctx, input, tags, tgExists));
-  updateService = (input: Record<string, unknown>, tgExists: TargetGroupCheck) =>
-    this.mutate(() => updateService(this.ctx, input, tgExists));
-  deleteService = (input: Record<string, unknown>) => this.mutate(() => deleteService(this.ctx, input));
-  describeServices = (cluster: unknown, refs: string[]) => describeServices(this.ctx, cluster, refs);
+  createService = (input: CreateServiceInput, tags: Tag[], tgExists: TargetGroupCheck) =>
+    createService(this.ctx, input, tags, tgExists);
+  updateService = (input: UpdateServiceInput, tgExists: TargetGroupCheck) =>
+    updateService(this.ctx, input, tgExists);
+  deleteService = (input: DeleteServiceInput) => deleteService(this.ctx, input);
+  describeServices = (cluster: string | undefined, refs: string[]) =>
+    describeServices(this.ctx, cluster, refs);
+  listServices = (cluster: string | undefined) => listServices(this.ctx, cluster);
+  /** Running and pending tasks of a service (those meant to run). */
+  serviceCounts = (service: ServiceRecord) => serviceCounts(this.ctx, service);
 
   listTasks = (filter: tasks.ListTasksFilter) => tasks.listTasks(this.ctx, filter);
+  describeTasks = (cluster: string | undefined, refs: string[]) =>
+    tasks.describeTasks(this.ctx, cluster, refs);
   findTaskInCluster = (clusterArn: string, ref: string) => tasks.findTaskInCluster(this.ctx, clusterArn, ref);
-  stopTask = (cluster: unknown, task: unknown, reason: unknown) =>
-    this.mutate(() => tasks.stopTaskRequest(this.ctx, cluster, task, reason));
+  stopTask = (cluster: string | undefined, task: string | undefined, reason?: string | undefined) =>
+    tasks.stopTaskRequest(this.ctx, cluster, task, reason);
 
-  listServiceDeployments = (input: Record<string, unknown>) => listServiceDeployments(this.ctx, input);
-  stopServiceDeployment = (input: Record<string, unknown>) =>
-    this.mutate(() => stopServiceDeployment(this.ctx, input));
+  listServiceDeployments = (input: ListServiceDeploymentsInput) => listServiceDeployments(this.ctx, input);
+  describeServiceDeployments = (arns: string[]) => describeServiceDeployments(this.ctx, arns);
+  serviceDeploymentProgress = (sd: ServiceDeploymentRecord) => serviceDeploymentProgress(this.ctx, sd);
+  stopServiceDeployment = (input: StopServiceDeploymentInput) => stopServiceDeployment(this.ctx, input);
 
-  tagResource = (arn: unknown, tags: Tag[]) =>
-    this.mutate(() => setTags(this.ctx, checkTaggable(this.ctx, arn), tags));
-  untagResource = (arn: unknown, keys: string[]) =>
-    this.mutate(() => removeTags(this.ctx, checkTaggable(this.ctx, arn), keys));
-  tagsOf = (arn: unknown) => tagsOf(this.ctx, checkTaggable(this.ctx, arn));
+  tagResource = (arn: string | undefined, tags: Tag[]) =>
+    setTags(this.ctx, checkTaggable(this.ctx, arn), tags);
+  untagResource = (arn: string | undefined, keys: string[]) =>
+    removeTags(this.ctx, checkTaggable(this.ctx, arn), keys);
+  /** ListTagsForResource: the tags of a resource that exists. */
+  tagsOf = (arn: string | undefined) => tagsOf(this.ctx, checkTaggable(this.ctx, arn));
+  /** The tags recorded for an ARN, as Describe operations show them. */
+  tagsRecorded = (arn: string) => tagsOf(this.ctx, arn);
+
+  containerInstance(clusterRef: string | undefined): ContainerInstance {
+    const cluster = findCluster(this.ctx, clusterRef);
+    const live = this.liveTasks().filter((t) => t.clusterArn === cluster.clusterArn);
+    const running = live.filter((t) => t.lastStatus === "RUNNING").length;
+    return {
+      arn: containerInstanceArn(this.ctx.partition, cluster.clusterName, this.state.containerInstanceId),
+      ec2InstanceId: this.state.containerInstanceId,
+      runningTasksCount: running,
+      pendingTasksCount: live.length - running,
+      registeredAt: this.state.containerInstanceRegisteredAt,
+    };
+  }
 
   // --- what the scheduler uses ----------------------------------------------------------
 
@@ -87,11 +140,11 @@ export class EcsModel {
     return Object.values(this.state.services).filter((s) => s.status !== "INACTIVE");
   }
 
-  /** One scheduler pass over every service; returns the tasks to launch. Commits only a change. */
+  /** One scheduler pass over every service; returns the tasks to launch. Announces only a change. */
   reconcile(): TaskRecord[] {
     const before = JSON.stringify(this.state.services);
     const created = this.services().flatMap((s) => reconcileService(this.ctx, s));
-    if (created.length > 0 || JSON.stringify(this.state.services) !== before) this.ctx.durable.commit();
+    if (created.length > 0 || JSON.stringify(this.state.services) !== before) this.runtimeChanged();
     return created;
   }
 
@@ -115,7 +168,7 @@ export class EcsModel {
       (t) => t.lastStatus === "STOPPED" && (t.stoppedAt ?? 0) < cutoff,
     );
     if (old.length === 0) return;
-    this.mutate(() => {
+    this.reported(() => {
       for (const t of old) {
         delete this.state.tasks[t.taskArn];
         delete this.state.tags[t.taskArn];
@@ -123,25 +176,36 @@ export class EcsModel {
     });
   }
 
+  /** The transitions the scheduler reports as the runtime makes them; each one is announced. */
   readonly lifecycle = {
-    pending: (t: TaskRecord) => this.mutate(() => tasks.markPending(this.ctx, t)),
+    pending: (t: TaskRecord) => this.reported(() => tasks.markPending(this.ctx, t)),
     activating: (t: TaskRecord, started: tasks.StartedContainer[]) =>
-      this.mutate(() => tasks.markActivating(this.ctx, t, started)),
+      this.reported(() => tasks.markActivating(this.ctx, t, started)),
     running: (t: TaskRecord, targets: TaskRecord["targets"]) =>
-      this.mutate(() => tasks.markRunning(this.ctx, t, targets)),
+      this.reported(() => tasks.markRunning(this.ctx, t, targets)),
     failedToStart: (t: TaskRecord, reason: string) =>
-      this.mutate(() => tasks.failedToStart(this.ctx, t, reason)),
+      this.reported(() => tasks.failedToStart(this.ctx, t, reason)),
     containerExited: (t: TaskRecord, exit: tasks.ContainerExit) =>
-      this.mutate(() => tasks.containerExited(this.ctx, t, exit)),
+      this.reported(() => tasks.containerExited(this.ctx, t, exit)),
     requestStop: (t: TaskRecord, reason: string, code: TaskRecord["stopCode"] & string) =>
-      this.mutate(() => tasks.requestStop(this.ctx, t, reason, code)),
-    deactivating: (t: TaskRecord) => this.mutate(() => tasks.markDeactivating(t)),
-    stopping: (t: TaskRecord) => this.mutate(() => tasks.markStopping(t)),
-    deprovisioning: (t: TaskRecord) => this.mutate(() => tasks.markDeprovisioning(t)),
-    stopped: (t: TaskRecord) => this.mutate(() => tasks.markStopped(this.ctx, t)),
+      this.reported(() => tasks.requestStop(this.ctx, t, reason, code)),
+    deactivating: (t: TaskRecord) => this.reported(() => tasks.markDeactivating(t)),
+    stopping: (t: TaskRecord) => this.reported(() => tasks.markStopping(t)),
+    deprovisioning: (t: TaskRecord) => this.reported(() => tasks.markDeprovisioning(t)),
+    stopped: (t: TaskRecord) => this.reported(() => tasks.markStopped(this.ctx, t)),
     targetHealth: (targetGroupArn: string, port: number, state: string) =>
-      this.mutate(() => tasks.targetHealthChanged(this.ctx, targetGroupArn, port, state)),
+      this.reported(() => tasks.targetHealthChanged(this.ctx, targetGroupArn, port, state)),
     event: (service: ServiceRecord, message: string) =>
-      this.mutate(() => addEvent(this.ctx, service, message)),
+      this.reported(() => addEvent(this.ctx, service, message)),
   };
+
+  private reported<T>(change: () => T): T {
+    const result = change();
+    this.runtimeChanged();
+    return result;
+  }
+
+  private runtimeChanged(): void {
+    for (const listener of this.runtimeListeners) listener();
+  }
 }

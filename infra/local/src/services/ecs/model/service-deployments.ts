@@ -1,21 +1,31 @@
 import { AwsError } from "../../../contracts.js";
-import { findCluster, findService, type ModelContext, nowSeconds, stateOf } from "./context.js";
+import { findCluster, findService, lookUp, type ModelContext, nowSeconds, stateOf } from "./context.js";
 import { failureThreshold } from "./rollout.js";
 import { isOpen, rollBack } from "./services.js";
-import type { ServiceDeploymentRecord, ServiceRecord } from "./types.js";
-import { invalid, optionalString } from "./validation.js";
+import type { Failure, ServiceDeploymentRecord, ServiceRecord } from "./types.js";
+import { invalid } from "./validation.js";
 
 // The ServiceDeployment view (ListServiceDeployments, DescribeServiceDeployments,
 // StopServiceDeployment) over the same deployments the service's `deployments` list shows.
 
+export interface ListServiceDeploymentsInput {
+  cluster?: string | undefined;
+  service?: string | undefined;
+  status?: string[] | undefined;
+}
+
+export interface StopServiceDeploymentInput {
+  serviceDeploymentArn?: string | undefined;
+  stopType?: string | undefined;
+}
+
 export function listServiceDeployments(
   ctx: ModelContext,
-  input: Record<string, unknown>,
+  input: ListServiceDeploymentsInput,
 ): ServiceDeploymentRecord[] {
   const cluster = findCluster(ctx, input.cluster);
   const service = findService(ctx, cluster, input.service);
-  const statuses = input.status === undefined ? undefined : (input.status as unknown[]);
-  if (statuses !== undefined && !Array.isArray(statuses)) throw invalid("status must be a list.");
+  const statuses = input.status;
   // Newest first; among equal timestamps the later one (insertion order) first.
   return Object.values(stateOf(ctx).serviceDeployments)
     .reverse()
@@ -26,6 +36,14 @@ export function listServiceDeployments(
 
 export function findServiceDeployment(ctx: ModelContext, arn: string): ServiceDeploymentRecord | undefined {
   return stateOf(ctx).serviceDeployments[arn];
+}
+
+export function describeServiceDeployments(
+  ctx: ModelContext,
+  arns: string[],
+): { serviceDeployments: ServiceDeploymentRecord[]; failures: Failure[] } {
+  const { found, failures } = lookUp(arns, (arn) => findServiceDeployment(ctx, arn));
+  return { serviceDeployments: found, failures };
 }
 
 /** Live counts and circuit breaker numbers of a service deployment, for DescribeServiceDeployments. */
@@ -53,11 +71,11 @@ export function serviceDeploymentProgress(ctx: ModelContext, sd: ServiceDeployme
 
 export function stopServiceDeployment(
   ctx: ModelContext,
-  input: Record<string, unknown>,
+  input: StopServiceDeploymentInput,
 ): ServiceDeploymentRecord {
-  const arn = optionalString(input.serviceDeploymentArn, "serviceDeploymentArn");
+  const arn = input.serviceDeploymentArn;
   if (!arn) throw invalid("serviceDeploymentArn is required.");
-  const stopType = optionalString(input.stopType, "stopType") ?? "ROLLBACK";
+  const stopType = input.stopType ?? "ROLLBACK";
   if (stopType !== "ROLLBACK" && stopType !== "ABORT") throw invalid("stopType must be ROLLBACK or ABORT.");
   const sd = findServiceDeployment(ctx, arn);
   if (!sd) throw new AwsError("ServiceDeploymentNotFoundException", "The service deployment does not exist.");

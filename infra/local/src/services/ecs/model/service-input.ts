@@ -1,19 +1,27 @@
 import type { DeploymentConfiguration, LoadBalancerRef, TaskDefinitionRecord } from "./types.js";
-import { invalid, list, object, optionalBool, optionalInt, optionalString } from "./validation.js";
+import { invalid } from "./validation.js";
 
-// CreateService/UpdateService fields, validated as ECS does.
+// CreateService/UpdateService fields as typed requests, and the rules ECS applies to them.
 
-export function parseLoadBalancers(value: unknown): LoadBalancerRef[] {
-  return list(value, "loadBalancers").map((lb, i) => {
-    const o = object(lb, `loadBalancers[${i}]`);
-    const targetGroupArn = optionalString(o.targetGroupArn, "loadBalancers.targetGroupArn");
+export interface LoadBalancerRequest {
+  targetGroupArn?: string | undefined;
+  containerName?: string | undefined;
+  containerPort?: number | undefined;
+}
+
+export interface DeploymentConfigurationRequest {
+  maximumPercent?: number | undefined;
+  minimumHealthyPercent?: number | undefined;
+  deploymentCircuitBreaker?: { enable?: boolean | undefined; rollback?: boolean | undefined } | undefined;
+}
+
+export function loadBalancersOf(requests: LoadBalancerRequest[]): LoadBalancerRef[] {
+  return requests.map(({ targetGroupArn, containerName, containerPort }) => {
     if (!targetGroupArn) {
       throw invalid(
         "targetGroupArn is required for a load balancer of an EC2 service (loadBalancerName is Classic ELB).",
       );
     }
-    const containerName = optionalString(o.containerName, "loadBalancers.containerName");
-    const containerPort = optionalInt(o.containerPort, "loadBalancers.containerPort", 0, 65535);
     if (!containerName || containerPort === undefined) {
       throw invalid("loadBalancers needs containerName and containerPort.");
     }
@@ -35,31 +43,29 @@ export function checkLoadBalancersMatch(loadBalancers: LoadBalancerRef[], td: Ta
   }
 }
 
-export function parseDeploymentConfiguration(
-  value: unknown,
-  current?: DeploymentConfiguration,
+const defaultDeploymentConfiguration = (): DeploymentConfiguration => ({
+  deploymentCircuitBreaker: { enable: false, rollback: false },
+  maximumPercent: 200,
+  minimumHealthyPercent: 100,
+});
+
+/** The request's settings over the current ones (ECS's defaults for a new service). */
+export function deploymentConfigurationOf(
+  request: DeploymentConfigurationRequest | undefined,
+  current: DeploymentConfiguration = defaultDeploymentConfiguration(),
 ): DeploymentConfiguration {
-  const base: DeploymentConfiguration = current ?? {
-    deploymentCircuitBreaker: { enable: false, rollback: false },
-    maximumPercent: 200,
-    minimumHealthyPercent: 100,
-  };
-  if (value === undefined || value === null) return base;
-  const o = object(value, "deploymentConfiguration");
-  const maximumPercent =
-    optionalInt(o.maximumPercent, "deploymentConfiguration.maximumPercent", 100, 200) ?? base.maximumPercent;
-  const minimumHealthyPercent =
-    optionalInt(o.minimumHealthyPercent, "deploymentConfiguration.minimumHealthyPercent", 0, 100) ??
-    base.minimumHealthyPercent;
-  let deploymentCircuitBreaker = base.deploymentCircuitBreaker;
-  if (o.deploymentCircuitBreaker !== undefined && o.deploymentCircuitBreaker !== null) {
-    const cb = object(o.deploymentCircuitBreaker, "deploymentCircuitBreaker");
-    const enable = optionalBool(cb.enable, "deploymentCircuitBreaker.enable");
-    const rollback = optionalBool(cb.rollback, "deploymentCircuitBreaker.rollback");
+  if (request === undefined) return current;
+  let deploymentCircuitBreaker = current.deploymentCircuitBreaker;
+  if (request.deploymentCircuitBreaker !== undefined) {
+    const { enable, rollback } = request.deploymentCircuitBreaker;
     if (enable === undefined || rollback === undefined) {
       throw invalid("deploymentCircuitBreaker needs both enable and rollback.");
     }
     deploymentCircuitBreaker = { enable, rollback };
   }
-  return { deploymentCircuitBreaker, maximumPercent, minimumHealthyPercent };
+  return {
+    deploymentCircuitBreaker,
+    maximumPercent: request.maximumPercent ?? current.maximumPercent,
+    minimumHealthyPercent: request.minimumHealthyPercent ?? current.minimumHealthyPercent,
+  };
 }

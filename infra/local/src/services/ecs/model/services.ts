@@ -6,6 +6,7 @@ import {
   findCluster,
   findService,
   findTaskDefinition,
+  lookUp,
   type ModelContext,
   nowSeconds,
   stateOf,
@@ -13,19 +14,52 @@ import {
 import { eventMessages } from "./events.js";
 import {
   checkLoadBalancersMatch,
-  parseDeploymentConfiguration,
-  parseLoadBalancers,
+  type DeploymentConfigurationRequest,
+  deploymentConfigurationOf,
+  type LoadBalancerRequest,
+  loadBalancersOf,
 } from "./service-input.js";
 import { setTags } from "./tags.js";
-import type { DeploymentRecord, ServiceRecord, Tag, TaskDefinitionRecord } from "./types.js";
-import { checkName, invalid, optionalBool, optionalInt, optionalString } from "./validation.js";
+import type { DeploymentRecord, Failure, ServiceRecord, Tag, TaskDefinitionRecord } from "./types.js";
+import { checkName, invalid } from "./validation.js";
 
 /** Whether a target group exists (the ELBv2 side knows; ECS refuses unknown ones). */
 export type TargetGroupCheck = (targetGroupArn: string) => boolean;
 
+export interface CreateServiceInput {
+  cluster?: string | undefined;
+  serviceName?: string | undefined;
+  taskDefinition?: string | undefined;
+  desiredCount?: number | undefined;
+  schedulingStrategy?: string | undefined;
+  launchType?: string | undefined;
+  loadBalancers?: LoadBalancerRequest[] | undefined;
+  healthCheckGracePeriodSeconds?: number | undefined;
+  propagateTags?: string | undefined;
+  enableECSManagedTags?: boolean | undefined;
+  deploymentConfiguration?: DeploymentConfigurationRequest | undefined;
+}
+
+export interface UpdateServiceInput {
+  cluster?: string | undefined;
+  service?: string | undefined;
+  taskDefinition?: string | undefined;
+  desiredCount?: number | undefined;
+  forceNewDeployment?: boolean | undefined;
+  loadBalancers?: LoadBalancerRequest[] | undefined;
+  healthCheckGracePeriodSeconds?: number | undefined;
+  deploymentConfiguration?: DeploymentConfigurationRequest | undefined;
+}
+
+export interface DeleteServiceInput {
+  cluster?: string | undefined;
+  service?: string | undefined;
+  force?: boolean | undefined;
+}
+
 export function createService(
   ctx: ModelContext,
-  input: Record<string, unknown>,
+  input: CreateServiceInput,
   tags: Tag[],
   targetGroupExists: TargetGroupCheck,
 ): ServiceRecord {
@@ -36,31 +70,21 @@ export function createService(
   );
   if (clash) throw invalid("Creation of service was not idempotent.");
   const td = activeTaskDefinition(ctx, input.taskDefinition);
-  const strategy = optionalString(input.schedulingStrategy, "schedulingStrategy") ?? "REPLICA";
-  if (strategy !== "REPLICA")
+  if ((input.schedulingStrategy ?? "REPLICA") !== "REPLICA")
     throw invalid("Only the REPLICA scheduling strategy is supported by the local region.");
-  const launchType = optionalString(input.launchType, "launchType") ?? "EC2";
+  const launchType = input.launchType ?? "EC2";
   if (launchType !== "EC2")
     throw invalid(`launchType ${launchType} is not available: the local region has one EC2 instance.`);
-  const desiredCount = optionalInt(input.desiredCount, "desiredCount", 0, 1000);
+  const desiredCount = input.desiredCount;
   if (desiredCount === undefined)
     throw invalid("desiredCount is required for a service using the REPLICA strategy.");
-  const loadBalancers = parseLoadBalancers(input.loadBalancers);
+  const loadBalancers = loadBalancersOf(input.loadBalancers ?? []);
   checkLoadBalancers(loadBalancers, td, targetGroupExists);
-  const grace = optionalInt(
-    input.healthCheckGracePeriodSeconds,
-    "healthCheckGracePeriodSeconds",
-    0,
-    2147483647,
-  );
+  const grace = input.healthCheckGracePeriodSeconds;
   if (grace !== undefined && loadBalancers.length === 0) {
     throw invalid("Health check grace period is only valid for services configured to use load balancers");
   }
-  const propagateTags = (optionalString(input.propagateTags, "propagateTags") ??
-    "NONE") as ServiceRecord["propagateTags"];
-  if (!["TASK_DEFINITION", "SERVICE", "NONE"].includes(propagateTags)) {
-    throw invalid("propagateTags must be TASK_DEFINITION, SERVICE or NONE.");
-  }
+  const propagateTags = propagateTagsOf(input.propagateTags);
   const service: ServiceRecord = {
     serviceArn: serviceArn(ctx.partition, cluster.clusterName, serviceName),
     serviceName,
@@ -70,13 +94,13 @@ export function createService(
     status: "ACTIVE",
     launchType: "EC2",
     schedulingStrategy: "REPLICA",
-    deploymentConfiguration: parseDeploymentConfiguration(input.deploymentConfiguration),
+    deploymentConfiguration: deploymentConfigurationOf(input.deploymentConfiguration),
     loadBalancers,
     ...(grace !== undefined ? { healthCheckGracePeriodSeconds: grace } : {}),
     deployments: [],
     events: [],
     createdAt: nowSeconds(ctx),
-    enableECSManagedTags: optionalBool(input.enableECSManagedTags, "enableECSManagedTags") ?? false,
+    enableECSManagedTags: input.enableECSManagedTags ?? false,
     propagateTags,
     steady: false,
   };
@@ -88,27 +112,21 @@ export function createService(
 
 export function updateService(
   ctx: ModelContext,
-  input: Record<string, unknown>,
+  input: UpdateServiceInput,
   targetGroupExists: TargetGroupCheck,
 ): ServiceRecord {
   const cluster = findCluster(ctx, input.cluster);
   const service = activeService(findService(ctx, cluster, input.service));
   const td = input.taskDefinition === undefined ? undefined : activeTaskDefinition(ctx, input.taskDefinition);
-  const desiredCount = optionalInt(input.desiredCount, "desiredCount", 0, 1000);
-  const force = optionalBool(input.forceNewDeployment, "forceNewDeployment") ?? false;
-  const loadBalancers =
-    input.loadBalancers === undefined ? undefined : parseLoadBalancers(input.loadBalancers);
+  const desiredCount = input.desiredCount;
+  const force = input.forceNewDeployment ?? false;
+  const loadBalancers = input.loadBalancers === undefined ? undefined : loadBalancersOf(input.loadBalancers);
   const nextTd = td ?? findTaskDefinition(ctx, service.taskDefinition);
   const nextLbs = loadBalancers ?? service.loadBalancers;
   checkLoadBalancers(nextLbs, nextTd, targetGroupExists);
-  const grace = optionalInt(
-    input.healthCheckGracePeriodSeconds,
-    "healthCheckGracePeriodSeconds",
-    0,
-    2147483647,
-  );
+  const grace = input.healthCheckGracePeriodSeconds;
 
-  service.deploymentConfiguration = parseDeploymentConfiguration(
+  service.deploymentConfiguration = deploymentConfigurationOf(
     input.deploymentConfiguration,
     service.deploymentConfiguration,
   );
@@ -128,11 +146,10 @@ export function updateService(
   return service;
 }
 
-export function deleteService(ctx: ModelContext, input: Record<string, unknown>): ServiceRecord {
+export function deleteService(ctx: ModelContext, input: DeleteServiceInput): ServiceRecord {
   const cluster = findCluster(ctx, input.cluster);
   const service = findService(ctx, cluster, input.service);
-  const force = optionalBool(input.force, "force") ?? false;
-  if (service.desiredCount > 0 && !force) {
+  if (service.desiredCount > 0 && !input.force) {
     throw invalid("The service cannot be stopped while it is scaled above 0.");
   }
   service.desiredCount = 0;
@@ -143,29 +160,41 @@ export function deleteService(ctx: ModelContext, input: Record<string, unknown>)
 
 export function describeServices(
   ctx: ModelContext,
-  clusterRef: unknown,
+  clusterRef: string | undefined,
   refs: string[],
-): { services: ServiceRecord[]; failures: { arn: string; reason: string }[] } {
+): { services: ServiceRecord[]; failures: Failure[] } {
   const cluster = findCluster(ctx, clusterRef);
-  const services: ServiceRecord[] = [];
-  const failures: { arn: string; reason: string }[] = [];
-  for (const ref of refs) {
-    const name = ref.startsWith("arn:") ? ref.slice(ref.lastIndexOf("/") + 1) : ref;
+  const nameOf = (ref: string) => (ref.startsWith("arn:") ? ref.slice(ref.lastIndexOf("/") + 1) : ref);
+  const { found, failures } = lookUp(
+    refs,
     // DescribeServices still shows a deleted (INACTIVE) service, as ECS does for a while.
-    const found = Object.values(stateOf(ctx).services)
-      .filter((s) => s.clusterArn === cluster.clusterArn && s.serviceName === name)
-      .sort((a, b) => Number(a.status === "INACTIVE") - Number(b.status === "INACTIVE"))[0];
-    if (found) services.push(found);
-    else
-      failures.push({
-        arn: ref.startsWith("arn:") ? ref : `${cluster.clusterArn.replace(":cluster/", ":service/")}/${name}`,
-        reason: "MISSING",
-      });
-  }
-  return { services, failures };
+    (ref) =>
+      Object.values(stateOf(ctx).services)
+        .filter((s) => s.clusterArn === cluster.clusterArn && s.serviceName === nameOf(ref))
+        .sort((a, b) => Number(a.status === "INACTIVE") - Number(b.status === "INACTIVE"))[0],
+    (ref) =>
+      ref.startsWith("arn:") ? ref : `${cluster.clusterArn.replace(":cluster/", ":service/")}/${nameOf(ref)}`,
+  );
+  return { services: found, failures };
 }
 
-function activeTaskDefinition(ctx: ModelContext, ref: unknown): TaskDefinitionRecord {
+/** ListServices: the ACTIVE services of a cluster. */
+export function listServices(ctx: ModelContext, clusterRef: string | undefined): string[] {
+  const cluster = findCluster(ctx, clusterRef);
+  return Object.values(stateOf(ctx).services)
+    .filter((s) => s.clusterArn === cluster.clusterArn && s.status === "ACTIVE")
+    .map((s) => s.serviceArn);
+}
+
+function propagateTagsOf(value: string | undefined): ServiceRecord["propagateTags"] {
+  const propagateTags = value ?? "NONE";
+  if (propagateTags !== "TASK_DEFINITION" && propagateTags !== "SERVICE" && propagateTags !== "NONE") {
+    throw invalid("propagateTags must be TASK_DEFINITION, SERVICE or NONE.");
+  }
+  return propagateTags;
+}
+
+function activeTaskDefinition(ctx: ModelContext, ref: string | undefined): TaskDefinitionRecord {
   const td = findTaskDefinition(ctx, ref);
   if (td.status !== "ACTIVE") {
     throw new AwsError("ClientException", `TaskDefinition is inactive (${td.family}:${td.revision}).`);

@@ -28,8 +28,8 @@ export function registerTaskDefinition(
   return record;
 }
 
-export function deregisterTaskDefinition(ctx: ModelContext, ref: unknown): TaskDefinitionRecord {
-  if (typeof ref !== "string" || !ref.includes(":")) {
+export function deregisterTaskDefinition(ctx: ModelContext, ref: string | undefined): TaskDefinitionRecord {
+  if (ref === undefined || !ref.includes(":")) {
     throw invalid("taskDefinition must be family:revision or a full task definition ARN.");
   }
   const record = findTaskDefinition(ctx, ref);

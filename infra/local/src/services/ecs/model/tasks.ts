@@ -1,9 +1,10 @@
 import { AwsError } from "../../../contracts.js";
 import { containerArn, containerInstanceArn, newTaskId, taskArn } from "./arns.js";
-import { addEvent, findCluster, type ModelContext, nowSeconds, stateOf } from "./context.js";
+import { addEvent, findCluster, lookUp, type ModelContext, nowSeconds, stateOf } from "./context.js";
 import { eventMessages } from "./events.js";
 import type {
   ContainerRecord,
+  Failure,
   NetworkBinding,
   ServiceRecord,
   StopCode,
@@ -251,11 +252,11 @@ export function targetHealthChanged(
 // --- the API side ------------------------------------------------------------------------
 
 export interface ListTasksFilter {
-  cluster?: unknown;
-  serviceName?: string;
-  family?: string;
-  startedBy?: string;
-  desiredStatus?: string;
+  cluster?: string | undefined;
+  serviceName?: string | undefined;
+  family?: string | undefined;
+  startedBy?: string | undefined;
+  desiredStatus?: string | undefined;
 }
 
 export function listTasks(ctx: ModelContext, filter: ListTasksFilter): string[] {
@@ -285,19 +286,30 @@ export function listTasks(ctx: ModelContext, filter: ListTasksFilter): string[] 
     .map((t) => t.taskArn);
 }
 
+/** DescribeTasks: the tasks found in the cluster, by ARN or id, and a MISSING failure for the others. */
+export function describeTasks(
+  ctx: ModelContext,
+  clusterRef: string | undefined,
+  refs: string[],
+): { tasks: TaskRecord[]; failures: Failure[] } {
+  const cluster = findCluster(ctx, clusterRef);
+  const { found, failures } = lookUp(refs, (ref) => findTaskInCluster(ctx, cluster.clusterArn, ref));
+  return { tasks: found, failures };
+}
+
 export function stopTaskRequest(
   ctx: ModelContext,
-  clusterRef: unknown,
-  ref: unknown,
-  reason: unknown,
+  clusterRef: string | undefined,
+  ref: string | undefined,
+  reason: string | undefined,
 ): TaskRecord {
   const cluster = findCluster(ctx, clusterRef);
-  if (typeof ref !== "string" || ref === "") throw invalid("task must be a non-empty string.");
-  if (reason !== undefined && (typeof reason !== "string" || reason.length > 255)) {
+  if (!ref) throw invalid("task must be a non-empty string.");
+  if (reason !== undefined && reason.length > 255) {
     throw invalid("reason must be a string of at most 255 characters.");
   }
   const task = findTaskInCluster(ctx, cluster.clusterArn, ref);
   if (!task) throw invalid("The referenced task was not found.");
-  requestStop(ctx, task, (reason as string | undefined) || "Task stopped by user", "UserInitiated");
+  requestStop(ctx, task, reason || "Task stopped by user", "UserInitiated");
   return task;
 }

@@ -1,7 +1,13 @@
-// The ECS model's durable state: plain JSON, shaped like ECS's own objects so the responses layer
-// only converts timestamps. Times are epoch seconds (awsJson's timestamp format).
+// The ECS model's durable state: plain JSON, shaped like ECS's own objects so views.ts only leaves
+// bookkeeping out. Times are epoch seconds (awsJson's timestamp format).
 
 export type Tag = { key: string; value: string };
+
+/** A resource a Describe operation was asked for and did not find, as ECS lists it. */
+export interface Failure {
+  arn: string;
+  reason: string;
+}
 
 export interface ClusterRecord {
   clusterArn: string;

@@ -1,5 +1,4 @@
-import type { ModelContext } from "./model/context.js";
-import { serviceDeploymentProgress } from "./model/service-deployments.js";
+import type { ContainerInstance, EcsModel } from "./model/ecs-model.js";
 import type {
   ClusterRecord,
   DeploymentRecord,
@@ -9,36 +8,32 @@ import type {
   TaskRecord,
 } from "./model/types.js";
 
-// Records → the JSON ECS returns: internal bookkeeping fields are left out, counts are derived.
+// Records in the JSON ECS returns: internal bookkeeping fields are left out, counts come from the
+// model's queries.
 
-export function formatCluster(ctx: ModelContext, c: ClusterRecord) {
-  const state = ctx.durable.state;
-  const tasks = Object.values(state.tasks).filter(
-    (t) => t.clusterArn === c.clusterArn && t.lastStatus !== "STOPPED",
-  );
+export function clusterView(model: EcsModel, c: ClusterRecord) {
+  const stats = model.clusterStats(c);
   return {
     clusterArn: c.clusterArn,
     clusterName: c.clusterName,
     status: c.status,
     registeredContainerInstancesCount: c.status === "ACTIVE" ? 1 : 0,
-    runningTasksCount: tasks.filter((t) => t.lastStatus === "RUNNING").length,
-    pendingTasksCount: tasks.filter((t) => t.lastStatus !== "RUNNING").length,
-    activeServicesCount: Object.values(state.services).filter(
-      (s) => s.clusterArn === c.clusterArn && s.status === "ACTIVE",
-    ).length,
+    runningTasksCount: stats.running,
+    pendingTasksCount: stats.pending,
+    activeServicesCount: stats.activeServices,
     statistics: [],
-    tags: state.tags[c.clusterArn] ?? [],
+    tags: model.tagsRecorded(c.clusterArn),
     settings: [{ name: "containerInsights", value: "disabled" }],
     capacityProviders: [],
     defaultCapacityProviderStrategy: [],
   };
 }
 
-export function formatTaskDefinition(td: TaskDefinitionRecord) {
+export function taskDefinitionView(td: TaskDefinitionRecord) {
   return { ...td, volumes: [], placementConstraints: [], requiresAttributes: [] };
 }
 
-function formatDeployment(d: DeploymentRecord) {
+function deploymentView(d: DeploymentRecord) {
   return {
     id: d.id,
     status: d.status,
@@ -55,15 +50,8 @@ function formatDeployment(d: DeploymentRecord) {
   };
 }
 
-export function formatService(ctx: ModelContext, s: ServiceRecord) {
-  const live = Object.values(ctx.durable.state.tasks).filter(
-    (t) =>
-      t.clusterArn === s.clusterArn &&
-      t.serviceName === s.serviceName &&
-      t.desiredStatus === "RUNNING" &&
-      t.lastStatus !== "STOPPED",
-  );
-  const running = live.filter((t) => t.lastStatus === "RUNNING").length;
+export function serviceView(model: EcsModel, s: ServiceRecord) {
+  const counts = model.serviceCounts(s);
   return {
     serviceArn: s.serviceArn,
     serviceName: s.serviceName,
@@ -72,12 +60,12 @@ export function formatService(ctx: ModelContext, s: ServiceRecord) {
     serviceRegistries: [],
     status: s.status,
     desiredCount: s.desiredCount,
-    runningCount: running,
-    pendingCount: live.length - running,
+    runningCount: counts.running,
+    pendingCount: counts.pending,
     launchType: s.launchType,
     taskDefinition: s.taskDefinition,
     deploymentConfiguration: s.deploymentConfiguration,
-    deployments: s.deployments.map(formatDeployment),
+    deployments: s.deployments.map(deploymentView),
     events: s.events,
     createdAt: s.createdAt,
     placementConstraints: [],
@@ -87,20 +75,20 @@ export function formatService(ctx: ModelContext, s: ServiceRecord) {
       : {}),
     schedulingStrategy: s.schedulingStrategy,
     deploymentController: { type: "ECS" },
-    createdBy: `arn:aws:iam::${ctx.partition.accountId}:root`,
+    createdBy: `arn:aws:iam::${model.ctx.partition.accountId}:root`,
     enableECSManagedTags: s.enableECSManagedTags,
     propagateTags: s.propagateTags,
     enableExecuteCommand: false,
-    tags: ctx.durable.state.tags[s.serviceArn] ?? [],
+    tags: model.tagsRecorded(s.serviceArn),
   };
 }
 
-export function formatTask(ctx: ModelContext, t: TaskRecord, withTags: boolean) {
+export function taskView(model: EcsModel, t: TaskRecord, withTags: boolean) {
   const { targets: _targets, serviceName: _service, deploymentId: _deployment, containers, ...task } = t;
   return {
     ...task,
     attachments: [],
-    availabilityZone: `${ctx.partition.region}a`,
+    availabilityZone: `${model.ctx.partition.region}a`,
     connectivity: t.lastStatus === "STOPPED" ? "DISCONNECTED" : "CONNECTED",
     containers: containers.map(
       ({
@@ -119,11 +107,11 @@ export function formatTask(ctx: ModelContext, t: TaskRecord, withTags: boolean) 
         ...(cpu !== undefined ? { cpu: String(cpu) } : {}),
       }),
     ),
-    ...(withTags ? { tags: ctx.durable.state.tags[t.taskArn] ?? [] } : {}),
+    ...(withTags ? { tags: model.tagsRecorded(t.taskArn) } : {}),
   };
 }
 
-export function formatServiceDeploymentBrief(sd: ServiceDeploymentRecord) {
+export function serviceDeploymentBriefView(sd: ServiceDeploymentRecord) {
   return {
     serviceDeploymentArn: sd.serviceDeploymentArn,
     serviceArn: sd.serviceArn,
@@ -137,10 +125,10 @@ export function formatServiceDeploymentBrief(sd: ServiceDeploymentRecord) {
   };
 }
 
-export function formatServiceDeployment(ctx: ModelContext, sd: ServiceDeploymentRecord) {
-  const p = serviceDeploymentProgress(ctx, sd);
+export function serviceDeploymentView(model: EcsModel, sd: ServiceDeploymentRecord) {
+  const p = model.serviceDeploymentProgress(sd);
   return {
-    ...formatServiceDeploymentBrief(sd),
+    ...serviceDeploymentBriefView(sd),
     updatedAt: sd.updatedAt,
     ...(sd.stoppedAt !== undefined ? { stoppedAt: sd.stoppedAt } : {}),
     sourceServiceRevisions: sd.sourceServiceRevisionArns.map((arn) => ({ arn, requestedTaskCount: 0 })),
@@ -157,5 +145,19 @@ export function formatServiceDeployment(ctx: ModelContext, sd: ServiceDeployment
       threshold: p.threshold,
     },
     ...(sd.rollback ? { rollback: sd.rollback } : {}),
+  };
+}
+
+export function containerInstanceView(instance: ContainerInstance) {
+  return {
+    containerInstanceArn: instance.arn,
+    ec2InstanceId: instance.ec2InstanceId,
+    status: "ACTIVE",
+    agentConnected: true,
+    runningTasksCount: instance.runningTasksCount,
+    pendingTasksCount: instance.pendingTasksCount,
+    registeredAt: instance.registeredAt,
+    versionInfo: { agentVersion: "local", agentHash: "local", dockerVersion: "none (processes)" },
+    attributes: [{ name: "ecs.os-type", value: "linux" }],
   };
 }

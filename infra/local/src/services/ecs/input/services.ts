@@ -1,0 +1,108 @@
+import type {
+  ListServiceDeploymentsInput,
+  StopServiceDeploymentInput,
+} from "../model/service-deployments.js";
+import type { DeploymentConfigurationRequest, LoadBalancerRequest } from "../model/service-input.js";
+import type { CreateServiceInput, DeleteServiceInput, UpdateServiceInput } from "../model/services.js";
+import { list, object, optionalBool, optionalInt, optionalString, stringList } from "./values.js";
+
+// CreateService, UpdateService, DeleteService and the service deployment operations, read into
+// the model's typed inputs.
+
+const MAX_GRACE_SECONDS = 2147483647;
+
+export function createServiceInput(input: Record<string, unknown>): CreateServiceInput {
+  return {
+    cluster: optionalString(input.cluster, "cluster"),
+    serviceName: optionalString(input.serviceName, "serviceName"),
+    taskDefinition: optionalString(input.taskDefinition, "taskDefinition"),
+    schedulingStrategy: optionalString(input.schedulingStrategy, "schedulingStrategy"),
+    launchType: optionalString(input.launchType, "launchType"),
+    desiredCount: optionalInt(input.desiredCount, "desiredCount", 0, 1000),
+    loadBalancers: loadBalancers(input.loadBalancers),
+    healthCheckGracePeriodSeconds: gracePeriod(input),
+    propagateTags: optionalString(input.propagateTags, "propagateTags"),
+    enableECSManagedTags: optionalBool(input.enableECSManagedTags, "enableECSManagedTags"),
+    deploymentConfiguration: deploymentConfiguration(input.deploymentConfiguration),
+  };
+}
+
+export function updateServiceInput(input: Record<string, unknown>): UpdateServiceInput {
+  return {
+    cluster: optionalString(input.cluster, "cluster"),
+    service: optionalString(input.service, "service"),
+    taskDefinition: optionalString(input.taskDefinition, "taskDefinition"),
+    desiredCount: optionalInt(input.desiredCount, "desiredCount", 0, 1000),
+    forceNewDeployment: optionalBool(input.forceNewDeployment, "forceNewDeployment"),
+    loadBalancers: input.loadBalancers === undefined ? undefined : loadBalancers(input.loadBalancers),
+    healthCheckGracePeriodSeconds: gracePeriod(input),
+    deploymentConfiguration: deploymentConfiguration(input.deploymentConfiguration),
+  };
+}
+
+export function deleteServiceInput(input: Record<string, unknown>): DeleteServiceInput {
+  return {
+    cluster: optionalString(input.cluster, "cluster"),
+    service: optionalString(input.service, "service"),
+    force: optionalBool(input.force, "force"),
+  };
+}
+
+export function listServiceDeploymentsInput(input: Record<string, unknown>): ListServiceDeploymentsInput {
+  return {
+    cluster: optionalString(input.cluster, "cluster"),
+    service: optionalString(input.service, "service"),
+    status: input.status === undefined ? undefined : stringList(input.status, "status"),
+  };
+}
+
+export function stopServiceDeploymentInput(input: Record<string, unknown>): StopServiceDeploymentInput {
+  return {
+    serviceDeploymentArn: optionalString(input.serviceDeploymentArn, "serviceDeploymentArn"),
+    stopType: optionalString(input.stopType, "stopType"),
+  };
+}
+
+function gracePeriod(input: Record<string, unknown>): number | undefined {
+  return optionalInt(
+    input.healthCheckGracePeriodSeconds,
+    "healthCheckGracePeriodSeconds",
+    0,
+    MAX_GRACE_SECONDS,
+  );
+}
+
+function loadBalancers(value: unknown): LoadBalancerRequest[] {
+  return list(value, "loadBalancers").map((lb, i) => {
+    const o = object(lb, `loadBalancers[${i}]`);
+    return {
+      targetGroupArn: optionalString(o.targetGroupArn, "loadBalancers.targetGroupArn"),
+      containerName: optionalString(o.containerName, "loadBalancers.containerName"),
+      containerPort: optionalInt(o.containerPort, "loadBalancers.containerPort", 0, 65535),
+    };
+  });
+}
+
+function deploymentConfiguration(value: unknown): DeploymentConfigurationRequest | undefined {
+  if (value === undefined || value === null) return undefined;
+  const o = object(value, "deploymentConfiguration");
+  const breaker = o.deploymentCircuitBreaker;
+  return {
+    maximumPercent: optionalInt(o.maximumPercent, "deploymentConfiguration.maximumPercent", 100, 200),
+    minimumHealthyPercent: optionalInt(
+      o.minimumHealthyPercent,
+      "deploymentConfiguration.minimumHealthyPercent",
+      0,
+      100,
+    ),
+    deploymentCircuitBreaker: breaker === undefined || breaker === null ? undefined : circuitBreaker(breaker),
+  };
+}
+
+function circuitBreaker(value: unknown) {
+  const cb = object(value, "deploymentCircuitBreaker");
+  return {
+    enable: optionalBool(cb.enable, "deploymentCircuitBreaker.enable"),
+    rollback: optionalBool(cb.rollback, "deploymentCircuitBreaker.rollback"),
+  };
+}

@@ -1,0 +1,86 @@
+import type { PageRequest } from "../../wire/paging.js";
+import { type Input, optString } from "../../wire/params.js";
+import { invalidParameter, type TimeRange } from "./model.js";
+
+// CloudWatch Logs' requests decoded into the model's typed inputs. Name rules live in the model
+// (the task runner's sink creates groups too); types and list sizes are checked here.
+
+export const groupName = (input: Input) => optString(input, "logGroupName");
+export const streamName = (input: Input) => optString(input, "logStreamName");
+
+/** An optional string member; anything else is read as absent, as the Logs API does with prefixes. */
+export function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export function optionalNumber(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw invalidParameter(`${what} must be a number.`);
+  return value;
+}
+
+/** `limit`, from 1 to `max`, `max` when absent. */
+export function limitOf(input: Input, max: number): number {
+  const limit = optionalNumber(input.limit, "limit") ?? max;
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    throw invalidParameter(`limit must be from 1 to ${max}.`);
+  return limit;
+}
+
+export function timeRange(input: Input): TimeRange {
+  return {
+    startTime: optionalNumber(input.startTime, "startTime"),
+    endTime: optionalNumber(input.endTime, "endTime"),
+  };
+}
+
+export function streamOrder(input: Input) {
+  const byLastEventTime = input.orderBy === "LastEventTime";
+  if (input.orderBy !== undefined && input.orderBy !== "LogStreamName" && !byLastEventTime) {
+    throw invalidParameter("orderBy must be LogStreamName or LastEventTime.");
+  }
+  return {
+    prefix: text(input.logStreamNamePrefix) ?? "",
+    byLastEventTime,
+    descending: input.descending === true,
+  };
+}
+
+export function logEvents(input: Input): { timestamp: number; message: string }[] {
+  const events = input.logEvents;
+  if (!Array.isArray(events) || events.length === 0 || events.length > 10000) {
+    throw invalidParameter("logEvents must hold 1 to 10000 events.");
+  }
+  return events.map((e, i) => {
+    const o = (e ?? {}) as Record<string, unknown>;
+    if (typeof o.timestamp !== "number" || typeof o.message !== "string") {
+      throw invalidParameter(`logEvents[${i}] needs a numeric timestamp and a string message.`);
+    }
+    return { timestamp: o.timestamp, message: o.message };
+  });
+}
+
+export function filterQuery(input: Input) {
+  return {
+    streamNames: streamNames(input.logStreamNames),
+    streamPrefix: text(input.logStreamNamePrefix),
+    ...timeRange(input),
+    pattern: text(input.filterPattern),
+  };
+}
+
+function streamNames(names: unknown): string[] | undefined {
+  if (names === undefined) return undefined;
+  if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== "string")) {
+    throw invalidParameter("logStreamNames must be a non-empty list.");
+  }
+  return names;
+}
+
+/** A page of a Describe/Filter operation: `limit` items from `nextToken`. */
+export function pageRequest(input: Input, max: number): PageRequest {
+  return { size: limitOf(input, max), token: optString(input, "nextToken") };
+}
+
+export const invalidToken = () => invalidParameter("The specified nextToken is not valid.");

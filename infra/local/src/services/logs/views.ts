@@ -1,0 +1,41 @@
+import type { LogGroupRecord, LogStreamRecord } from "./model.js";
+
+// Log records in the shapes the CloudWatch Logs API returns.
+
+interface Scope {
+  region: string;
+  accountId: string;
+}
+
+const groupArn = (scope: Scope, name: string) =>
+  `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:${name}`;
+
+export function logGroupView(scope: Scope, g: LogGroupRecord) {
+  const storedBytes = Object.values(g.streams).reduce(
+    (n, s) => n + s.events.reduce((m, e) => m + e.message.length, 0),
+    0,
+  );
+  return {
+    logGroupName: g.logGroupName,
+    creationTime: g.creationTime,
+    ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
+    metricFilterCount: 0,
+    arn: `${groupArn(scope, g.logGroupName)}:*`,
+    logGroupArn: groupArn(scope, g.logGroupName),
+    storedBytes,
+    logGroupClass: "STANDARD",
+  };
+}
+
+export function logStreamView(scope: Scope, group: LogGroupRecord, stream: LogStreamRecord) {
+  const { events: _events, ...s } = stream;
+  return {
+    ...s,
+    arn: `${groupArn(scope, group.logGroupName)}:log-stream:${s.logStreamName}`,
+    storedBytes: 0,
+  };
+}
+
+export function searchedStreamView(stream: LogStreamRecord) {
+  return { logStreamName: stream.logStreamName, searchedCompletely: true };
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import {
+  emptyLogsState,
+  LogsModel,
+  MAX_EVENTS_PER_STREAM,
+  MAX_STREAMS_PER_GROUP,
+} from "../src/services/logs/model.js";
+import { codeOf } from "./aws-error.js";
+
+// CloudWatch Logs' rules on plain state, with a clock the test moves: no wire, no disk, no timer.
+
+const DAY = 86_400_000;
+
+function logs() {
+  const clock = { now: 1_700_000_000_000 };
+  return { model: new LogsModel(emptyLogsState(), () => clock.now), clock };
+}
+
+describe("CloudWatch Logs model", () => {
+  it("keeps a stream's most recent events and a group's most recently written streams", () => {
+    const { model, clock } = logs();
+    const group = model.createGroup("/ecs/api");
+    const first = model.createStream("/ecs/api", "first");
+    model.append(
+      first,
+      Array.from({ length: MAX_EVENTS_PER_STREAM + 5 }, (_, i) => ({ timestamp: i, message: `m${i}` })),
+    );
+    expect(first.events).toHaveLength(MAX_EVENTS_PER_STREAM);
+    expect(first.events[0]?.message).toBe("m5");
+    expect([first.firstEventTimestamp, first.lastEventTimestamp]).toEqual([0, MAX_EVENTS_PER_STREAM + 4]);
+    for (let i = 0; i < MAX_STREAMS_PER_GROUP; i++) {
+      clock.now += 1;
+      model.createStream("/ecs/api", `s${i}`);
+    }
+    expect(Object.keys(group.streams)).toHaveLength(MAX_STREAMS_PER_GROUP);
+    expect(group.streams.first).toBeUndefined();
+  });
+
+  it("orders streams by name or last event time and refuses LastEventTime with a prefix", () => {
+    const { model } = logs();
+    const group = model.createGroup("g");
+    model.append(model.createStream("g", "b"), [{ timestamp: 1, message: "x" }]);
+    model.append(model.createStream("g", "a"), [{ timestamp: 2, message: "y" }]);
+    const names = (order: Parameters<LogsModel["streamsOf"]>[1]) =>
+      model.streamsOf(group, order).map((s) => s.logStreamName);
+    expect(names({ prefix: "", byLastEventTime: false, descending: false })).toEqual(["a", "b"]);
+    expect(names({ prefix: "", byLastEventTime: true, descending: true })).toEqual(["a", "b"]);
+    expect(names({ prefix: "", byLastEventTime: true, descending: false })).toEqual(["b", "a"]);
+    expect(codeOf(() => names({ prefix: "a", byLastEventTime: true, descending: false }))).toBe(
+      "InvalidParameterException",
+    );
+  });
+
+  it("takes PutLogEvents in chronological order only and reads events inside the retention period", () => {
+    const { model, clock } = logs();
+    const group = model.createGroup("g");
+    const stream = model.createStream("g", "s");
+    const unordered = [
+      { timestamp: clock.now, message: "late" },
+      { timestamp: clock.now - 1, message: "early" },
+    ];
+    expect(codeOf(() => model.putEvents(stream, unordered))).toBe("InvalidParameterException");
+    expect(stream.events).toEqual([]);
+    model.putEvents(stream, [
+      { timestamp: clock.now - 3 * DAY, message: "old" },
+      { timestamp: clock.now, message: "new" },
+    ]);
+    model.putRetention("g", 1);
+    expect(model.events(group, stream, {}).map((e) => e.message)).toEqual(["new"]);
+    expect(model.events(group, stream, { endTime: clock.now }).map((e) => e.message)).toEqual([]);
+    model.deleteRetention("g");
+    expect(model.events(group, stream, {}).map((e) => e.message)).toEqual(["old", "new"]);
+    expect(codeOf(() => model.putRetention("g", 2))).toBe("InvalidParameterException");
+  });
+
+  it("filters across streams by names or prefix, time and pattern, oldest first", () => {
+    const { model } = logs();
+    const group = model.createGroup("g");
+    model.putEvents(model.createStream("g", "web-1"), [{ timestamp: 3, message: "ERROR late" }]);
+    model.putEvents(model.createStream("g", "web-2"), [{ timestamp: 1, message: "ERROR early" }]);
+    model.putEvents(model.createStream("g", "job-1"), [{ timestamp: 2, message: "ERROR job" }]);
+    const found = model.filter(group, { streamPrefix: "web", pattern: "ERROR" });
+    expect(found.streams.map((s) => s.logStreamName)).toEqual(["web-1", "web-2"]);
+    expect(found.events.map((e) => [e.logStreamName, e.message, e.eventId])).toEqual([
+      ["web-2", "ERROR early", "web-2/0"],
+      ["web-1", "ERROR late", "web-1/0"],
+    ]);
+    const named = model.filter(group, { streamNames: ["job-1"], startTime: 2, endTime: 3 });
+    expect(named.events.map((e) => e.message)).toEqual(["ERROR job"]);
+    expect(codeOf(() => model.filter(group, { streamNames: ["job-1"], streamPrefix: "web" }))).toBe(
+      "InvalidParameterException",
+    );
+  });
+
+  it("checks names and answers missing groups and streams with CloudWatch's codes", () => {
+    const { model } = logs();
+    expect(codeOf(() => model.createGroup("bad name!"))).toBe("InvalidParameterException");
+    expect(codeOf(() => model.createGroup(undefined))).toBe("InvalidParameterException");
+    model.createGroup("g");
+    expect(codeOf(() => model.createGroup("g"))).toBe("ResourceAlreadyExistsException");
+    expect(codeOf(() => model.createStream("g", "a:b"))).toBe("InvalidParameterException");
+    expect(codeOf(() => model.stream("g", "missing"))).toBe("ResourceNotFoundException");
+    expect(codeOf(() => model.group("missing"))).toBe("ResourceNotFoundException");
+  });
+});
