@@ -24,7 +24,7 @@ const ICE_STATES: Record<string, string> = {
  * One werift peer connection, reduced to what a WebRtcEndpoint needs: negotiate, trickle ICE,
  * receive and send VP8 (and Opus, looped as it comes), ask for keyframes.
  */
-export class MediaPeer {
+export class WebRtcPeer {
   onLocalCandidate: (c: Candidate) => void = () => {};
   onGatheringDone: () => void = () => {};
   onIceState: (state: string) => void = () => {};
