@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { retryDelayMs, type WorkerRef } from "../src/model/job.js";
 import { openStore } from "../src/store/open.js";
+import { PostgresDialect } from "../src/store/postgres.js";
 import { IdempotencyMismatch, type JobStore, type NewJob } from "../src/store/store.js";
 import { startPostgres, type TestPostgres } from "./helpers/postgres.js";
 
@@ -311,9 +312,9 @@ afterAll(async () => {
 
 storeSuite("postgres", async () => {
   // A fresh database per test, so tests never see each other's rows.
-  const admin = await openStore(pg.url);
+  const admin = new PostgresDialect(pg.url);
   const name = `t${++database}`;
-  await (admin as unknown as { db: { run(s: string): Promise<number> } }).db.run(`CREATE DATABASE ${name}`);
+  await admin.run(`CREATE DATABASE ${name}`);
   await admin.close();
   const store = await openStore(pg.url.replace(/\/postgres$/, `/${name}`));
   return { store, cleanup: async () => undefined };

@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type FilterGst, gstLaunchArgv } from "../src/media/gst-argv.js";
+import { type FilterGst, gstLaunchArgv } from "../src/media/gst-pipeline.js";
 import {
   EdgeDetectFilter,
   FaceBlurFilter,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import { hashKey } from "../keys.js";
-import type { JobStore } from "../store/store.js";
+import type { ApiKeyStore } from "../store/store.js";
 import type { Caller } from "./context.js";
 import { HttpError } from "./errors.js";
 
@@ -20,7 +20,7 @@ export function bearerOf(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-export async function authenticate(store: JobStore, key: string | undefined): Promise<Caller> {
+export async function authenticate(store: ApiKeyStore, key: string | undefined): Promise<Caller> {
   if (key === undefined) throw new HttpError(401, "missing API key: send Authorization: Bearer <api key>");
   if (key === "") throw new HttpError(401, "malformed Authorization header: expected Bearer <api key>");
   const hash = hashKey(key);
@@ -30,7 +30,7 @@ export async function authenticate(store: JobStore, key: string | undefined): Pr
   return { userid: record.userid, admin: record.admin, keyId: record.id, keyHash: hash };
 }
 
-export function requireKey(store: JobStore) {
+export function requireKey(store: ApiKeyStore) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     req.caller = await authenticate(store, bearerOf(req));
     next();

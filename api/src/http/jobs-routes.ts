@@ -4,7 +4,7 @@ import { canCancel, type Job, type JobEvent, publicJob } from "../model/job.js";
 import { outputFor, UriError } from "../model/uris.js";
 import { InputMissing } from "../storage/files.js";
 import { FetchFailed, FetchRefused } from "../storage/guarded-fetch.js";
-import { CursorError } from "../store/sql-store.js";
+import { CursorError } from "../store/job-queries.js";
 import { IdempotencyMismatch, type NewJob } from "../store/store.js";
 import { actingUser, callerOf, canSee } from "./auth.js";
 import type { AppContext, Caller } from "./context.js";

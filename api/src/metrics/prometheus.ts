@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { timingStats, utilization } from "../model/stats.js";
-import type { JobStore } from "../store/store.js";
+import type { JobStats, WorkerRegistry } from "../store/store.js";
 
 // /metrics: gauges read from the store at scrape time (so every task reports the shared queue),
 // plus this process's HTTP counters.
@@ -11,7 +11,7 @@ export interface ApiMetrics {
   httpDuration: Histogram<"method">;
 }
 
-export function createMetrics(store: JobStore, now: () => number = Date.now): ApiMetrics {
+export function createMetrics(store: JobStats & WorkerRegistry, now: () => number = Date.now): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({

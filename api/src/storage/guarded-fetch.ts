@@ -50,6 +50,9 @@ export class GuardedFetcher {
   ) {
     this.agent = new Agent({
       connect: { lookup: guardedLookup(policy), timeout: 10_000 },
+      // undici 8 negotiates HTTP/2 by default; one download per input gains nothing from it, and
+      // HTTP/1.1 is the path these limits and the redirect handling were tested on.
+      allowH2: false,
       headersTimeout: 30_000,
       bodyTimeout: 60_000,
     });

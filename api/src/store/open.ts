@@ -1,23 +1,48 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { sqlApiKeys } from "./api-keys.js";
+import type { Dialect } from "./dialect.js";
+import { sqlJobQueries } from "./job-queries.js";
+import { sqlLeases } from "./leases.js";
 import { PostgresDialect } from "./postgres.js";
-import { SqlStore } from "./sql-store.js";
+import { sqlQualityFrames } from "./quality-frames.js";
+import { migrate } from "./schema.js";
 import { SqliteDialect } from "./sqlite.js";
+import { sqlJobStats } from "./stats.js";
 import type { JobStore } from "./store.js";
+import { sqlSubmissions } from "./submissions.js";
+import { sqlWorkers } from "./workers.js";
 
-/** `sqlite:<path>` (one host) or `postgres://...` (several hosts). */
+/** `sqlite:<path>` (one host) or `postgres://...` (several hosts), migrated. */
 export async function openStore(databaseUrl: string): Promise<JobStore> {
-  let store: SqlStore;
+  const store = sqlStore(dialectFor(databaseUrl));
+  await store.migrate();
+  return store;
+}
+
+/** The store's parts, each its own SQL over the one dialect they share. */
+function sqlStore(db: Dialect): JobStore {
+  return {
+    kind: db.name,
+    migrate: () => migrate(db),
+    close: () => db.close(),
+    ...sqlSubmissions(db),
+    ...sqlJobQueries(db),
+    ...sqlLeases(db),
+    ...sqlQualityFrames(db),
+    ...sqlApiKeys(db),
+    ...sqlWorkers(db),
+    ...sqlJobStats(db),
+  };
+}
+
+function dialectFor(databaseUrl: string): Dialect {
   if (databaseUrl.startsWith("sqlite:")) {
     const path = databaseUrl.slice("sqlite:".length);
     if (!path) throw new Error("DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/api.db");
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    store = new SqlStore(new SqliteDialect(path));
-  } else if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    store = new SqlStore(new PostgresDialect(databaseUrl));
-  } else {
-    throw new Error("DATABASE_URL must start with sqlite: or postgres://");
+    return new SqliteDialect(path);
   }
-  await store.migrate();
-  return store;
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return new PostgresDialect(databaseUrl);
+  throw new Error("DATABASE_URL must start with sqlite: or postgres://");
 }

@@ -11,8 +11,8 @@ import type {
 } from "../model/job.js";
 import type { FrameQuality } from "../model/progress.js";
 
-// What the service needs from its database. Two implementations share one SQL body (sql-store.ts):
-// SQLite for one host, PostgreSQL for several.
+// What the service needs from its database, in parts by concern; each part has one SQL file over
+// either dialect (dialect.ts): SQLite for one host, PostgreSQL for several.
 
 export interface NewJob {
   id: string;
@@ -102,18 +102,22 @@ export interface ProgressUpdate {
   logEvent: boolean;
 }
 
-export interface JobStore {
-  readonly kind: "sqlite" | "postgres";
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-
+/** Submitting jobs; a retried clientRequestToken returns the first request's jobs (submissions.ts). */
+export interface JobSubmissions {
   submit(request: SubmitRequest, now: number): Promise<SubmitOutcome>;
+}
+
+/** Reading jobs, pages of jobs and the event log (job-queries.ts). */
+export interface JobQueries {
   get(id: string): Promise<Job | undefined>;
   list(query: ListQuery): Promise<JobPage>;
   events(jobId: string): Promise<JobEvent[]>;
   eventsSince(seq: number, limit: number): Promise<JobEvent[]>;
   lastSeq(): Promise<number>;
+}
 
+/** A job's life under a worker's lease, and its end by cancel (leases.ts). */
+export interface JobLeases {
   /** The next job by priority then age, or one whose lease expired; undefined when there is none. */
   claim(worker: WorkerRef, now: number, leaseMs: number): Promise<Lease | undefined>;
   /** Extends the lease; false when it is lost (canceled, expired and taken): stop the work. */
@@ -129,22 +133,49 @@ export interface JobStore {
   release(lease: Lease, now: number): Promise<boolean>;
   /** Cancels a queued or running job; undefined when it was already final. */
   cancel(id: string, now: number): Promise<Job | undefined>;
+}
 
+/** Per-frame PSNR/SSIM of a quality job (quality-frames.ts). */
+export interface QualityFrameStore {
   saveFrames(jobId: string, frames: FrameQuality[]): Promise<void>;
   frames(jobId: string): Promise<FrameQuality[] | undefined>;
+}
 
+/** API keys, kept as hashes (api-keys.ts). */
+export interface ApiKeyStore {
   addKey(key: { id: string; userid: string; hash: string; admin: boolean }, now: number): Promise<boolean>;
   keyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   keyById(id: string): Promise<(ApiKeyRecord & { hash: string }) | undefined>;
   revokeKey(id: string, now: number): Promise<boolean>;
   listKeys(): Promise<ApiKeyRecord[]>;
+}
 
+/** What each worker last said about itself (workers.ts). */
+export interface WorkerRegistry {
   saveWorker(worker: WorkerInfo): Promise<void>;
   workers(): Promise<WorkerInfo[]>;
+}
 
+/** Queue depth, jobs by state and recent timings, for /stats, /metrics and scaling (stats.ts). */
+export interface JobStats {
   queues(now: number): Promise<QueueInfo[]>;
   countByState(): Promise<Record<JobState, number>>;
   recentTimings(limit: number): Promise<JobTiming[]>;
+}
+
+/** The whole store, as openStore (open.ts) assembles it; a part of the app may ask for one part. */
+export interface JobStore
+  extends JobSubmissions,
+    JobQueries,
+    JobLeases,
+    QualityFrameStore,
+    ApiKeyStore,
+    WorkerRegistry,
+    JobStats {
+  readonly kind: "sqlite" | "postgres";
+  /** Creates the tables (schema.ts); safe when several processes boot at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export type { JobAction };

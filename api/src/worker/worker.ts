@@ -5,7 +5,15 @@ import type { Logger } from "../log.js";
 import { errorText } from "../log.js";
 import type { Phase } from "../model/job.js";
 import type { JobFiles } from "../storage/files.js";
-import type { JobStore, Lease, ProgressUpdate, WorkerInfo, WorkerState } from "../store/store.js";
+import type {
+  JobLeases,
+  Lease,
+  ProgressUpdate,
+  QualityFrameStore,
+  WorkerInfo,
+  WorkerRegistry,
+  WorkerState,
+} from "../store/store.js";
 import { classify } from "./errors.js";
 import type { Identity } from "./identity.js";
 import { type JobContext, runJob } from "./pipeline.js";
@@ -15,7 +23,7 @@ import { type JobContext, runJob } from "./pipeline.js";
 // handed back so another worker redoes the jobs at once.
 
 export interface WorkerOptions {
-  store: JobStore;
+  store: JobLeases & QualityFrameStore & WorkerRegistry;
   files: JobFiles;
   identity: Identity;
   slots: number;

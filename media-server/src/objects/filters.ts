@@ -1,6 +1,6 @@
-import type { FilterGst } from "../media/gst-argv.js";
 import { element, type GstElement } from "../media/gst-element.js";
-import { parseGStreamerCommand } from "./gstreamer-command.js";
+import type { FilterGst } from "../media/gst-pipeline.js";
+import { parseGStreamerCommand } from "./gstreamer-filter-allowlist.js";
 import { type ElementLookup, MediaElement } from "./media-element.js";
 import { type EventSink, type MediaObject, numberParam, stringParam } from "./media-object.js";
 import { resolveOverlayImage } from "./overlay-image.js";

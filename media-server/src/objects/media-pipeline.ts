@@ -1,6 +1,6 @@
-import { MediaPeer, type PeerSettings } from "../media/media-peer.js";
-import { PipelineMedia } from "../media/pipeline-media.js";
-import { planRoutes } from "../media/routes.js";
+import { planRoutes } from "../media/route-planner.js";
+import { RouteRunner } from "../media/route-runner.js";
+import { type PeerSettings, WebRtcPeer } from "../media/webrtc-peer.js";
 import { illegalParam } from "../protocol/errors.js";
 import { Filter, type FilterContext } from "./filters.js";
 import type { ElementLookup, MediaElement } from "./media-element.js";
@@ -13,15 +13,16 @@ export interface PipelineContext {
 }
 
 /**
- * Owns its elements and the media that runs between them. Topology changes are batched (a burst
- * of connect calls rebuilds once), and release frees every process, socket and port it holds.
+ * Kurento's MediaPipeline: owns its elements, and its RouteRunner runs the media between them.
+ * Topology changes are batched (a burst of connect calls rebuilds once), and release frees every
+ * process, socket and port it holds.
  */
 export class MediaPipeline extends MediaObject implements ElementLookup {
   readonly type = "MediaPipeline";
   readonly hierarchy = ["kurento.MediaObject"];
   readonly events = ["Error"];
   readonly elements = new Map<string, MediaElement>();
-  readonly media: PipelineMedia;
+  private readonly runner: RouteRunner;
   private rebuild: Promise<void> = Promise.resolve();
   private rebuildQueued = false;
   private latencyStats = false;
@@ -31,7 +32,7 @@ export class MediaPipeline extends MediaObject implements ElementLookup {
     raise: EventSink,
   ) {
     super("MediaPipeline", undefined, raise);
-    this.media = new PipelineMedia((description) =>
+    this.runner = new RouteRunner((description) =>
       this.emit("Error", { description, errorCode: 40000, type: "GSTREAMER_PROCESS_FAILED" }),
     );
     this.operation("getGstreamerDot", () => this.dot());
@@ -40,7 +41,7 @@ export class MediaPipeline extends MediaObject implements ElementLookup {
       if (typeof p.latencyStats !== "boolean") throw illegalParam("'latencyStats' must be true or false");
       if (p.latencyStats === this.latencyStats) return;
       this.latencyStats = p.latencyStats;
-      this.media.traceLatency = p.latencyStats;
+      this.runner.traceLatency = p.latencyStats;
       this.topologyChanged();
     });
   }
@@ -50,11 +51,11 @@ export class MediaPipeline extends MediaObject implements ElementLookup {
   }
 
   processingLatencyNs(): number | undefined {
-    return this.media.latencyNs();
+    return this.runner.latencyNs();
   }
 
-  createPeer(_endpoint: WebRtcEndpoint): MediaPeer {
-    return new MediaPeer(this.context.peer);
+  createPeer(_endpoint: WebRtcEndpoint): WebRtcPeer {
+    return new WebRtcPeer(this.context.peer);
   }
 
   add(element: MediaElement): void {
@@ -75,7 +76,7 @@ export class MediaPipeline extends MediaObject implements ElementLookup {
     this.rebuild = this.rebuild.then(async () => {
       this.rebuildQueued = false;
       if (this.released) return;
-      await this.media.apply(this.routes()).catch((e: unknown) => {
+      await this.runner.apply(this.routes()).catch((e: unknown) => {
         this.emit("Error", {
           description: `media could not start: ${String(e)}`,
           errorCode: 40000,
@@ -101,7 +102,7 @@ export class MediaPipeline extends MediaObject implements ElementLookup {
     if (this.released) return;
     await super.release();
     await this.rebuild;
-    await this.media.release();
+    await this.runner.release();
     for (const element of this.elements.values()) {
       element.detach();
       await element.release();
@@ -121,7 +122,7 @@ export class MediaPipeline extends MediaObject implements ElementLookup {
   }
 
   private dot(): string {
-    const real = this.media.dot();
+    const real = this.runner.dot();
     if (real) return real;
     // No GStreamer process runs (no filters): describe the direct RTP forwarding instead.
     const lines = [...this.elements.values()].flatMap((e) =>

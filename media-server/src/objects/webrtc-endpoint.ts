@@ -1,15 +1,15 @@
 import type { RtpPacket } from "werift";
-import type { MediaPeer } from "../media/media-peer.js";
+import type { WebRtcPeer } from "../media/webrtc-peer.js";
 import { RpcError } from "../protocol/errors.js";
 import { type ElementLookup, MediaElement } from "./media-element.js";
 import { type EventSink, type MediaObject, stringParam } from "./media-object.js";
 
-type Pipeline = MediaObject & ElementLookup & { createPeer(endpoint: WebRtcEndpoint): MediaPeer };
+type Pipeline = MediaObject & ElementLookup & { createPeer(endpoint: WebRtcEndpoint): WebRtcPeer };
 
 const FLOW_TIMEOUT_MS = 2000;
 
 /**
- * Kurento's WebRtcEndpoint: SDP negotiation and ICE go to a werift peer (media/media-peer.ts);
+ * Kurento's WebRtcEndpoint: SDP negotiation and ICE go to a werift peer (media/webrtc-peer.ts);
  * this class keeps Kurento's state and events (IceCandidateFound only after gatherCandidates, media
  * flow in/out, connection state) and offers the pipeline the peer's RTP.
  */
@@ -35,7 +35,7 @@ export class WebRtcEndpoint extends MediaElement {
     "ConnectionStateChanged",
     "MediaStateChanged",
   ];
-  readonly peer: MediaPeer;
+  readonly peer: WebRtcPeer;
   private gatheringRequested = false;
   private readonly pendingCandidates: Array<{ candidate: string; sdpMid: string; sdpMLineIndex: number }> =
     [];

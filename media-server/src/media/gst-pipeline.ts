@@ -1,5 +1,9 @@
 import { elementArgv, type GstElement } from "./gst-element.js";
 
+// The filters' GStreamer pipeline: per route, RTP in from the browser's endpoint, VP8 decode, each
+// filter's elements (objects/filters.ts), VP8 encode, RTP out. Kept pure (argv only) so it can be
+// tested without GStreamer; route-runner.ts runs it.
+
 /** One processed branch: RTP in from the browser's endpoint, through filters, RTP out. */
 export interface GstBranch {
   inPort: number;

@@ -1,12 +1,12 @@
 import { createSocket, type Socket } from "node:dgram";
 import { RtpPacket } from "werift";
-import { type FilterGst, type GstBranch, gstLaunchArgv, VP8_PAYLOAD_TYPE } from "./gst-argv.js";
+import { type FilterGst, type GstBranch, gstLaunchArgv, VP8_PAYLOAD_TYPE } from "./gst-pipeline.js";
 import { type BusMessage, GstProcess } from "./gst-process.js";
-import type { MediaPeer } from "./media-peer.js";
+import type { WebRtcPeer } from "./webrtc-peer.js";
 
-/** What the media engine needs from an endpoint and a filter of the object model. */
+/** What the runner needs from an endpoint and a filter of the object model. */
 export interface EndpointMedia {
-  readonly peer: MediaPeer;
+  readonly peer: WebRtcPeer;
   sendVideo(packet: RtpPacket): void;
 }
 export interface FilterMedia {
@@ -25,11 +25,12 @@ const RESTART_WINDOW_MS = 60_000;
 const KEYFRAME_RETRIES_MS = [300, 1000, 2500];
 
 /**
- * Runs a pipeline's routes: endpoint-to-endpoint routes forward RTP directly; routes through
- * filters go through one gst-launch process for the whole pipeline, over UDP on 127.0.0.1.
- * Every rebuild tears the old wiring down first, so nothing outlives a topology change.
+ * Runs a pipeline's routes (as route-planner.ts plans them): endpoint-to-endpoint routes forward
+ * RTP directly; routes through filters go through one gst-launch process for the whole pipeline
+ * (gst-pipeline.ts), over UDP on 127.0.0.1, restarted when it dies. Every rebuild tears the old
+ * wiring down first, so nothing outlives a topology change.
  */
-export class PipelineMedia {
+export class RouteRunner {
   private disposers: Array<() => void> = [];
   private sockets: Socket[] = [];
   private gst: GstProcess | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gstLaunchArgv } from "../../src/media/gst-argv.js";
 import { element, elementArgv } from "../../src/media/gst-element.js";
+import { gstLaunchArgv } from "../../src/media/gst-pipeline.js";
 import { parseBusLine, parseLatencyLine } from "../../src/media/gst-process.js";
 import { parseFaces } from "../../src/objects/filters.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseGStreamerCommand } from "../../src/objects/gstreamer-command.js";
+import { parseGStreamerCommand } from "../../src/objects/gstreamer-filter-allowlist.js";
 import { RpcError } from "../../src/protocol/errors.js";
 
-describe("GStreamerFilter command", () => {
+describe("GStreamerFilter allowlist", () => {
   it("accepts one allowlisted element with validated properties", () => {
     expect(parseGStreamerCommand("videoflip method=horizontal-flip")).toEqual({
       factory: "videoflip",

@@ -24,7 +24,7 @@ const ICE_STATES: Record<string, string> = {
  * One werift peer connection, reduced to what a WebRtcEndpoint needs: negotiate, trickle ICE,
  * receive and send VP8 (and Opus, looped as it comes), ask for keyframes.
  */
-export class MediaPeer {
+export class WebRtcPeer {
   onLocalCandidate: (c: Candidate) => void = () => {};
   onGatheringDone: () => void = () => {};
   onIceState: (state: string) => void = () => {};
@@ -98,7 +98,12 @@ export class MediaPeer {
       .setRemoteDescription({ type: "offer", sdp: offer })
       .catch((e: unknown) => sdpError("SDP_END_POINT_PROCESS_OFFER_ERROR", e));
     this.adoptTransceivers();
-    await this.pc.setLocalDescription(await this.pc.createAnswer()).catch((e: unknown) => {
+    // werift (0.25) takes some offers it then cannot answer, e.g. an m-line without a mid: the
+    // offer's fault as much as a refused one.
+    const answer = await this.pc
+      .createAnswer()
+      .catch((e: unknown) => sdpError("SDP_END_POINT_PROCESS_OFFER_ERROR", e));
+    await this.pc.setLocalDescription(answer).catch((e: unknown) => {
       // Typically every UDP port of MEDIA_UDP_PORTS is taken.
       throw new RpcError(
         "NOT_ENOUGH_RESOURCES",

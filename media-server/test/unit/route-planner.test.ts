@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type GraphNode, planRoutes } from "../../src/media/routes.js";
+import { type GraphNode, planRoutes } from "../../src/media/route-planner.js";
 
 type Node = GraphNode & { source: Node | undefined };
 const node = (id: string, kind: Node["kind"], source?: Node): Node => ({ id, kind, source });

@@ -1,0 +1,41 @@
+import type { Dialect } from "./dialect.js";
+
+// Every process runs this at boot, so each statement must be a no-op on a database that has it.
+
+function schema(d: Dialect): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS jobs (
+      id TEXT PRIMARY KEY, userid TEXT NOT NULL, kind TEXT NOT NULL, spec TEXT NOT NULL,
+      priority INTEGER NOT NULL, status TEXT NOT NULL, phase TEXT, percent INTEGER NOT NULL DEFAULT 0,
+      attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL,
+      error_code TEXT, error_message TEXT, result TEXT, client_token TEXT, batch_id TEXT,
+      lease_token TEXT, lease_expires BIGINT, worker TEXT, not_before BIGINT,
+      created_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT, updated_at BIGINT NOT NULL)`,
+    "CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (status, priority, created_at)",
+    "CREATE INDEX IF NOT EXISTS jobs_user ON jobs (userid, created_at)",
+    "CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at, id)",
+    `CREATE TABLE IF NOT EXISTS requests (
+      userid TEXT NOT NULL, token TEXT NOT NULL, fingerprint TEXT NOT NULL, job_ids TEXT NOT NULL,
+      created_at BIGINT NOT NULL, PRIMARY KEY (userid, token))`,
+    `CREATE TABLE IF NOT EXISTS events (
+      seq ${d.autoIncrement}, jobid TEXT NOT NULL, userid TEXT NOT NULL, action TEXT NOT NULL,
+      ts BIGINT NOT NULL, job TEXT NOT NULL, worker TEXT)`,
+    "CREATE INDEX IF NOT EXISTS events_job ON events (jobid, seq)",
+    `CREATE TABLE IF NOT EXISTS api_keys (
+      id TEXT PRIMARY KEY, userid TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, admin INTEGER NOT NULL,
+      created_at BIGINT NOT NULL, revoked_at BIGINT)`,
+    `CREATE TABLE IF NOT EXISTS workers (
+      id TEXT PRIMARY KEY, task_id TEXT NOT NULL, host TEXT NOT NULL, state TEXT NOT NULL,
+      current_jobs TEXT NOT NULL, cpus INTEGER NOT NULL, memory BIGINT NOT NULL, slots INTEGER NOT NULL,
+      started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL)`,
+    "CREATE TABLE IF NOT EXISTS quality_frames (jobid TEXT PRIMARY KEY, frames TEXT NOT NULL)",
+  ];
+}
+
+export async function migrate(db: Dialect): Promise<void> {
+  // Several processes may boot at once; PostgreSQL's CREATE ... IF NOT EXISTS can still race.
+  await db.transaction(async (sql) => {
+    if (db.name === "postgres") await sql.query("SELECT pg_advisory_xact_lock(715000)");
+    for (const statement of schema(db)) await sql.run(statement);
+  });
+}
