@@ -6,8 +6,15 @@ export default defineConfig({
   test: {
     passWithNoTests: true,
     reporters: ["default", "./scripts/summary-reporter.ts"],
-    projects: ["env", "infra/aws", "infra/local", "pipelines", "api", "media-server", "test"].map(
-      (dir) => `${dir}/vitest.config.ts`,
-    ),
+    projects: [
+      "env",
+      "infra/aws",
+      "infra/image-format",
+      "infra/local",
+      "pipelines",
+      "api",
+      "media-server",
+      "test",
+    ].map((dir) => `${dir}/vitest.config.ts`),
   },
 });

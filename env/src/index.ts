@@ -2,3 +2,4 @@ export * from "./load.js";
 export * from "./names.js";
 export * from "./runtime-env.js";
 export * from "./schema.js";
+export * from "./task-definition.js";

@@ -1,10 +1,16 @@
 import type { AppName, EnvironmentName, PlatformSpec } from "./schema.js";
 
-// The naming and routing contract of ../shared/design.md, in one place for every part.
+// The naming and routing contract every part relies on (the Pulumi program, npm start, the deploy
+// tool, the apps' metrics), in one place.
 
 /** ECS service, ECR repository and target group name: `api-qa`, `media-server-prod`, ... */
 export function serviceName(app: AppName, env: EnvironmentName): string {
   return `${app}-${env}`;
+}
+
+/** CloudWatch Logs group of one service, on AWS and on the local region: `/platform/qa/api`. */
+export function logGroupName(app: AppName, env: EnvironmentName): string {
+  return `/platform/${env}/${app}`;
 }
 
 /** Paths that go to the media server; every other path goes to the API. */

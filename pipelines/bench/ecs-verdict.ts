@@ -2,7 +2,7 @@
 // SDK waiter services-stable and fabfuel/ecs-deploy wait for), on the same local region, for a good
 // deploy and for a bad one (an image that crashes at start).
 //
-//   npx tsc -b pipelines infra/local && npx tsx pipelines/bench/ecs-verdict.ts [runs]
+//   npx tsc -b pipelines && npx tsx pipelines/bench/ecs-verdict.ts [runs]
 //
 // Bounded: `runs` deploys per method and case (default 2), each with a 180 s limit.
 
@@ -12,6 +12,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
+import { EcsTestRegion, type TestApp } from "@platform/local-region/testing";
 import { createClients } from "../src/ecs/aws/clients.js";
 import { systemClock } from "../src/ecs/aws/clock.js";
 import { EcsGateway } from "../src/ecs/aws/ecs.js";
@@ -20,7 +21,6 @@ import { deploy } from "../src/ecs/core/deploy.js";
 import { emptyChangeRequest } from "../src/ecs/model/change-request.js";
 import { Redactor } from "../src/ecs/model/secrets.js";
 import { PlainReporter } from "../src/ecs/output/plain.js";
-import { type App, E2eRegion } from "../test/ecs/e2e-region.js";
 
 const RUNS = Math.min(Math.max(Number(process.argv[2] ?? 2), 1), 5);
 const LIMIT_S = 180;
@@ -35,20 +35,22 @@ interface Sample {
 }
 
 async function main(): Promise<void> {
-  const region = await E2eRegion.start({ from: 43700, to: 43799 });
+  const region = await EcsTestRegion.start({ taskPorts: { from: 43700, to: 43799 } });
   try {
-    Object.assign(process.env, region.awsEnv());
+    Object.assign(process.env, region.region.awsEnv());
+    await region.createEdge();
     const app = await region.createApp("bench-qa", "bench.qa.localhost", 10, DRAIN_S);
     const tags = ["v1", "v2"];
     for (const tag of tags) await region.pushImage(app, tag);
     await region.pushImage(app, "crash", { CRASH: "1" });
-    await region.createService(app, await region.pushImage(app, "v0"));
+    await region.createService(app, await region.registerApp(app, await region.pushImage(app, "v0")));
+    await region.steady(app);
     const samples: Sample[] = [];
     let good = 0;
     // v1, v2, v1, ...: every good deploy changes the image (the service starts on v0).
     const nextGood = () => tags[good++ % tags.length]!;
     // Traffic during every deploy (keep-alive, bounded), so old targets really drain as in production.
-    const load = region.load(app, 20_000);
+    const load = region.load(app, { max: 20_000 });
     for (let i = 0; i < RUNS; i++) {
       await region.steady(app);
       samples.push(await withOurRules(app, nextGood(), "good"));
@@ -65,11 +67,11 @@ async function main(): Promise<void> {
       `\nbackground requests: ${results.length}, failed: ${results.filter((r) => r.status !== 200).length}`,
     );
   } finally {
-    await region.stop();
+    await region.region.cleanup();
   }
 }
 
-async function withOurRules(app: App, tag: string, kind: "good" | "bad"): Promise<Sample> {
+async function withOurRules(app: TestApp, tag: string, kind: "good" | "bad"): Promise<Sample> {
   const clients = createClients({});
   let started = Date.now();
   let failedAt: number | undefined;
@@ -107,13 +109,13 @@ async function withOurRules(app: App, tag: string, kind: "good" | "bad"): Promis
 
 /** Register + UpdateService, then poll every 2 s until the service has one deployment and runs its desired count. */
 async function withOneDeploymentLeft(
-  region: E2eRegion,
-  app: App,
+  region: EcsTestRegion,
+  app: TestApp,
   tag: string,
   kind: "good" | "bad",
 ): Promise<Sample> {
-  const ecs = region.ecs();
-  const service = await region.service(app);
+  const ecs = region.ecs;
+  const service = await region.describeService(app);
   const current = await ecs.send(
     new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
   );

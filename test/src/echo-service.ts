@@ -6,7 +6,9 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { packImage, pushImage } from "@platform/pipelines/image/index";
+import { packImage } from "@platform/image-format";
+import { testTargetGroup } from "@platform/local-region/testing";
+import { pushImage } from "@platform/pipelines/image/index";
 import { CLUSTER, type LocalRegionProcess } from "./region-process.js";
 
 // Neither app echoes the headers the load balancer adds, so a tiny image that does is deployed
@@ -45,20 +47,7 @@ export async function deployEchoService(region: LocalRegionProcess): Promise<voi
   });
   const image = await pushImage(ecr, ECHO.name, "v1", packed);
 
-  const group = await elb.send(
-    new CreateTargetGroupCommand({
-      Name: ECHO.name,
-      Protocol: "HTTP",
-      Port: ECHO.containerPort,
-      VpcId: "vpc-local",
-      TargetType: "instance",
-      HealthCheckPath: "/healthz",
-      HealthCheckIntervalSeconds: 5,
-      HealthCheckTimeoutSeconds: 2,
-      HealthyThresholdCount: 2,
-      UnhealthyThresholdCount: 2,
-    }),
-  );
+  const group = await elb.send(new CreateTargetGroupCommand(testTargetGroup(ECHO.name, ECHO.containerPort)));
   const targetGroupArn = group.TargetGroups?.[0]?.TargetGroupArn as string;
   const balancers = await elb.send(new DescribeLoadBalancersCommand({ Names: ["platform"] }));
   const listeners = await elb.send(

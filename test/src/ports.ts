@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { freePort } from "@platform/local-region/testing";
 
 // Every suite runs its own local region beside a developer's (4566/8080/8443) and beside the other
 // engineers' tests (task ports 43000–43999): listener ports come from the OS, task and media ports
@@ -37,19 +37,6 @@ export function suiteRanges(suite: SuiteName): { tasks: PortRange; mediaUdp: Por
     tasks: { from: base, to: base + TASK_PORTS_PER_SUITE - 1 },
     mediaUdp: { from: base + TASK_PORTS_PER_SUITE, to: base + BLOCK_SIZE - 1 },
   };
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready, fail) => {
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", ready);
-  });
-  const address = server.address();
-  await new Promise<void>((closed) => server.close(() => closed()));
-  if (typeof address !== "object" || !address) throw new Error("the OS gave no port");
-  return address.port;
 }
 
 export async function suitePorts(suite: SuiteName): Promise<SuitePorts> {

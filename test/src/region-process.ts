@@ -3,17 +3,17 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { fromIni } from "@aws-sdk/credential-provider-ini";
+import { exited, killByPid, waitFor, waitForOutput } from "@platform/local-region/testing";
 import { findRepoRoot } from "@platform/pipelines/image/repo-root";
-import { exited, killByPid, waitForOutput } from "./child.js";
 import { type SuiteName, type SuitePorts, suitePorts } from "./ports.js";
 import { specWithPorts } from "./spec-copy.js";
-import { waitFor } from "./wait.js";
 
-// `npm start` as a user runs it (node infra/local/dist/src/cli/start.js), on a spec copy with the
+// `npm start` as a user runs it (node pipelines/dist/src/local/start.js), on a spec copy with the
 // suite's own ports and a temporary state folder; stopped by its PID (SIGTERM: it drains and stops
 // its tasks, then itself), SIGKILL only if it does not finish in time.
 
@@ -21,13 +21,14 @@ export const REPO_ROOT = findRepoRoot(import.meta.dirname);
 export const CLUSTER = "platform";
 export const SERVICES = ["api-qa", "media-server-qa", "api-prod", "media-server-prod"] as const;
 
-const START_SCRIPT = join(REPO_ROOT, "infra/local/dist/src/cli/start.js");
+const START_SCRIPT = join(REPO_ROOT, "pipelines/dist/src/local/start.js");
 const UP_LINE = /The platform is up/;
 
 export interface RegionClients {
   ecs: ECSClient;
   ecr: ECRClient;
   elb: ElasticLoadBalancingV2Client;
+  logs: CloudWatchLogsClient;
 }
 
 export class LocalRegionProcess {
@@ -124,6 +125,7 @@ export class LocalRegionProcess {
         ecs: new ECSClient(config),
         ecr: new ECRClient(config),
         elb: new ElasticLoadBalancingV2Client(config),
+        logs: new CloudWatchLogsClient(config),
       };
     }
     return this.clientsCache;
@@ -143,9 +145,10 @@ export class LocalRegionProcess {
             s.deployments[0]?.rolloutState === "COMPLETED" &&
             s.runningCount === s.desiredCount,
         );
-        return steady.length === services.length ? true : undefined;
+        return steady.length === services.length;
       },
       timeoutMs,
+      500,
     );
   }
 
@@ -153,6 +156,7 @@ export class LocalRegionProcess {
     this.clientsCache?.ecs.destroy();
     this.clientsCache?.ecr.destroy();
     this.clientsCache?.elb.destroy();
+    this.clientsCache?.logs.destroy();
     killByPid(this.child, "SIGTERM");
     // The region drains every task (up to the deregistration delay) before it exits.
     if (!(await exited(this.child, 120_000))) {

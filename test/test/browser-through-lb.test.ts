@@ -1,9 +1,9 @@
+import { sleep, waitFor } from "@platform/local-region/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { framesDecoded, launchChromium, startFilter, stopFilter } from "../src/browser.js";
 import { LbClient } from "../src/lb-client.js";
 import { LocalRegionProcess } from "../src/region-process.js";
-import { sleep, waitFor } from "../src/wait.js";
 
 // The media server's demo page as a user opens it: http://qa.localhost:<port>/media/ in headless
 // Chromium (which resolves *.localhost itself), its WebSocket through the load balancer to qa's

@@ -1,8 +1,11 @@
+import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { waitFor } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployEchoService, ECHO, type Echo } from "../src/echo-service.js";
 import { KurentoSocket } from "../src/kurento-ws.js";
 import { LbClient, type VersionInfo } from "../src/lb-client.js";
-import { LocalRegionProcess } from "../src/region-process.js";
+import { CLUSTER, LocalRegionProcess } from "../src/region-process.js";
 
 // The routes of the design brief, through the load balancer `npm start` sets up: qa.<domain> goes
 // to qa and every other host to prod; /kurento and /media/* go to the environment's media server,
@@ -151,5 +154,36 @@ describe("X-Forwarded-* headers", () => {
     expect(echo.headers["x-forwarded-for"]).toBe("127.0.0.1");
     expect(echo.headers["x-forwarded-proto"]).toBe("https");
     expect(echo.headers["x-forwarded-port"]).toBe(String(region.ports.https));
+  });
+});
+
+describe("the environment each API runs in", () => {
+  it.each([
+    ["api-qa", "qa"],
+    ["api-prod", "prod"],
+  ] as const)("%s is started with ENVIRONMENT=%s and logs it as env", async (service, env) => {
+    const { ecs, logs } = region.clients();
+    const [running] =
+      (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [service] }))).services ?? [];
+    const described = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: running?.taskDefinition }),
+    );
+    const [container] = described.taskDefinition?.containerDefinitions ?? [];
+    expect(container?.environment).toContainEqual({ name: "ENVIRONMENT", value: env });
+
+    // The API's own start line, from the task's awslogs group: the logger's env is what it was told.
+    const group = container?.logConfiguration?.options?.["awslogs-group"];
+    const started = await waitFor(
+      `${service}'s "api listening" line in ${group}`,
+      async () => {
+        const found = await logs.send(
+          new FilterLogEventsCommand({ logGroupName: group, filterPattern: '"api listening"' }),
+        );
+        return found.events?.length ? found.events : undefined;
+      },
+      15_000,
+      500,
+    );
+    for (const line of started) expect(JSON.parse(line.message ?? "{}")).toMatchObject({ env });
   });
 });

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { runNode } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runNode } from "../src/child.js";
 import { LbClient, type VersionInfo } from "../src/lb-client.js";
 import { LocalRegionProcess, REPO_ROOT } from "../src/region-process.js";
 

@@ -1,6 +1,6 @@
+import { runNode, sleep, waitFor } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushAppVariant } from "../src/app-image.js";
-import { runNode } from "../src/child.js";
 import {
   describeTasks,
   hostPorts,
@@ -12,7 +12,6 @@ import { LbClient, type VersionInfo } from "../src/lb-client.js";
 import { type Sample, startLoad } from "../src/load.js";
 import { jsonField, summarize } from "../src/load-summary.js";
 import { LocalRegionProcess, REPO_ROOT } from "../src/region-process.js";
-import { sleep, waitFor } from "../src/wait.js";
 
 // A new image of the real API deployed to api-qa with `ecs deploy` while users keep calling qa and
 // prod through the load balancer: no request fails, qa switches to the new image, the old task

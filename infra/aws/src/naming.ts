@@ -1,14 +1,9 @@
 import type { AppName, EnvironmentName } from "@platform/env";
-import { serviceName } from "@platform/env";
+import { logGroupName, serviceName } from "@platform/env";
 
 // Physical names the other parts rely on (the deploy CLI, the API's metrics, the alarms).
 
-export { serviceName };
-
-/** CloudWatch Logs group of one service: `/platform/qa/api`. */
-export function logGroupName(app: AppName, env: EnvironmentName): string {
-  return `/platform/${env}/${app}`;
-}
+export { logGroupName, serviceName };
 
 /** The namespace and metric the API publishes for its queue (issue 5, "Demand"). */
 export const BACKLOG_METRIC = {

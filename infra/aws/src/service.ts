@@ -1,7 +1,12 @@
-import type { AppName, EnvironmentName, ServiceSpec } from "@platform/env";
+import {
+  type AppName,
+  type EnvironmentName,
+  type ServiceSpec,
+  taskDefinition,
+  taskDefinitionFields,
+} from "@platform/env";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { containerDefinition } from "./container.js";
 import { BACKLOG_METRIC, logGroupName } from "./naming.js";
 
 export interface ServiceArgs {
@@ -37,8 +42,8 @@ export class Service extends pulumi.ComponentResource {
       { name: logGroupName(args.app, args.env), retentionInDays: args.service.logRetentionDays },
       { parent: this },
     );
-    const taskDefinition = this.taskDefinition(name, args, logs);
-    const service = this.ecsService(name, args, taskDefinition);
+    const firstRevision = this.taskDefinition(name, args, logs);
+    const service = this.ecsService(name, args, firstRevision);
     this.autoScaling(name, args, service);
     this.serviceName = service.name;
     this.logGroupName = logs.name;
@@ -46,11 +51,11 @@ export class Service extends pulumi.ComponentResource {
   }
 
   private taskDefinition(name: string, args: ServiceArgs, logs: aws.cloudwatch.LogGroup) {
-    const container = pulumi
+    const containers = pulumi
       .all([args.repositoryUrl, logs.name, args.secrets, args.extraEnvironment])
       .apply(([repositoryUrl, group, secrets, extraEnvironment]) =>
-        JSON.stringify([
-          containerDefinition({
+        JSON.stringify(
+          taskDefinition({
             app: args.app,
             env: args.env,
             service: args.service,
@@ -59,18 +64,16 @@ export class Service extends pulumi.ComponentResource {
             logGroupName: group,
             secrets,
             extraEnvironment,
-          }),
-        ]),
+          }).containerDefinitions,
+        ),
       );
     return new aws.ecs.TaskDefinition(
       name,
       {
-        family: name,
-        networkMode: "bridge",
-        requiresCompatibilities: ["EC2"],
+        ...taskDefinitionFields(args.app, args.env),
         executionRoleArn: args.executionRoleArn,
         taskRoleArn: args.taskRoleArn,
-        containerDefinitions: container,
+        containerDefinitions: containers,
       },
       { parent: this },
     );

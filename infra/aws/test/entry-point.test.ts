@@ -8,8 +8,8 @@ import program from "../src/index.js";
 import { checkInvariants } from "../src/invariants/index.js";
 import { ofType, TYPES } from "../src/invariants/resources.js";
 import { findSpecFile } from "../src/spec-file.js";
-import { FAKE_SECRET_VALUE } from "./support/fake-aws.js";
-import { runProgram } from "./support/run-stack.js";
+import { FAKE_SECRET_VALUE } from "../src/testing/fake-aws.js";
+import { runProgram } from "../src/testing/run-stack.js";
 
 // The module Pulumi runs (package.json "exports" → dist/src/index.js), with its config, as `pulumi up` would.
 

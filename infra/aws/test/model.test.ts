@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { containerDefinition, MEDIA_UDP_CONTAINER_PORT_BASE, portMappings } from "../src/container.js";
 import { deployPolicy } from "../src/deploy-role.js";
 import { apiTaskPolicy, executionPolicy, ssmParameterArn } from "../src/iam.js";
 import { checkPolicies } from "../src/invariants/iam.js";
@@ -33,36 +32,6 @@ describe("subnet plan", () => {
     expect(() => planSubnets("10.40.0.0/28", 2)).toThrow(
       "network.cidrBlock 10.40.0.0/28: need an IPv4 CIDR of /24 or larger",
     );
-  });
-});
-
-describe("container definition", () => {
-  test("maps every port, HTTP and media UDP, to a dynamic host port", () => {
-    const media = spec.environments.prod.services["media-server"];
-    const mappings = portMappings(media);
-    expect(mappings).toHaveLength(1 + (media.mediaUdpPortCount ?? 0));
-    expect(mappings[0]).toEqual({ containerPort: 8888, hostPort: 0, protocol: "tcp" });
-    expect(mappings[1]).toEqual({
-      containerPort: MEDIA_UDP_CONTAINER_PORT_BASE,
-      hostPort: 0,
-      protocol: "udp",
-    });
-    expect(new Set(mappings.map((m) => m.hostPort))).toEqual(new Set([0]));
-  });
-
-  test("tells the media server which container ports its UDP sockets must use", () => {
-    const definition = containerDefinition({
-      app: "media-server",
-      env: "qa",
-      service: spec.environments.qa.services["media-server"],
-      image: "repo:tag",
-      region: "eu-west-1",
-      logGroupName: "/platform/qa/media-server",
-      secrets: {},
-      extraEnvironment: {},
-    });
-    expect(definition.environment).toContainEqual({ name: "MEDIA_UDP_PORTS", value: "50000-50019" });
-    expect(definition.environment).toContainEqual({ name: "ENVIRONMENT", value: "qa" });
   });
 });
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { checkInvariants, type InvariantContext } from "../src/invariants/index.js";
 import { type RecordedResource, TYPES } from "../src/invariants/resources.js";
+import { FAKE_SECRET_VALUE, fakeSharedOutputs } from "../src/testing/fake-aws.js";
 import { environmentSuite } from "./support/environment-suite.js";
-import { FAKE_SECRET_VALUE, fakeSharedOutputs } from "./support/fake-aws.js";
 import { editJson, withChange } from "./support/mutate.js";
 import { repositorySpec } from "./support/spec.js";
 

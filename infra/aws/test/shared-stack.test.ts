@@ -2,9 +2,9 @@ import { routeRules } from "@platform/env";
 import { beforeAll, describe, expect, test } from "vitest";
 import { checkInvariants, type InvariantContext } from "../src/invariants/index.js";
 import { ofType, parseJson, type RecordedResource, TYPES } from "../src/invariants/resources.js";
-import { FAKE_SECRET_VALUE } from "./support/fake-aws.js";
+import { FAKE_SECRET_VALUE } from "../src/testing/fake-aws.js";
+import { runStack, type StackRun } from "../src/testing/run-stack.js";
 import { withChange } from "./support/mutate.js";
-import { runStack, type StackRun } from "./support/run-stack.js";
 import { repositorySpec } from "./support/spec.js";
 
 const spec = repositorySpec();

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   try {
     const backend = await startChild(["-e", BACKEND]);
     const backendPort = Number(backend.line.port);
-    const regionScript = fileURLToPath(new URL("../test/region-child.ts", import.meta.url));
+    const regionScript = fileURLToPath(new URL("../src/testing/region-child.ts", import.meta.url));
     const region = await startChild(["--import", "tsx", regionScript, stateDir]);
     const creds = loadOrCreateAccessKey(stateDir);
     const elb = new ElasticLoadBalancingV2Client({

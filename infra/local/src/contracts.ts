@@ -2,7 +2,7 @@
 // models and the load balancer are built on one side; ECS, its scheduler and the task runner on the
 // other. Each side codes against these interfaces, so either can be read, tested and replaced alone.
 
-import type { ImageConfig } from "@platform/pipelines/image/index";
+import type { ImageConfig } from "@platform/image-format";
 
 export type { ImageConfig };
 
@@ -114,7 +114,7 @@ export interface TargetGroups {
 
 // ---------------------------------------------------------------------------------------------
 // ECR as the task runner sees it: resolve an image URI to its unpacked, immutable content. The image
-// format is the one `npm run image` writes (pipelines/src/image), so its config type is the writer's.
+// format (@platform/image-format) is the one the image builder writes, so the config type is shared.
 
 export interface ResolvedImage {
   repositoryName: string;

@@ -1,1 +1,15 @@
-export {};
+// The local region's public entry: start a region, plug ECS and CloudWatch Logs into it, read its
+// credentials. Test support (temp regions, test images, waits) is the `./testing` entry.
+export type {
+  ImageConfig,
+  ImageRegistry,
+  RegionPlugin,
+  RegionServices,
+  ResolvedImage,
+  SecretValues,
+  TargetGroups,
+} from "./contracts.js";
+export { PROFILE, type RegionCredentials } from "./credentials.js";
+export { LOCAL_ACCOUNT_ID, type RegionHandle, type StartRegionOptions, startRegion } from "./region.js";
+export { EcsPlugin, type EcsPluginOptions } from "./services/ecs/plugin.js";
+export { type LogSink, LogsPlugin } from "./services/logs/plugin.js";

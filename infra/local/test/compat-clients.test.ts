@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startTestRegion, type TestRegion } from "./region-fixture.js";
+import { freePort, startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // Independent clients: Debian's AWS CLI v2 (awscli) and boto3 (python3-boto3), which scripts/setup.sh installs,
 // named by path because a developer's PATH may put another aws or python3 first. They get the generated

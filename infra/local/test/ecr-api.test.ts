@@ -25,7 +25,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageRegistry, RegionPlugin } from "../src/contracts.js";
-import { startTestRegion, type TestRegion } from "./region-fixture.js";
+import { startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 let region: TestRegion;
 let ecr: ECRClient;

@@ -26,7 +26,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EcsPlugin } from "../src/services/ecs/plugin.js";
 import { LogsPlugin } from "../src/services/logs/plugin.js";
-import { startTestRegion, type TestRegion } from "./region-fixture.js";
+import { startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // ECS through the @aws-sdk v3 client over real HTTP: each operation, and AWS's errors for bad input.
 

@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EcsPlugin } from "../src/services/ecs/plugin.js";
 import { LogsPlugin } from "../src/services/logs/plugin.js";
-import { startTestRegion, type TestRegion } from "./region-fixture.js";
+import { startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // ECS and CloudWatch Logs through independent clients: Debian's AWS CLI and boto3 (by path, endpoint
 // passed explicitly: Debian 12's CLI and boto3 predate `endpoint_url` in the config file).

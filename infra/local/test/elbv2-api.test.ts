@@ -29,7 +29,7 @@ import {
   SetRulePrioritiesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startTestRegion, type TestRegion } from "./region-fixture.js";
+import { freePort, startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 let region: TestRegion;
 let elb: ElasticLoadBalancingV2Client;

@@ -163,7 +163,7 @@ describe("unused target groups", () => {
 describe("one health check", () => {
   it("reports ELBv2's reason for a wrong code, a timeout and a refused connection", async () => {
     const { checkTarget } = await import("../src/runtime/load-balancer/health-checker.js");
-    const { startBackend, freePort } = await import("./region-fixture.js");
+    const { startBackend, freePort } = await import("../src/testing/index.js");
     const backend = await startBackend((req, res) => {
       if (req.url === "/hang") return;
       res.writeHead(req.url === "/ok" ? 204 : 503).end();

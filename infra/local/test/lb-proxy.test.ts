@@ -24,7 +24,7 @@ import {
   startTestRegion,
   type TestRegion,
   waitFor,
-} from "./region-fixture.js";
+} from "../src/testing/index.js";
 
 // The load balancer with real backends on 127.0.0.1, configured only through the ELBv2 API.
 

@@ -3,7 +3,7 @@ import { ECSClient, ListClustersCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsError, type RegionPlugin, type RegionServices } from "../src/contracts.js";
 import { startRegion } from "../src/region.js";
-import { startTestRegion, type TestRegion } from "./region-fixture.js";
+import { startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // The composition: plugins get the region's services, register wire services and routes, and are
 // stopped before the region; credentials are generated once and kept.

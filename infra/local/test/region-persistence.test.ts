@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   CreateTargetGroupCommand,
@@ -14,38 +12,23 @@ import {
 import { GetParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadOrCreateAccessKey } from "../src/credentials.js";
+import { type ChildRegion, startChildRegion } from "../src/testing/index.js";
 
 // A real region in a child process, killed with SIGKILL while requests are in flight: everything
 // it acknowledged is there after a restart on the same state folder.
 
-const child = fileURLToPath(new URL("./region-child.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "local-region-kill-"));
-const children: ChildProcess[] = [];
+const children: ChildRegion[] = [];
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const { child: c } of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function spawnRegion(): Promise<{ proc: ChildProcess; endpoint: string }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", child, dir], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(proc);
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    let err = "";
-    proc.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve((JSON.parse(line) as { endpoint: string }).endpoint);
-    });
-    proc.stderr!.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    proc.once("exit", (code) => reject(new Error(`region child exited (${code}): ${err}`)));
-  });
-  return { proc, endpoint };
+async function spawnRegion(): Promise<{ proc: ChildRegion["child"]; endpoint: string }> {
+  const region = await startChildRegion(dir);
+  children.push(region);
+  return { proc: region.child, endpoint: region.endpoint };
 }
 
 describe("durability", () => {

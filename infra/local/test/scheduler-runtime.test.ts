@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packImage } from "@platform/pipelines/image/index";
+import { packImage } from "@platform/image-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResolvedImage, Target, TargetGroups, TargetHealthView } from "../src/contracts.js";
 import { Scheduler } from "../src/runtime/scheduler/scheduler.js";

@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RegionPlugin, SecretValues } from "../src/contracts.js";
-import { startTestRegion, type TestRegion } from "./region-fixture.js";
+import { startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 let region: TestRegion;
 let ssm: SSMClient;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packImage } from "@platform/pipelines/image/index";
+import { packImage } from "@platform/image-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageConfig, ResolvedImage } from "../src/contracts.js";
 import { PortAllocator } from "../src/runtime/tasks/port-allocator.js";

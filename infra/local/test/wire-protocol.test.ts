@@ -5,7 +5,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { BuildMiddleware, MetadataBearer } from "@smithy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestRegion, type TestRegion } from "./region-fixture.js";
+import { startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // The wire through the real SDK serializers and signer: dispatch, error shapes, SigV4 verification.
 

@@ -2,12 +2,11 @@ import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ImageConfig, type PackedImage, packImage } from "@platform/image-format";
 import { bundleEntry } from "./bundle.js";
 import { ImageError } from "./errors.js";
 import { defaultTag, type SourceRevision, sourceRevision } from "./git.js";
-import type { ImageConfig } from "./image-config.js";
 import { copyRuntimeFiles, runtimeClosure } from "./native.js";
-import { type PackedImage, packImage } from "./pack.js";
 import { type AppManifest, readAppManifest } from "./recipe.js";
 
 /** Where the app lives inside the image: the layer is a root filesystem diff, the app is under /app. */

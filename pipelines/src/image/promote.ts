@@ -1,7 +1,6 @@
 import { type ECRClient, GetDownloadUrlForLayerCommand } from "@aws-sdk/client-ecr";
-import { sha256Digest } from "./digest.js";
+import { type ImageManifest, manifestBlobs, parseManifest, sha256Digest } from "@platform/image-format";
 import { ImageError } from "./errors.js";
-import { type ImageManifest, manifestBlobs, parseManifest } from "./manifest.js";
 import { type ImageRef, validateRepositoryName, validateTag } from "./reference.js";
 import {
   availableBlobs,

@@ -1,6 +1,5 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import { MANIFEST_MEDIA_TYPE } from "./media-types.js";
-import { type PackedImage, packedBlobs } from "./pack.js";
+import { MANIFEST_MEDIA_TYPE, type PackedImage, packedBlobs } from "@platform/image-format";
 import { validateTag } from "./reference.js";
 import {
   availableBlobs,

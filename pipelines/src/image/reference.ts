@@ -1,4 +1,4 @@
-import { isDigest } from "./digest.js";
+import { isDigest } from "@platform/image-format";
 import { ImageError } from "./errors.js";
 
 // ECR's own limits: repository names are lowercase path components; tags up to 300 characters.

@@ -6,15 +6,9 @@ import {
   PutImageCommand,
   UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
+import { type ImageConfig, packImage } from "@platform/image-format";
 import { describe, expect, it } from "vitest";
-import {
-  type ImageConfig,
-  ImageError,
-  type PushProgress,
-  packImage,
-  promoteImage,
-  pushImage,
-} from "../../src/image/index.js";
+import { ImageError, type PushProgress, promoteImage, pushImage } from "../../src/image/index.js";
 import { fakeEcr } from "./fake-ecr.js";
 
 const config: ImageConfig = {

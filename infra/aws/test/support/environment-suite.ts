@@ -2,8 +2,8 @@ import type { EnvironmentName } from "@platform/env";
 import { beforeAll, describe, expect, test } from "vitest";
 import { checkInvariants } from "../../src/invariants/index.js";
 import { obj, ofType, parseJson, TYPES } from "../../src/invariants/resources.js";
-import { FAKE_SECRET_VALUE, fakeSharedOutputs } from "./fake-aws.js";
-import { runStack, type StackRun } from "./run-stack.js";
+import { FAKE_SECRET_VALUE, fakeSharedOutputs } from "../../src/testing/fake-aws.js";
+import { runStack, type StackRun } from "../../src/testing/run-stack.js";
 import { repositorySpec } from "./spec.js";
 
 /** The checks every environment stack gets; a test file per environment, since each is its own process. */

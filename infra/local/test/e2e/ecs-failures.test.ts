@@ -1,31 +1,21 @@
 import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../region-fixture.js";
-import {
-  createQaService,
-  deployImage,
-  describeService,
-  type EcsTestRegion,
-  getQa,
-  pushTestImage,
-  registerApp,
-  setUpQa,
-  startEcsRegion,
-  waitForRollout,
-} from "./ecs-region.js";
+import { EcsTestRegion, type TestApp, waitFor } from "../../src/testing/index.js";
 
 // What goes wrong: an image that crashes at start, an image that was never pushed, a task whose
 // process is killed. qa must keep serving the good version, and ECS must say why.
 
 let t: EcsTestRegion;
+let qa: TestApp;
 
 beforeAll(async () => {
-  t = await startEcsRegion({ from: 43100, to: 43199 });
-  await setUpQa(t);
-  const v1 = await pushTestImage(t, "v1");
-  const service = await createQaService(t, await registerApp(t, v1));
-  await waitForRollout(t, service.deployments?.[0]?.id as string);
+  t = await EcsTestRegion.start({ taskPorts: { from: 43100, to: 43199 } });
+  await t.createEdge();
+  qa = await t.createApp("app-qa", "qa.localhost", 10);
+  const v1 = await t.pushImage(qa, "v1");
+  const service = await t.createService(qa, await t.registerApp(qa, v1));
+  await t.waitForRollout(qa, service.deployments?.[0]?.id as string);
 }, 60_000);
 
 afterAll(async () => {
@@ -44,35 +34,21 @@ async function stoppedTasks() {
 
 /** Polls qa's version until stopped; bounded by count. */
 function watchQa() {
-  const seen: string[] = [];
-  let on = true;
-  const done = (async () => {
-    for (let i = 0; i < 1500 && on; i++) {
-      const r = await getQa(t, "/version").catch((e: Error) => ({ status: 0, body: e.message }));
-      seen.push(`${r.status} ${r.body}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await done;
-      return seen;
-    },
-  };
+  const load = t.load(qa, { max: 1500, pauseMs: 50 });
+  return { stop: async () => (await load.stop()).map((r) => `${r.status} ${r.body}`) };
 }
 
 describe("ECS failures", () => {
   it("trips the circuit breaker on an image that exits at start, rolls back, and qa serves v1 throughout", async () => {
-    const crash = await pushTestImage(t, "crash", { CRASH: "1" });
+    const crash = await t.pushImage(qa, "crash", { CRASH: "1" });
     const watcher = watchQa();
-    const deployment = await deployImage(t, crash);
-    const failed = await waitForRollout(t, deployment);
+    const deployment = await t.deployImage(qa, crash);
+    const failed = await t.waitForRollout(qa, deployment);
     const rollback = failed.deployments?.find((d) => d.status === "PRIMARY");
     expect(failed.deployments?.find((d) => d.id === deployment)?.rolloutState).toBe("FAILED");
     expect(failed.deployments?.find((d) => d.id === deployment)?.failedTasks).toBeGreaterThanOrEqual(3);
     expect(rollback?.id).not.toBe(deployment);
-    const settled = await waitForRollout(t, rollback?.id as string);
+    const settled = await t.waitForRollout(qa, rollback?.id as string);
     const seen = await watcher.stop();
 
     expect(settled.deployments?.map((d) => d.rolloutState)).toEqual(["COMPLETED"]);
@@ -94,8 +70,8 @@ describe("ECS failures", () => {
   }, 60_000);
 
   it("stops a task whose image was never pushed with CannotPullContainerError", async () => {
-    const missing = (await pushTestImage(t, "v1-again")).replace(/:v1-again$/, ":never-pushed");
-    const deployment = await deployImage(t, missing);
+    const missing = (await t.pushImage(qa, "v1-again")).replace(/:v1-again$/, ":never-pushed");
+    const deployment = await t.deployImage(qa, missing);
     const task = await waitFor("a stopped task of the deployment", async () =>
       (await stoppedTasks()).find((x) => x.startedBy === deployment),
     );
@@ -103,15 +79,15 @@ describe("ECS failures", () => {
     expect(task.stoppedReason).toMatch(/^CannotPullContainerError: .*never-pushed.*not found$/);
     expect(task.containers?.[0]?.exitCode).toBeUndefined();
     expect(task.startedAt).toBeUndefined();
-    const service = await describeService(t);
+    const service = await t.describeService(qa);
     expect(service.events?.map((e) => e.message)).toContain(
       `(service app-qa) failed to launch a task with (error ${task.stoppedReason}).`,
     );
     // Roll it back ourselves rather than wait for three pulls.
-    const failed = await waitForRollout(t, deployment);
+    const failed = await t.waitForRollout(qa, deployment);
     const rollback = failed.deployments?.find((d) => d.status === "PRIMARY");
-    if (rollback?.id !== deployment) await waitForRollout(t, rollback?.id as string);
-    expect((await getQa(t, "/version")).body).toBe("v1");
+    if (rollback?.id !== deployment) await t.waitForRollout(qa, rollback?.id as string);
+    expect((await t.get(qa, "/version")).body).toBe("v1");
   }, 60_000);
 
   it("replaces a task killed with SIGKILL and stops routing to it", async () => {
@@ -127,7 +103,7 @@ describe("ECS failures", () => {
       "the killed task's target to leave the healthy set",
       async () => {
         const health = await t.elb.send(
-          new DescribeTargetHealthCommand({ TargetGroupArn: t.targetGroupArn }),
+          new DescribeTargetHealthCommand({ TargetGroupArn: qa.targetGroupArn }),
         );
         const entry = health.TargetHealthDescriptions?.find((d) => d.Target?.Port === port);
         return entry === undefined || entry.TargetHealth?.State !== "healthy";
@@ -140,7 +116,7 @@ describe("ECS failures", () => {
     expect(stopped.stopCode).toBe("EssentialContainerExited");
     expect(stopped.containers?.[0]?.exitCode).toBe(137);
     const replacement = await waitFor("a healthy replacement serving v1", async () => {
-      const r = await getQa(t, "/version").catch(() => undefined);
+      const r = await t.get(qa, "/version").catch(() => undefined);
       return r?.status === 200 ? r : undefined;
     });
     expect(replacement.body).toBe("v1");

@@ -1,27 +1,18 @@
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../region-fixture.js";
-import {
-  createQaService,
-  deployImage,
-  type EcsTestRegion,
-  getQa,
-  pushTestImage,
-  registerApp,
-  setUpQa,
-  startEcsRegion,
-  waitForRollout,
-} from "./ecs-region.js";
+import { EcsTestRegion, type TestApp, waitFor } from "../../src/testing/index.js";
 
 // A blue/green deploy through the ECS API while a bounded load generator hits qa through the
 // load balancer: no request fails, the version switches, the old task drains and stops.
 
 let t: EcsTestRegion;
+let qa: TestApp;
 
 beforeAll(async () => {
-  t = await startEcsRegion({ from: 43000, to: 43099 });
-  await setUpQa(t);
+  t = await EcsTestRegion.start({ taskPorts: { from: 43000, to: 43099 } });
+  await t.createEdge();
+  qa = await t.createApp("app-qa", "qa.localhost", 10);
 }, 30_000);
 
 afterAll(async () => {
@@ -30,17 +21,17 @@ afterAll(async () => {
 
 describe("zero-downtime deployment", () => {
   it("switches qa from v1 to v2 with every request answered", async () => {
-    const v1 = await pushTestImage(t, "v1");
-    const service = await createQaService(t, await registerApp(t, v1));
+    const v1 = await t.pushImage(qa, "v1");
+    const service = await t.createService(qa, await t.registerApp(qa, v1));
     const first = service.deployments?.[0]?.id as string;
-    const settled = await waitForRollout(t, first);
+    const settled = await t.waitForRollout(qa, first);
     expect(settled.deployments?.[0]?.rolloutState).toBe("COMPLETED");
-    expect((await getQa(t, "/version")).body).toBe("v1");
+    expect((await t.get(qa, "/version")).body).toBe("v1");
     const [oldTask] =
       (await t.ecs.send(new ListTasksCommand({ cluster: "platform", serviceName: "app-qa" }))).taskArns ?? [];
 
     // The task reads its host port and the task metadata endpoint v4 from its environment.
-    const env = JSON.parse((await getQa(t, "/env")).body) as Record<string, string>;
+    const env = JSON.parse((await t.get(qa, "/env")).body) as Record<string, string>;
     const container = (await (await fetch(env.ECS_CONTAINER_METADATA_URI_V4 as string)).json()) as Record<
       string,
       unknown
@@ -57,20 +48,12 @@ describe("zero-downtime deployment", () => {
     expect(taskMetadata.TaskARN).toBe(oldTask);
     expect(env.LOG_LEVEL).toBe("debug");
 
-    const v2 = await pushTestImage(t, "v2");
-    const results: { status: number; body: string }[] = [];
-    let loading = true;
-    const load = (async () => {
-      // Bounded: at most 2000 requests, and only while the deployment runs (it has its own timeout).
-      for (let i = 0; i < 2000 && loading; i++) {
-        results.push(await getQa(t, "/version").catch((e: Error) => ({ status: 0, body: e.message })));
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    const deployment = await deployImage(t, v2);
-    const done = await waitForRollout(t, deployment);
-    loading = false;
-    await load;
+    const v2 = await t.pushImage(qa, "v2");
+    // Bounded: at most 2000 requests, and only while the deployment runs (it has its own timeout).
+    const load = t.load(qa, { max: 2000, pauseMs: 20 });
+    const deployment = await t.deployImage(qa, v2);
+    const done = await t.waitForRollout(qa, deployment);
+    const results = await load.stop();
 
     expect(done.deployments?.map((d) => [d.id, d.rolloutState])).toEqual([[deployment, "COMPLETED"]]);
     expect(results.length).toBeGreaterThan(20);
@@ -78,7 +61,7 @@ describe("zero-downtime deployment", () => {
     const versions = results.map((r) => r.body);
     expect(versions[0]).toBe("v1");
     expect(versions.at(-1)).toBe("v2");
-    expect((await getQa(t, "/version")).body).toBe("v2");
+    expect((await t.get(qa, "/version")).body).toBe("v2");
 
     const old = (
       await t.ecs.send(new DescribeTasksCommand({ cluster: "platform", tasks: [oldTask as string] }))

@@ -12,7 +12,7 @@ import {
   MANIFEST_MEDIA_TYPE,
   packImage,
   parseManifest,
-} from "../../src/image/index.js";
+} from "../src/index.js";
 
 const config: ImageConfig = {
   Entrypoint: ["node", "main.js"],

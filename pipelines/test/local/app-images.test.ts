@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { startTestRegion, type TestRegion } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureAppImage, imageTag, sourceHash } from "../../src/cli/app-images.js";
-import { startTestRegion, type TestRegion } from "../region-fixture.js";
+import { ensureAppImage, imageTag, sourceHash } from "../../src/local/app-images.js";
 
 // npm start's images: the tag follows the sources, and an app that can't be built yet is replaced
 // by a placeholder pushed through the real ECR API, so the platform still comes up.

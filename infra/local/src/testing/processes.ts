@@ -3,33 +3,41 @@ import { type ChildProcess, spawn } from "node:child_process";
 // Child processes of the suites: argv arrays (never a shell), output kept, stopped by their PID.
 
 export interface RunResult {
+  /** Null when the process was killed (its time limit). */
   code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved as they came. */
   output: string;
   elapsedMs: number;
 }
 
+export interface RunOptions {
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+  limitMs: number;
+}
+
 /** Runs `node <args>` to completion; SIGKILLed by PID after `limitMs`. */
-export function runNode(
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; limitMs: number },
-): Promise<RunResult> {
+export function runNode(args: string[], options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
-      cwd: options.cwd,
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let output = "";
-    const keep = (chunk: Buffer) => {
-      output += chunk.toString();
+    const kept = { stdout: "", stderr: "", output: "" };
+    const keep = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
+      kept[stream] += chunk.toString();
+      kept.output += chunk.toString();
     };
-    child.stdout.on("data", keep);
-    child.stderr.on("data", keep);
+    child.stdout.on("data", keep("stdout"));
+    child.stderr.on("data", keep("stderr"));
     const timer = setTimeout(() => killByPid(child, "SIGKILL"), options.limitMs);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, output, elapsedMs: Date.now() - started });
+      resolve({ code, ...kept, elapsedMs: Date.now() - started });
     });
   });
 }

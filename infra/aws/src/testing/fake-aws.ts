@@ -107,6 +107,6 @@ export function mockCall(token: string, inputs: Record<string, unknown>): Record
     case "aws:secretsmanager/getSecretVersion:getSecretVersion":
       return { secretString: FAKE_SECRET_VALUE };
     default:
-      throw new Error(`the test's fake AWS has no answer for ${token}: add one to test/support/fake-aws.ts`);
+      throw new Error(`the test's fake AWS has no answer for ${token}: add one to src/testing/fake-aws.ts`);
   }
 }

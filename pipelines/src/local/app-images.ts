@@ -4,17 +4,11 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { AppName } from "@platform/env";
-import {
-  buildAppImage,
-  packImage,
-  pushImage,
-  repositoryUri,
-  sourceRevision,
-  taggedDigest,
-} from "@platform/pipelines/image/index";
+import { packImage } from "@platform/image-format";
+import { buildAppImage, pushImage, repositoryUri, sourceRevision, taggedDigest } from "../image/index.js";
 
-// The two app images for `npm start`: built with the pipelines image library and pushed to the
-// local repositories through the ECR API, only when the sources changed. The tag says which
+// The two app images for `npm start`: built with the image library and pushed to the local
+// repositories through the ECR API, only when the sources changed. The tag says which
 // sources: the commit for a clean tree, the commit plus a hash of the app's sources otherwise.
 
 const SKIPPED = new Set(["node_modules", "dist", ".git", "coverage", ".local-region", "data"]);

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EnvironmentName, SecretRef } from "@platform/env";
-import { writeFileAtomic } from "../state/atomic-file.js";
 
 // Development values for the secrets the spec names: generated once, kept under the state folder,
 // never printed except the API keys, which `npm start` shows on purpose (they are local-only).
@@ -16,7 +15,10 @@ export function loadOrCreateApiKeys(stateDir: string): ApiKeys {
     if (typeof keys.qa === "string" && typeof keys.prod === "string") return keys as ApiKeys;
   }
   const keys: ApiKeys = { qa: newKey(), prod: newKey() };
-  writeFileAtomic(file, `${JSON.stringify(keys, null, 2)}\n`, 0o600);
+  // Owner-only, and renamed into place: a crash leaves no half-written keys behind.
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
   return keys;
 }
 

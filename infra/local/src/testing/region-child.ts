@@ -1,6 +1,7 @@
-import { startRegion } from "../src/region.js";
+import { startRegion } from "../region.js";
 
-// A region in a child process, for the kill -9 test: prints its endpoint, then runs until killed.
+// The script behind startChildRegion(): a region in a process of its own (a kill -9 must not take
+// the test with it). Prints its endpoint as one JSON line, then runs until SIGTERM or a kill.
 
 const [stateDir = ".local-region-child"] = process.argv.slice(2);
 const region = await startRegion({

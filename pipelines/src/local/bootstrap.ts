@@ -23,10 +23,13 @@ import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import {
   APP_NAMES,
   type AppName,
+  defaultEnvironment,
   ENVIRONMENT_NAMES,
   type EnvironmentName,
+  logGroupName,
   type PlatformSpec,
   routeRules,
+  type ServiceSpec,
   serviceName,
 } from "@platform/env";
 import { type Clients, errorName } from "./clients.js";
@@ -65,7 +68,7 @@ export async function bootstrap(
     const svc = spec.environments[env].services[app];
     await ensureRepository(clients, name, say);
     targetGroups[name] = await ensureTargetGroup(clients, name, svc, say);
-    await ensureLogGroup(clients, `/ecs/${name}`, svc.logRetentionDays);
+    await ensureLogGroup(clients, logGroupName(app, env), svc.logRetentionDays);
     secretArns[name] = {};
     for (const [secret, ref] of Object.entries(svc.secrets)) {
       const value = () => devSecretValue(secret, env, app, stateDir, apiKeys);
@@ -91,8 +94,6 @@ async function ensureRepository(clients: Clients, name: string, say: (line: stri
     say(`created ECR repository ${name}`);
   }
 }
-
-type ServiceSpec = PlatformSpec["environments"]["qa"]["services"]["api"];
 
 async function ensureTargetGroup(
   clients: Clients,
@@ -203,7 +204,7 @@ async function ensureLoadBalancer(
     lbArn = created.LoadBalancers?.[0]?.LoadBalancerArn as string;
     say(`created load balancer ${LOAD_BALANCER}`);
   }
-  const fallback = targetGroups[serviceName("api", defaultEnv(spec))] as string;
+  const fallback = targetGroups[serviceName("api", defaultEnvironment(spec))] as string;
   const existing =
     (await clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }))).Listeners ?? [];
   const wanted = [
@@ -233,10 +234,6 @@ async function ensureLoadBalancer(
     }
     await ensureRules(clients, spec, listenerArn, targetGroups);
   }
-}
-
-function defaultEnv(spec: PlatformSpec): EnvironmentName {
-  return ENVIRONMENT_NAMES.find((e) => !spec.environments[e].hostPrefix) ?? "prod";
 }
 
 function forward(targetGroupArn: string): Action {

@@ -6,7 +6,14 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import type { AppName, EnvironmentName, PlatformSpec } from "@platform/env";
+import {
+  type AppName,
+  type EnvironmentName,
+  logGroupName,
+  type PlatformSpec,
+  type TaskDefinition,
+  taskDefinition,
+} from "@platform/env";
 import { CLUSTER } from "./bootstrap.js";
 import type { Clients } from "./clients.js";
 
@@ -22,42 +29,18 @@ export interface ServiceTarget {
   secrets: Record<string, string>;
 }
 
-export function containerDefinition(spec: PlatformSpec, t: ServiceTarget): ContainerDefinition {
-  const svc = spec.environments[t.env].services[t.app];
-  const udp =
-    "mediaUdpPortCount" in svc && typeof svc.mediaUdpPortCount === "number" ? svc.mediaUdpPortCount : 0;
-  return {
-    name: t.app,
+/** The spec's task definition (the same function the Pulumi program uses), as the local region runs it. */
+export function localTaskDefinition(spec: PlatformSpec, t: ServiceTarget): TaskDefinition {
+  return taskDefinition({
+    app: t.app,
+    env: t.env,
+    service: spec.environments[t.env].services[t.app],
     image: t.image,
-    essential: true,
-    cpu: svc.cpu,
-    memory: svc.memory,
-    memoryReservation: svc.memoryReservation,
-    stopTimeout: Math.min(svc.stopTimeoutSeconds, 120),
-    portMappings: [
-      { containerPort: svc.containerPort, hostPort: 0, protocol: "tcp" },
-      ...Array.from({ length: udp }, (_, i) => ({
-        containerPort: 50000 + i,
-        hostPort: 0,
-        protocol: "udp" as const,
-      })),
-    ],
-    environment: Object.entries({ ...svc.environment, APP_ENV: t.env })
-      .map(([name, value]) => ({ name, value: String(value) }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    secrets: Object.entries(t.secrets)
-      .map(([name, valueFrom]) => ({ name, valueFrom }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    logConfiguration: {
-      logDriver: "awslogs",
-      options: {
-        "awslogs-group": `/ecs/${t.name}`,
-        "awslogs-region": spec.region,
-        "awslogs-stream-prefix": "ecs",
-        mode: "non-blocking",
-      },
-    },
-  };
+    region: spec.region,
+    logGroupName: logGroupName(t.app, t.env),
+    secrets: t.secrets,
+    sharesHostNetwork: true,
+  });
 }
 
 /** Creates the service, or registers and deploys a new revision when the container changed. */
@@ -68,35 +51,30 @@ export async function ensureService(
   say: (line: string) => void,
 ): Promise<"created" | "deployed" | "unchanged"> {
   const svc = spec.environments[t.env].services[t.app];
-  const wanted = containerDefinition(spec, t);
+  const definition = localTaskDefinition(spec, t);
   const found = await clients.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [t.name] }));
   const current = found.services?.find((s) => s.status === "ACTIVE");
   if (current?.taskDefinition) {
     const td = await clients.ecs.send(
       new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }),
     );
-    if (sameContainer(td.taskDefinition?.containerDefinitions?.[0], wanted)) return "unchanged";
+    if (sameContainer(td.taskDefinition?.containerDefinitions?.[0], definition.containerDefinitions[0]))
+      return "unchanged";
   }
-  const registered = await clients.ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: t.name,
-      networkMode: "bridge",
-      requiresCompatibilities: ["EC2"],
-      containerDefinitions: [wanted],
-      tags: [{ key: "image", value: t.image }],
-    }),
-  );
-  const taskDefinition = registered.taskDefinition?.taskDefinitionArn as string;
+  const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand(definition));
+  const revision = registered.taskDefinition?.taskDefinitionArn as string;
   if (current) {
-    await clients.ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: t.name, taskDefinition }));
-    say(`deploying ${t.name} ${shortImage(t.image)} (${taskDefinition.split("/").pop()})`);
+    await clients.ecs.send(
+      new UpdateServiceCommand({ cluster: CLUSTER, service: t.name, taskDefinition: revision }),
+    );
+    say(`deploying ${t.name} ${shortImage(t.image)} (${revision.split("/").pop()})`);
     return "deployed";
   }
   await clients.ecs.send(
     new CreateServiceCommand({
       cluster: CLUSTER,
       serviceName: t.name,
-      taskDefinition,
+      taskDefinition: revision,
       desiredCount: svc.desiredCount,
       launchType: "EC2",
       loadBalancers: [
@@ -119,8 +97,11 @@ export function shortImage(uri: string): string {
 }
 
 /** Compares what we set; fields ECS adds on its own (defaults, empty lists) are ignored. */
-function sameContainer(current: ContainerDefinition | undefined, wanted: ContainerDefinition): boolean {
-  if (!current) return false;
+function sameContainer(
+  current: ContainerDefinition | undefined,
+  wanted: ContainerDefinition | undefined,
+): boolean {
+  if (!current || !wanted) return false;
   const pick = (c: ContainerDefinition) =>
     JSON.stringify({
       name: c.name,

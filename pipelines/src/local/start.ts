@@ -1,10 +1,9 @@
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_NAMES, loadSpec, type PlatformSpec, serviceName } from "@platform/env";
-import { type RegionHandle, startRegion } from "../region.js";
-import { EcsPlugin } from "../services/ecs/plugin.js";
-import { LogsPlugin } from "../services/logs/plugin.js";
+import { EcsPlugin, LogsPlugin, type RegionHandle, startRegion } from "@platform/local-region";
+import { findRepoRoot, specFile } from "../image/repo-root.js";
 import { type AppImage, ensureAppImage } from "./app-images.js";
 import { bootstrap, eachService } from "./bootstrap.js";
 import { regionClients } from "./clients.js";
@@ -15,24 +14,13 @@ import { startLiveView } from "./live-view.js";
 // `npm start`: the local region, the platform bootstrapped from the env spec through the AWS API,
 // the two apps built, pushed and deployed, then a live view until Ctrl-C.
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && Array.isArray(JSON.parse(readFileSync(pkg, "utf8")).workspaces)) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("cannot find the repository root (package.json with workspaces)");
-    dir = parent;
-  }
-}
-
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const root = repoRoot();
+  const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
   // The spec next to the env workspace's sources (loadSpec's default looks under env/dist when compiled).
-  const spec = loadSpec(process.env.PLATFORM_SPEC ?? join(root, "env", "platform.yaml"));
+  const spec = loadSpec(specFile(root));
   const stateDir = process.env.LOCAL_REGION_STATE_DIR ?? join(root, ".local-region");
   const regionLog = join(stateDir, "region.log");
   const logs = new LogsPlugin();

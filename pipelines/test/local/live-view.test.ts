@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recentEvents, renderSnapshot } from "../src/cli/live-view.js";
+import { recentEvents, renderSnapshot } from "../../src/local/live-view.js";
 
 // The live view of `npm start` is a pure rendering of what the ECS and ELBv2 APIs return.
 

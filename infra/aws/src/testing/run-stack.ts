@@ -1,8 +1,8 @@
 import type { PlatformSpec } from "@platform/env";
 import * as pulumi from "@pulumi/pulumi";
-import type { RecordedResource } from "../../src/invariants/resources.js";
-import { defineStack } from "../../src/program.js";
-import { DEFAULT_SETTINGS, type StackSettings } from "../../src/settings.js";
+import type { RecordedResource } from "../invariants/resources.js";
+import { defineStack } from "../program.js";
+import { DEFAULT_SETTINGS, type StackSettings } from "../settings.js";
 import {
   FAKE_ACCOUNT,
   FAKE_REGION,
@@ -11,6 +11,9 @@ import {
   mockCall,
   mockState,
 } from "./fake-aws.js";
+
+// The Pulumi program under mocks, for this workspace's tests and the cross-workspace suites
+// (`@platform/infra-aws/testing/run-stack`), so both read the stack the same way.
 
 export interface StackRun {
   resources: RecordedResource[];

@@ -1,0 +1,318 @@
+import { Agent, request } from "node:http";
+import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type Service,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  type CreateTargetGroupCommandInput,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { EcsPlugin } from "../services/ecs/plugin.js";
+import { LogsPlugin } from "../services/logs/plugin.js";
+import { freePort } from "./ports.js";
+import { startTestRegion, type TestRegion } from "./region.js";
+import { pushPackedImage, testImage } from "./test-image.js";
+import { waitFor } from "./wait.js";
+
+// A region with ECS and Logs, set up through the AWS API only: a load balancer with one HTTP
+// listener, and per app a repository, a target group behind a host rule, a log group and a service
+// running the test image. Everything a deploy test needs, on ports of its own.
+
+export const CLUSTER = "platform";
+
+/** An app behind the listener: requests with Host `host` go to its target group. */
+export interface TestApp {
+  name: string;
+  host: string;
+  targetGroupArn: string;
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+export interface EcsTestRegionOptions {
+  /** Host ports for tasks: a range no other suite uses. */
+  taskPorts: { from: number; to: number };
+  /** An existing state folder (a restart); a fresh temp folder otherwise. */
+  stateDir?: string;
+}
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
+
+/** A target group as the tests use them: HTTP to instances, /healthz every 5 s, 2 checks to change state. */
+export function testTargetGroup(name: string, port = 80): CreateTargetGroupCommandInput {
+  return {
+    Name: name,
+    Protocol: "HTTP",
+    Port: port,
+    VpcId: "vpc-local",
+    TargetType: "instance",
+    HealthCheckPath: "/healthz",
+    HealthCheckIntervalSeconds: 5,
+    HealthCheckTimeoutSeconds: 2,
+    HealthyThresholdCount: 2,
+    UnhealthyThresholdCount: 2,
+    Matcher: { HttpCode: "200" },
+  };
+}
+
+export class EcsTestRegion {
+  readonly ecs: ECSClient;
+  readonly ecr: ECRClient;
+  readonly elb: ElasticLoadBalancingV2Client;
+  readonly logs: CloudWatchLogsClient;
+  /** The listener's port; set by createEdge(), or by the caller after a restart on the same state. */
+  listenerPort = 0;
+  private listenerArn = "";
+
+  private constructor(
+    readonly region: TestRegion,
+    readonly ecsPlugin: EcsPlugin,
+    readonly logsPlugin: LogsPlugin,
+  ) {
+    this.ecs = region.client(ECSClient);
+    this.ecr = region.client(ECRClient);
+    this.elb = region.client(ElasticLoadBalancingV2Client);
+    this.logs = region.client(CloudWatchLogsClient);
+  }
+
+  static async start(options: EcsTestRegionOptions): Promise<EcsTestRegion> {
+    const logsPlugin = new LogsPlugin();
+    const ecsPlugin = new EcsPlugin({ logs: logsPlugin, taskPorts: options.taskPorts, log: () => {} });
+    const region = await startTestRegion([logsPlugin, ecsPlugin], options.stateDir);
+    return new EcsTestRegion(region, ecsPlugin, logsPlugin);
+  }
+
+  /** The load balancer `platform` with an HTTP listener on a free port (404 unless a rule matches), and the cluster. */
+  async createEdge(): Promise<void> {
+    const lb = await this.elb.send(
+      new CreateLoadBalancerCommand({ Name: "platform", Subnets: ["subnet-a", "subnet-b"] }),
+    );
+    this.listenerPort = await freePort();
+    const listener = await this.elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancers?.[0]?.LoadBalancerArn,
+        Protocol: "HTTP",
+        Port: this.listenerPort,
+        DefaultActions: [
+          {
+            Type: "fixed-response",
+            FixedResponseConfig: { StatusCode: "404", ContentType: "text/plain", MessageBody: "no route" },
+          },
+        ],
+      }),
+    );
+    this.listenerArn = listener.Listeners?.[0]?.ListenerArn ?? "";
+    await this.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    await this.region.settled();
+  }
+
+  /** Repository, target group (5 s checks, 2/2, a short drain), a host rule, a log group `/ecs/<name>`. */
+  async createApp(name: string, host: string, priority: number, drainSeconds = 3): Promise<TestApp> {
+    await this.ecr.send(
+      new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE" }),
+    );
+    const targetGroupArn = await this.createTargetGroup(name, drainSeconds);
+    await this.elb.send(
+      new CreateRuleCommand({
+        ListenerArn: this.listenerArn,
+        Priority: priority,
+        Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: [host] } }],
+        Actions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
+      }),
+    );
+    await this.region.settled();
+    await this.logs.send(new CreateLogGroupCommand({ logGroupName: `/ecs/${name}` }));
+    return { name, host, targetGroupArn };
+  }
+
+  private async createTargetGroup(name: string, drainSeconds: number): Promise<string> {
+    const created = await this.elb.send(new CreateTargetGroupCommand(testTargetGroup(name)));
+    const arn = created.TargetGroups?.[0]?.TargetGroupArn ?? "";
+    await this.elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: arn,
+        Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: String(drainSeconds) }],
+      }),
+    );
+    return arn;
+  }
+
+  /** Packs the test server with VERSION=tag (and `env`) and pushes it as `<app>:<tag>`; returns its URI. */
+  async pushImage(app: TestApp, tag: string, env: Record<string, string> = {}): Promise<string> {
+    return pushPackedImage(this.ecr, app.name, tag, await testImage(tag, env));
+  }
+
+  /** A task definition of the app's family: container `app` on port 3000, awslogs to `/ecs/<name>`. */
+  async registerApp(
+    app: TestApp,
+    image: string,
+    options: { memory?: number; environment?: Record<string, string> } = {},
+  ): Promise<string> {
+    const environment = options.environment ?? { LOG_LEVEL: "debug" };
+    const out = await this.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: app.name,
+        networkMode: "bridge",
+        containerDefinitions: [
+          {
+            name: "app",
+            image,
+            memory: options.memory ?? 256,
+            essential: true,
+            stopTimeout: 5,
+            portMappings: [{ containerPort: 3000, hostPort: 0, protocol: "tcp" }],
+            environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: {
+                "awslogs-group": `/ecs/${app.name}`,
+                "awslogs-region": "us-east-1",
+                "awslogs-stream-prefix": "ecs",
+                mode: "non-blocking",
+              },
+            },
+          },
+        ],
+      }),
+    );
+    return out.taskDefinition?.taskDefinitionArn ?? "";
+  }
+
+  /** The app's service behind its target group: rolling 200/100 with the circuit breaker and rollback. */
+  async createService(app: TestApp, taskDefinition: string, desiredCount = 1): Promise<Service> {
+    const out = await this.ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: app.name,
+        taskDefinition,
+        desiredCount,
+        loadBalancers: [{ targetGroupArn: app.targetGroupArn, containerName: "app", containerPort: 3000 }],
+        healthCheckGracePeriodSeconds: 10,
+        deploymentConfiguration: {
+          maximumPercent: 200,
+          minimumHealthyPercent: 100,
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+        },
+      }),
+    );
+    return out.service as Service;
+  }
+
+  async describeService(app: TestApp): Promise<Service> {
+    const out = await this.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [app.name] }));
+    return out.services?.[0] as Service;
+  }
+
+  /** Waits for the deployment with this id to reach a final rolloutState and returns the service then. */
+  waitForRollout(app: TestApp, deploymentId: string, timeoutMs = 45_000): Promise<Service> {
+    return waitFor(
+      `deployment ${deploymentId} to finish`,
+      async () => {
+        const service = await this.describeService(app);
+        const deployment = service.deployments?.find((d) => d.id === deploymentId);
+        if (!deployment) return service;
+        return deployment.rolloutState === "IN_PROGRESS" ? undefined : service;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Until the service's only deployment is COMPLETED and every target is healthy: a settled baseline. */
+  async steady(app: TestApp, timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      `${app.name} to be steady`,
+      async () => {
+        const service = await this.describeService(app);
+        const done =
+          service.deployments?.length === 1 && service.deployments[0]?.rolloutState === "COMPLETED";
+        const health = await this.elb.send(
+          new DescribeTargetHealthCommand({ TargetGroupArn: app.targetGroupArn }),
+        );
+        const states = health.TargetHealthDescriptions?.map((d) => d.TargetHealth?.State) ?? [];
+        return done && states.length > 0 && states.every((s) => s === "healthy");
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Clones the service's task definition with a new image, registers it and updates the service, as `ecs deploy` does. */
+  async deployImage(app: TestApp, image: string): Promise<string> {
+    const service = await this.describeService(app);
+    const current = await this.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
+    );
+    const td = current.taskDefinition;
+    const registered = await this.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: td?.family,
+        networkMode: td?.networkMode,
+        containerDefinitions: td?.containerDefinitions?.map((c) => ({ ...c, image })),
+      }),
+    );
+    const updated = await this.ecs.send(
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service: app.name,
+        taskDefinition: registered.taskDefinition?.taskDefinitionArn,
+      }),
+    );
+    return updated.service?.deployments?.find((d) => d.status === "PRIMARY")?.id ?? "";
+  }
+
+  /** GET through the load balancer with the app's Host header (fetch() won't send one; node:http will). */
+  get(app: TestApp, path: string): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { host: "127.0.0.1", port: this.listenerPort, path, headers: { host: app.host }, agent: keepAlive },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk) => {
+            body += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.setTimeout(5000, () => req.destroy(new Error("request timed out")));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  /** Requests `path` of the app every `pauseMs` until stopped, at most `max` times; a failed request is status 0. */
+  load(app: TestApp, options: { max?: number; pauseMs?: number; path?: string } = {}) {
+    const { max = 4000, pauseMs = 25, path = "/version" } = options;
+    const results: Answer[] = [];
+    let on = true;
+    const running = (async () => {
+      for (let i = 0; i < max && on; i++) {
+        results.push(await this.get(app, path).catch((e: Error) => ({ status: 0, body: e.message })));
+        await new Promise((r) => setTimeout(r, pauseMs));
+      }
+    })();
+    return {
+      stop: async (): Promise<Answer[]> => {
+        on = false;
+        await running;
+        return results;
+      },
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import {
+  BatchCheckLayerAvailabilityCommand,
+  CompleteLayerUploadCommand,
+  DescribeRepositoriesCommand,
+  type ECRClient,
+  InitiateLayerUploadCommand,
+  PutImageCommand,
+  UploadLayerPartCommand,
+} from "@aws-sdk/client-ecr";
+import {
+  MANIFEST_MEDIA_TYPE,
+  type PackedBlob,
+  type PackedImage,
+  packedBlobs,
+  packImage,
+} from "@platform/image-format";
+
+/**
+ * A 30-line HTTP server: /healthz (503 once draining), /version (env VERSION), /env, /hog (eats
+ * memory); CRASH=1 exits 3 at start, SLOW=1 never listens; it logs its start and SIGTERM.
+ */
+const SERVER = `
+const http = require("node:http");
+if (process.env.CRASH === "1") { console.error("fatal: cannot open config /etc/app.conf"); process.exit(3); }
+if (process.env.SLOW === "1") { console.log("warming up..."); setInterval(() => {}, 1000); return; }
+let draining = false;
+const server = http.createServer((req, res) => {
+  if (req.url === "/healthz") { res.writeHead(draining ? 503 : 200); return res.end(draining ? "draining" : "ok"); }
+  if (req.url === "/version") { res.writeHead(200, { "content-type": "text/plain" }); return res.end(process.env.VERSION ?? "none"); }
+  if (req.url === "/env") { res.writeHead(200, { "content-type": "application/json" }); return res.end(JSON.stringify(process.env)); }
+  if (req.url === "/hog") { globalThis.hog = []; const t = setInterval(() => globalThis.hog.push(Buffer.alloc(8 << 20, 1)), 20); t.unref(); res.writeHead(202); return res.end("hogging"); }
+  res.writeHead(404); res.end();
+});
+server.keepAliveTimeout = 1000;
+server.listen(Number(process.env.PORT), "127.0.0.1", () => console.log("listening on " + process.env.PORT + " version " + process.env.VERSION));
+process.on("SIGTERM", () => { draining = true; console.log("SIGTERM received"); server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); });
+`;
+
+/** The test server as an image, with VERSION=tag and `env` baked into its config. */
+export function testImage(tag: string, env: Record<string, string> = {}): Promise<PackedImage> {
+  return packImage({
+    files: [{ path: "app/server.js", content: SERVER }],
+    config: {
+      Cmd: ["node", "server.js"],
+      WorkingDir: "/app",
+      Env: [`VERSION=${tag}`, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)],
+      ExposedPorts: { "3000/tcp": {} },
+    },
+  });
+}
+
+/**
+ * Pushes a packed image through the ECR API the way a docker client does (blobs the repository
+ * lacks, then the manifest) and returns `<repositoryUri>:<tag>`. The platform's own pusher, with
+ * its progress, part sizes and error messages, is pipelines'; this one is for tests of the region.
+ */
+export async function pushPackedImage(
+  ecr: ECRClient,
+  repositoryName: string,
+  tag: string,
+  image: PackedImage,
+): Promise<string> {
+  for (const blob of packedBlobs(image)) await uploadBlobUnlessPresent(ecr, repositoryName, blob);
+  await ecr.send(
+    new PutImageCommand({
+      repositoryName,
+      imageTag: tag,
+      imageManifest: image.manifestBytes.toString("utf8"),
+      imageManifestMediaType: MANIFEST_MEDIA_TYPE,
+    }),
+  );
+  const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
+  return `${described.repositories?.[0]?.repositoryUri}:${tag}`;
+}
+
+async function uploadBlobUnlessPresent(ecr: ECRClient, repositoryName: string, blob: PackedBlob) {
+  const check = await ecr.send(
+    new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: [blob.digest] }),
+  );
+  if (check.layers?.[0]?.layerAvailability === "AVAILABLE") return;
+  const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
+  await ecr.send(
+    new UploadLayerPartCommand({
+      repositoryName,
+      uploadId,
+      partFirstByte: 0,
+      partLastByte: blob.size - 1,
+      layerPartBlob: blob.bytes,
+    }),
+  );
+  await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [blob.digest] }));
+}
