@@ -78,7 +78,8 @@ async function resolvePackageDir(name: string, from: string): Promise<string | u
 
 /**
  * Copies the run-time files of each package into `<outDir>/node_modules/<name>`: JavaScript, JSON,
- * licences, and compiled addons from build/Release; not C sources, build intermediates or tests.
+ * licences, and the addon for the image's platform (build/Release, or the package's own prebuilds/);
+ * not C sources, build intermediates, tests or other platforms' binaries.
  */
 export async function copyRuntimeFiles(packages: NativePackage[], outDir: string): Promise<number> {
   let bytes = 0;
@@ -93,11 +94,17 @@ export async function copyRuntimeFiles(packages: NativePackage[], outDir: string
   return bytes;
 }
 
+/** What the images run on: ECS on EC2 x86_64 with a Debian (glibc) base image. */
+export const IMAGE_PLATFORM = "linux-x64";
+
 /** The files of an installed package that a `require` of it can touch, relative to its folder. */
 export async function runtimeFiles(packageDir: string): Promise<string[]> {
   const out: string[] = [];
   // A native package's deps/ holds the vendored C library and its install helpers.
   const isAddon = await isFile(join(packageDir, "binding.gyp"));
+  // Packages that ship N-API binaries for every platform (better-sqlite3 13) load
+  // prebuilds/<platform>.node; a build/ beside them is a stale local compile, never loaded.
+  const hasPrebuilds = await isFile(join(packageDir, "prebuilds", `${IMAGE_PLATFORM}.node`));
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -107,8 +114,12 @@ export async function runtimeFiles(packageDir: string): Promise<string[]> {
       if (entry.isDirectory()) {
         if (entry.name === "node_modules" || SKIPPED_DIRS.has(entry.name)) continue;
         if (isAddon && rel === "deps") continue;
+        if (rel === "prebuilds") {
+          out.push(join("prebuilds", `${IMAGE_PLATFORM}.node`));
+          continue;
+        }
         if (rel === "build") {
-          out.push(...(await addons(packageDir)));
+          if (!hasPrebuilds) out.push(...(await addons(packageDir)));
           continue;
         }
         await walk(path);
