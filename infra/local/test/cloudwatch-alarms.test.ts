@@ -300,7 +300,7 @@ describe("state reasons and reason data, as CloudWatch writes them", () => {
     );
     expect(
       JSON.parse(
-        evaluateAlarm(alarm({ ExtendedStatistic: "p90", Statistic: undefined }), storeWith("-"), NOW)
+        evaluateAlarm(alarm({ ExtendedStatistic: "p90", Statistic: undefined }, "OK"), storeWith("-"), NOW)
           .reasonData ?? "{}",
       ),
     ).toEqual({
@@ -349,6 +349,7 @@ describe("transitions, actions and history", () => {
     const second = evaluateAlarm(first.alarm, storeWith("X X"), NOW + MINUTE);
     expect(second.transition).toBeUndefined();
     expect(second.alarm).toBe(first.alarm);
+    expect(second.reason).toBe(first.reason);
     expect(second.alarm.stateTransitionedTimestamp).toBe(NOW);
   });
 

@@ -339,6 +339,30 @@ describe("bounded retention", () => {
     expect(listed.some((m) => m.MetricName === "first")).toBe(false);
   });
 
+  it("over its entry budget the store keeps a shorter history for every metric, not fewer metrics", () => {
+    const metrics = new MetricStore({ maxMetrics: MAX_METRICS, maxStoredEntries: 3000 });
+    const start = NOW - 60 * MINUTE;
+    for (let minute = 0; minute < 60; minute++) {
+      const Values = Array.from({ length: 100 }, (_, i) => minute * 1000 + i);
+      const time = start + minute * MINUTE;
+      metrics.put("App", [{ MetricName: "Latency", Values, Timestamp: new Date(time) }], time);
+      metrics.put("App", [{ MetricName: "Other", Value: minute, Timestamp: new Date(time) }], time);
+    }
+    expect(metrics.storedEntries).toBeLessThanOrEqual(3000);
+    const history = (MetricName: string) =>
+      stats(metrics, {
+        MetricName,
+        StartTime: new Date(start),
+        EndTime: new Date(NOW),
+        Statistics: ["SampleCount"],
+      });
+    const latency = history("Latency");
+    expect(latency.length).toBeGreaterThan(20);
+    expect(latency.length).toBeLessThan(30);
+    expect(latency.at(-1)?.Timestamp).toEqual(new Date(NOW - MINUTE - 30_000));
+    expect(history("Other").length).toBe(latency.length);
+  });
+
   it("keeps at most MAX_VALUES_PER_BUCKET distinct values a minute: past it values join their neighbour", () => {
     const values = Array.from({ length: MAX_VALUES_PER_BUCKET }, (_, i) => i);
     const metrics = new MetricStore();

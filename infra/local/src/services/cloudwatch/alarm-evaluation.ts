@@ -10,6 +10,7 @@ import type { Aggregate } from "./statistics.js";
 // statistic of each, each compared with the threshold, then the missing-data rules decide the
 // state. Pure: the caller passes the time and a view of the metric store, and stores the record.
 
+/** The alarm's state, reason and reason data after the evaluation (new ones only on a transition). */
 export interface AlarmEvaluation {
   state: StateValue;
   reason: string;
@@ -38,15 +39,14 @@ export function evaluateAlarm(alarm: AlarmRecord, view: MetricView, now: number)
     datapointsToAlarm(config),
     config.treatMissingData,
   );
-  if (decision.state === undefined) return unchanged(alarm);
+  // A state held again is left as it is: reasons and timestamps move with transitions only.
+  if (decision.state === undefined || decision.state === alarm.stateValue) return unchanged(alarm);
   const real = decision.evaluated.map((i) => periods[i]!.point!);
   const reason =
     decision.state === "INSUFFICIENT_DATA"
       ? insufficientDataReason(config)
       : thresholdReason(config, decision.state, real, decision.filled);
   const data = reasonData(config, now, real);
-  // A state held again is left as it is: reasons and timestamps move with transitions.
-  if (decision.state === alarm.stateValue) return { ...unchanged(alarm), reason, reasonData: data };
   const next = changeState(
     alarm,
     { stateValue: decision.state, stateReason: reason, stateReasonData: data },

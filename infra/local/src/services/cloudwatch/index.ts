@@ -37,6 +37,7 @@ export {
   type MetricView,
   MINUTE_RETENTION_MS,
   SECOND_RETENTION_MS,
+  type StoreLimits,
   type Window,
 } from "./metric-store.js";
 export { type Decision, decideState, type Point } from "./missing-data.js";

@@ -26,13 +26,14 @@ import {
 //   buckets for 3 hours (AWS's own retention of 1-second data);
 // - at most MAX_VALUES_PER_BUCKET distinct values in a bucket (a value past it joins its nearest
 //   neighbour, so percentiles turn approximate rather than memory growing);
-// - at most MAX_STORED_ENTRIES buckets-plus-distinct-values in all, the least recently written
-//   metrics dropped first (about 100 bytes an entry, so some 100 MB at worst);
-// - at most MAX_METRICS metrics, the same way.
+// - at most MAX_STORED_ENTRIES buckets-plus-distinct-values in all (the alarm benchmark measures
+//   about 150 bytes of heap an entry, so some 75 MB at worst): past it the oldest tenth of the history goes for every metric at
+//   once, so a busy store keeps a shorter history rather than losing whole metrics;
+// - at most MAX_METRICS metrics, the least recently written dropped first.
 
 export const MINUTE_RETENTION_MS = 24 * 3_600_000;
 export const SECOND_RETENTION_MS = 3 * 3_600_000;
-export const MAX_STORED_ENTRIES = 1_000_000;
+export const MAX_STORED_ENTRIES = 500_000;
 export const MAX_METRICS = 10_000;
 /** ListMetrics shows a metric for two weeks after its last datum, as AWS does. */
 export const LISTED_FOR_MS = 14 * 86_400_000;
@@ -60,9 +61,26 @@ export interface MetricView {
   aggregate(metric: MetricId, window: Window, unit?: string): Aggregate | undefined;
 }
 
+/** The two global bounds; tests lower them to see them work. */
+export interface StoreLimits {
+  maxMetrics: number;
+  maxStoredEntries: number;
+}
+
 export class MetricStore implements MetricView {
+  constructor(
+    private readonly limits: StoreLimits = { maxMetrics: MAX_METRICS, maxStoredEntries: MAX_STORED_ENTRIES },
+  ) {}
+
   private readonly metrics = new Map<string, StoredMetric>();
   private entries = 0;
+  /** Data older than this is gone; it moves forward when the store is over its entry budget. */
+  private horizon = Number.NEGATIVE_INFINITY;
+
+  /** Buckets plus distinct values held, the unit of MAX_STORED_ENTRIES. */
+  get storedEntries(): number {
+    return this.entries;
+  }
 
   put(namespace: string | undefined, data: MetricDatum[], now: number): void {
     const checkedNamespace = checkNamespace(namespace);
@@ -79,13 +97,22 @@ export class MetricStore implements MetricView {
     const stored = this.metrics.get(metricKey(metric));
     if (!stored) return undefined;
     const highResolution = window.end - window.start < 60_000 || window.start % 60_000 !== 0;
-    const total = new Aggregate();
+    const found: Aggregate[] = [];
     for (const [seriesUnit, series] of stored.units) {
       if (unit !== undefined && seriesUnit !== unit) continue;
-      const buckets = highResolution ? series.seconds : series.minutes;
-      for (const bucket of bucketsIn(buckets, window, highResolution ? 1000 : 60_000)) total.merge(bucket);
+      found.push(
+        ...bucketsIn(
+          highResolution ? series.seconds : series.minutes,
+          window,
+          highResolution ? 1000 : 60_000,
+        ),
+      );
     }
-    return total.sampleCount > 0 ? total : undefined;
+    // One bucket is the answer as it is; callers only read aggregates.
+    if (found.length <= 1) return found[0];
+    const total = new Aggregate();
+    for (const bucket of found) total.merge(bucket);
+    return total;
   }
 
   getMetricStatistics(input: GetMetricStatisticsInput): Datapoint[] {
@@ -138,17 +165,26 @@ export class MetricStore implements MetricView {
     this.metrics.set(key, stored);
     const series = stored.units.get(sample.unit) ?? { minutes: new Map(), seconds: new Map() };
     stored.units.set(sample.unit, series);
-    this.addToBucket(series.minutes, floor(sample.timestamp, 60_000), sample, now - MINUTE_RETENTION_MS);
-    if (sample.highResolution) {
-      this.addToBucket(series.seconds, floor(sample.timestamp, 1000), sample, now - SECOND_RETENTION_MS);
-    }
+    this.addToBucket(series.minutes, sample, 60_000, MINUTE_RETENTION_MS, now);
+    if (sample.highResolution) this.addToBucket(series.seconds, sample, 1000, SECOND_RETENTION_MS, now);
   }
 
-  private addToBucket(buckets: Map<number, Aggregate>, start: number, sample: Sample, oldest: number): void {
+  private addToBucket(
+    buckets: Map<number, Aggregate>,
+    sample: Sample,
+    step: number,
+    retention: number,
+    now: number,
+  ): void {
+    const oldest = Math.max(now - retention, this.horizon);
+    const start = floor(sample.timestamp, step);
     if (start < oldest) return;
     let bucket = buckets.get(start);
     if (!bucket) {
-      this.entries -= prune(buckets, oldest);
+      // Buckets arrive in time order but for stragglers, so the old ones are at the front; a full
+      // sweep is needed only once stragglers have made the map longer than its retention.
+      const full = buckets.size > retention / step + 1;
+      this.entries -= prune(buckets, oldest, full);
       bucket = new Aggregate();
       buckets.set(start, bucket);
       this.entries += 1;
@@ -160,27 +196,34 @@ export class MetricStore implements MetricView {
 
   private enforceBounds(now: number): void {
     for (const [key, metric] of this.metrics) {
-      if (this.entries <= MAX_STORED_ENTRIES && this.metrics.size <= MAX_METRICS) break;
-      if (metric.lastWrite === now && this.metrics.size === 1) {
-        this.dropOldestBuckets(metric);
-        return;
-      }
-      this.entries -= size(metric);
-      this.metrics.delete(key);
+      if (this.metrics.size <= this.limits.maxMetrics) break;
+      this.evict(key, metric);
     }
+    if (this.entries > this.limits.maxStoredEntries) this.trimHistory(now);
   }
 
-  /** The one metric left is over the budget by itself: its oldest data goes. */
-  private dropOldestBuckets(metric: StoredMetric): void {
-    for (const series of metric.units.values()) {
-      for (const buckets of [series.seconds, series.minutes]) {
-        for (const [start, bucket] of [...buckets].sort(([a], [b]) => a - b)) {
-          if (this.entries <= MAX_STORED_ENTRIES) return;
-          buckets.delete(start);
-          this.entries -= 1 + bucket.values.size;
+  /** Moves the horizon forward a tenth of the history at a time until the store is within budget. */
+  private trimHistory(now: number): void {
+    let kept = Math.max(this.horizon, now - MINUTE_RETENTION_MS);
+    while (this.entries > this.limits.maxStoredEntries * 0.9 && kept < now - 60_000) {
+      kept += Math.max(60_000, (now - kept) / 10);
+      this.horizon = kept;
+      for (const metric of this.metrics.values()) {
+        for (const series of metric.units.values()) {
+          this.entries -= prune(series.minutes, kept, true) + prune(series.seconds, kept, true);
         }
       }
     }
+    // A single minute of data over budget: whole metrics go, least recently written first.
+    for (const [key, metric] of this.metrics) {
+      if (this.entries <= this.limits.maxStoredEntries) break;
+      this.evict(key, metric);
+    }
+  }
+
+  private evict(key: string, metric: StoredMetric): void {
+    this.entries -= size(metric);
+    this.metrics.delete(key);
   }
 }
 
@@ -197,11 +240,14 @@ function bucketsIn(buckets: Map<number, Aggregate>, window: Window, step: number
   return found;
 }
 
-/** Drops the buckets older than `oldest`; returns how many entries that freed. */
-function prune(buckets: Map<number, Aggregate>, oldest: number): number {
+/** Drops the buckets older than `oldest` (from the front only, unless `full`); returns the entries freed. */
+function prune(buckets: Map<number, Aggregate>, oldest: number, full: boolean): number {
   let freed = 0;
   for (const [start, bucket] of buckets) {
-    if (start >= oldest) continue;
+    if (start >= oldest) {
+      if (full) continue;
+      break;
+    }
     buckets.delete(start);
     freed += 1 + bucket.values.size;
   }

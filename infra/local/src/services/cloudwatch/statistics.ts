@@ -41,12 +41,15 @@ export class Aggregate {
   readonly values = new Map<number, number>();
   /** False once a sample arrived that percentiles cannot account for. */
   percentiles = true;
+  /** The values in order, kept between changes: alarms read the same buckets every second. */
+  private sorted?: [value: number, count: number][];
 
   addValue(value: number, count = 1, cap = Number.POSITIVE_INFINITY): void {
     this.addMoments(count, value * count, value, value);
     if (value < 0) this.percentiles = false;
     const key = this.values.has(value) || this.values.size < cap ? value : nearest(this.values, value);
     this.values.set(key, (this.values.get(key) ?? 0) + count);
+    this.sorted = undefined;
   }
 
   addStatisticSet(
@@ -66,6 +69,7 @@ export class Aggregate {
     this.addMoments(other.sampleCount, other.sum, other.minimum, other.maximum);
     this.percentiles &&= other.percentiles;
     for (const [value, count] of other.values) this.values.set(value, (this.values.get(value) ?? 0) + count);
+    this.sorted = undefined;
   }
 
   value(statistic: StatisticName): number | undefined {
@@ -86,8 +90,10 @@ export class Aggregate {
 
   percentile(p: number): number | undefined {
     if (!this.percentiles || this.values.size === 0) return undefined;
-    const sorted = [...this.values].sort(([a], [b]) => a - b);
-    const total = sorted.reduce((n, [, count]) => n + count, 0);
+    this.sorted ??= [...this.values].sort(([a], [b]) => a - b);
+    const sorted = this.sorted;
+    // Every sample is in `values` once percentiles are available, so the count is the total.
+    const total = this.sampleCount;
     const rank = Math.max(1, Math.ceil((p / 100) * total));
     let seen = 0;
     for (const [value, count] of sorted) {
