@@ -1,9 +1,8 @@
 import type { MetricTransformation, StandardUnit } from "@aws-sdk/client-cloudwatch-logs";
-import type { FilterPattern } from "../filter-pattern.js";
-import { extract } from "../filter-pattern.js";
 import { FilterPatternError } from "./errors.js";
 import { parseSelector } from "./json-selector.js";
 import { numeric } from "./literal.js";
+import { extract, type FilterPattern } from "./pattern.js";
 
 // What a metric filter publishes for one log event ("Configuring metric values for a metric
 // filter", "Publishing dimensions with metrics", "Using values in log events to increment a
