@@ -74,6 +74,11 @@ describe("PutMetricData and the five statistics", () => {
     ]);
   });
 
+  it("values put with zero counts make no datapoint", () => {
+    const metrics = store([{ MetricName: "Latency", Values: [5], Counts: [0], Timestamp: at(0) }]);
+    expect(stats(metrics)).toEqual([]);
+  });
+
   it("dimensions are a set: order does not matter, another set is another metric", () => {
     const a = { Name: "A", Value: "1" };
     const b = { Name: "B", Value: "2" };

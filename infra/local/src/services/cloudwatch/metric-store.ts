@@ -109,10 +109,10 @@ export class MetricStore implements MetricView {
       );
     }
     // One bucket is the answer as it is; callers only read aggregates.
-    if (found.length <= 1) return found[0];
-    const total = new Aggregate();
-    for (const bucket of found) total.merge(bucket);
-    return total;
+    const total = found.length === 1 ? found[0]! : new Aggregate();
+    if (found.length > 1) for (const bucket of found) total.merge(bucket);
+    // Values put with zero counts make a bucket without samples: no datapoint, as for no bucket.
+    return total.sampleCount > 0 ? total : undefined;
   }
 
   getMetricStatistics(input: GetMetricStatisticsInput): Datapoint[] {
