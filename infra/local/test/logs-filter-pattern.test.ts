@@ -346,6 +346,22 @@ describe("filter patterns: JSON log events", () => {
     rows("{ $.coordinates[1][2] = 6 && $.users[*].id = 3 }", [[COMPOUND, true]]);
   });
 
+  it("IS TRUE and IS FALSE want JSON booleans, IS NULL a JSON null", () => {
+    rows("{ $.flag IS FALSE }", [
+      ['{"flag": false}', true],
+      ['{"flag": "false"}', false],
+      ['{"flag": 0}', false],
+    ]);
+    rows("{ $.flag IS TRUE }", [
+      ['{"flag": true}', true],
+      ['{"flag": "true"}', false],
+    ]);
+    rows("{ $.flag IS NULL }", [
+      ['{"flag": null}', true],
+      ["{}", false],
+    ]);
+  });
+
   it("a selector that points at an array or object, or at nothing, satisfies no comparison", () => {
     rows('{ $.arrayKey = "value" }', [[EVENT, false]]);
     rows('{ $.objectList[0] != "x" }', [[EVENT, false]]);
