@@ -4,7 +4,7 @@
 // datapoints of a metric filter. The parts live in filter-pattern/: terms, json-pattern (with
 // json-selector), delimited, the shared literal/condition/regex readers, and metric-data.
 
-export { FilterPatternError, INVALID_PATTERN } from "./filter-pattern/errors.js";
+export { FilterPatternError, INVALID_PATTERN, type PatternUse } from "./filter-pattern/errors.js";
 export type { PatternMatch } from "./filter-pattern/match.js";
 export {
   checkMetricTransformation,

@@ -55,22 +55,36 @@ export class Cursor {
     return this.text.slice(start, this.index);
   }
 
-  /** Text between double quotes, the quotes consumed and not returned. */
-  quoted(): string {
-    return this.between('"');
+  /**
+   * Text between double quotes, without them; a backslash makes the next character literal (`\"`,
+   * `\\`), as the quoting of AWS's own CDK FilterPattern assumes. Undefined when the quote is not
+   * closed, which each syntax reports in its own way.
+   */
+  quoted(): string | undefined {
+    const start = this.index;
+    this.expect('"');
+    let text = "";
+    while (!this.atEnd()) {
+      const char = this.next();
+      if (char === '"') return text;
+      text += char === "\\" && !this.atEnd() ? this.next() : char;
+    }
+    this.index = start;
+    return undefined;
   }
 
   /** Text between percent signs (a regex), the signs consumed and not returned. */
   percentDelimited(): string {
-    return this.between("%");
-  }
-
-  private between(mark: string): string {
-    this.expect(mark);
-    const end = this.text.indexOf(mark, this.index);
+    this.expect("%");
+    const end = this.text.indexOf("%", this.index);
     if (end < 0) throw invalidPattern();
     const content = this.text.slice(this.index, end);
     this.index = end + 1;
     return content;
+  }
+
+  /** The rest of the current word, for error messages about it. */
+  restOfWord(): string {
+    return this.text.slice(this.index).split(/\s/)[0] ?? "";
   }
 }

@@ -1,16 +1,18 @@
 import { type Condition, parseCondition } from "./condition.js";
 import type { Cursor } from "./cursor.js";
-import { invalidPattern } from "./errors.js";
-import { checkComparison, compare, type Literal, readLiteral, readOperator } from "./literal.js";
+import { duplicateField, invalidPattern, tooManyRegexes } from "./errors.js";
+import { checkComparison, compare, fieldScalar, type Literal, readLiteral, readOperator } from "./literal.js";
 import type { PatternMatch } from "./match.js";
 import { MAX_REGEXES_PER_PATTERN } from "./regex.js";
 
-// Space-delimited patterns ("Matching terms in space-delimited log events"): `[a, b = 4*, ...]`,
-// one entry per field, in order. Text between double quotes or square brackets is one field. An
-// entry is a name, a name with conditions (`status_code = 404 || status_code = 410`), empty (an
-// unnamed field) or `...` (any number of unnamed fields). Without `...` the last entry takes the
-// rest of the line: that is why `[w1=ERROR, w2]` matches a line of any length and why the page
-// asks for "a blank indicator" after the last term.
+// Space-delimited patterns ("Using filter patterns to match terms in space-delimited log events"):
+// `[a, b = 4*, ...]`, one entry per field, in order. Fields are split on spaces and tabs; text
+// between double quotes or square brackets is one field (an unclosed quote is just a character).
+// An entry is a name, a name with conditions (`status_code = 404 || status_code = 410`), empty (an
+// unnamed field) or `...` (any number of fields, none included). Without `...` the last entry
+// takes the rest of the line: that is why `[w1=ERROR, w2]` matches a line of any length and why
+// the page asks for "a blank indicator" after the last term. Extracted values name the named
+// fields and number the others, `$1` first — all as the real service reports them.
 
 interface Entry {
   /** As written, for extracted values; `key` is the same in lower case, for look-ups. */
@@ -31,7 +33,9 @@ export interface DelimitedPattern {
   after?: Entry[];
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// CDK's spaceDelimited() admits hyphens too; a name of digits only would read as a position.
+const NAME = /^(?!\d+$)[A-Za-z0-9_-]+$/;
+const NAME_CHAR = /[A-Za-z0-9_-]/;
 const LITERAL_ENDS = ",]&|)";
 
 export function parseDelimited(cursor: Cursor): DelimitedPattern {
@@ -43,7 +47,7 @@ export function parseDelimited(cursor: Cursor): DelimitedPattern {
   do {
     cursor.skipSpaces();
     if (cursor.accept("...")) {
-      if (pattern.after) throw invalidPattern();
+      if (pattern.after) throw duplicateField("...");
       pattern.after = [];
     } else {
       (pattern.after ?? pattern.before).push(readEntry(cursor, literals));
@@ -66,16 +70,22 @@ export function matchDelimited(pattern: DelimitedPattern, message: string): Patt
 function finish(cursor: Cursor, pattern: DelimitedPattern, literals: Literal[]): DelimitedPattern {
   cursor.skipSpaces();
   if (!cursor.atEnd()) throw invalidPattern();
-  if (literals.filter((l) => l.kind === "regex").length > MAX_REGEXES_PER_PATTERN) throw invalidPattern();
-  const names = [...pattern.before, ...(pattern.after ?? [])].flatMap((e) => (e.key ? [e.key] : []));
-  if (new Set(names).size !== names.length) throw invalidPattern();
+  if (literals.filter((l) => l.kind === "regex").length > MAX_REGEXES_PER_PATTERN) {
+    throw tooManyRegexes(MAX_REGEXES_PER_PATTERN);
+  }
+  const seen = new Set<string>();
+  for (const entry of [...pattern.before, ...(pattern.after ?? [])]) {
+    if (!entry.key) continue;
+    if (seen.has(entry.key)) throw duplicateField(entry.name!);
+    seen.add(entry.key);
+  }
   return pattern;
 }
 
 function readEntry(cursor: Cursor, literals: Literal[]): Entry {
   if (cursor.peek() === "," || cursor.peek() === "]") return {};
   const start = cursor.position;
-  const name = cursor.takeWhile((c) => /[A-Za-z0-9_]/.test(c));
+  const name = cursor.takeWhile((c) => NAME_CHAR.test(c));
   cursor.skipSpaces();
   if (NAME.test(name) && (cursor.peek() === "," || cursor.peek() === "]")) return named(name);
   cursor.rewind(start);
@@ -93,7 +103,7 @@ function named(name: string): Entry {
 
 function readComparison(cursor: Cursor, referenced: string[], literals: Literal[]): Condition<Fields> {
   cursor.skipSpaces();
-  const name = cursor.takeWhile((c) => /[A-Za-z0-9_]/.test(c));
+  const name = cursor.takeWhile((c) => NAME_CHAR.test(c));
   if (!NAME.test(name)) throw invalidPattern();
   referenced.push(name);
   cursor.skipSpaces();
@@ -101,7 +111,7 @@ function readComparison(cursor: Cursor, referenced: string[], literals: Literal[
   const literal = readLiteral(cursor, LITERAL_ENDS);
   checkComparison(op, literal);
   literals.push(literal);
-  return (fields) => compare(op, literal, fields.byName.get(name.toLowerCase()) ?? "");
+  return (fields) => compare(op, literal, fieldScalar(fields.byName.get(name.toLowerCase()) ?? ""));
 }
 
 function bind(pattern: DelimitedPattern, message: string): Fields | undefined {
@@ -134,10 +144,12 @@ export function splitFields(message: string, limit?: number): string[] {
 
 function readField(message: string, start: number): [string, number] {
   const close = message[start] === '"' ? '"' : message[start] === "[" ? "]" : undefined;
-  if (close) {
-    const end = message.indexOf(close, start + 1);
-    return end < 0 ? [message.slice(start + 1), message.length] : [message.slice(start + 1, end), end + 1];
-  }
+  const end = close ? message.indexOf(close, start + 1) : -1;
+  if (end >= 0) return [message.slice(start + 1, end), end + 1];
+  return readWord(message, start);
+}
+
+function readWord(message: string, start: number): [string, number] {
   let end = start;
   while (end < message.length && !/\s/.test(message[end]!)) end++;
   return [message.slice(start, end), end];

@@ -1,5 +1,6 @@
 import { Cursor } from "./cursor.js";
 import { type DelimitedPattern, matchDelimited, parseDelimited } from "./delimited.js";
+import { FilterPatternError, type PatternUse } from "./errors.js";
 import { type JsonPattern, matchJson, parseJson } from "./json-pattern.js";
 import { NOTHING_EXTRACTED, type PatternMatch } from "./match.js";
 import { matchTerms, parseTerms, type TermsPattern } from "./terms.js";
@@ -11,9 +12,22 @@ import { matchTerms, parseTerms, type TermsPattern } from "./terms.js";
 
 export type FilterPattern = { kind: "all" } | TermsPattern | JsonPattern | DelimitedPattern;
 
-/** Throws FilterPatternError (InvalidParameterException) when the text does not follow the syntax. */
-export function parseFilterPattern(text: string | undefined): FilterPattern {
-  const cursor = new Cursor((text ?? "").trim());
+/**
+ * Throws FilterPatternError (InvalidParameterException) when the text does not follow the syntax,
+ * worded as the operation that uses the pattern words it.
+ */
+export function parseFilterPattern(
+  text: string | undefined,
+  use: PatternUse = "metricFilter",
+): FilterPattern {
+  try {
+    return parse(new Cursor((text ?? "").trim()));
+  } catch (error) {
+    throw error instanceof FilterPatternError ? error.withUse(use) : error;
+  }
+}
+
+function parse(cursor: Cursor): FilterPattern {
   if (cursor.atEnd()) return { kind: "all" };
   if (cursor.peek() === "{") return parseJson(cursor);
   if (cursor.peek() === "[") return parseDelimited(cursor);
