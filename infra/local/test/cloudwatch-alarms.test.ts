@@ -105,7 +105,7 @@ describe("treatMissingData: the tables of 'How alarm state is evaluated when dat
     ]);
   });
 
-  it("Avoiding premature transitions: - - - - X and - - - X - wait, - - X - - alarms (3 of 3)", () => {
+  it("Avoiding premature transitions (3 of 3): - - X - - alarms, - - - - X and - - - X - wait", () => {
     const decide = (points: string) =>
       decideState(
         points.split(" ").map((p): Point => (p === "X" ? "breaching" : p === "0" ? "ok" : "missing")),
@@ -113,16 +113,26 @@ describe("treatMissingData: the tables of 'How alarm state is evaluated when dat
         3,
         "missing",
       ).state;
-    expect(decide("- - - - X")).not.toBe("ALARM");
-    expect(decide("- - - X -")).not.toBe("ALARM");
+    // Waiting keeps the state: no good datapoint says OK either (native: INSUFFICIENT_DATA kept).
+    expect(decide("- - - - X")).toBeUndefined();
+    expect(decide("- - - X -")).toBeUndefined();
     expect(decide("- - - X 0")).toBe("OK");
     expect(decide("- - X - -")).toBe("ALARM");
   });
 
-  it("the evaluation range is N + 2 whole periods ending before now", () => {
+  it("the evaluation range is N + 2 periods or 90 s, the last one over for 10 s", () => {
     const range = evaluationRange(alarm({ Period: 300, EvaluationPeriods: 3 }).config, NOW);
     expect(range).toHaveLength(5);
     expect(range.at(-1)).toEqual({ start: Date.UTC(2026, 1, 12, 9, 55), end: Date.UTC(2026, 1, 12, 10, 0) });
+    const seconds = evaluationRange(alarm({ Period: 10, EvaluationPeriods: 3 }).config, NOW);
+    expect(seconds).toHaveLength(9);
+    expect(seconds.at(-1)).toEqual({
+      start: Date.UTC(2026, 1, 12, 10, 0, 0),
+      end: Date.UTC(2026, 1, 12, 10, 0, 10),
+    });
+    expect(evaluationRange(alarm({ Period: 10 }).config, NOW + 9_999).at(-1)?.end).toBe(
+      Date.UTC(2026, 1, 12, 10, 0, 10),
+    );
   });
 });
 
@@ -306,12 +316,272 @@ describe("state reasons and reason data, as CloudWatch writes them", () => {
     ).toEqual({
       version: "1.0",
       queryDate: "2026-02-12T10:00:20.000+0000",
-      extendedStatistic: "p90",
+      statistic: "p90",
       period: 60,
       recentDatapoints: [],
       threshold: 1,
-      evaluatedDatapoints: [],
+      evaluatedDatapoints: [{ timestamp: "2026-02-12T09:59:00.000+0000" }],
     });
+  });
+});
+
+// Native alarms with 10-second periods: state, reason and reason data CloudWatch wrote for them, from
+// probe captures (testdata/aws/cloudwatch/alarm_evaluation.json of radkawar/stackd). Each store holds
+// the datapoints the alarm had seen by its queryDate; evaluations happen at those queryDates.
+describe("native CloudWatch alarms (3 periods of 10 s, threshold 50, Average of Count)", () => {
+  const at = (time: string) => Date.parse(`2026-09-14T${time}Z`);
+  const stamp = (time: string) => `2026-09-14T${time}.000+0000`;
+  const gap = (time: string) => ({ timestamp: stamp(time) });
+  const seen = (time: string, value: number) => ({ timestamp: stamp(time), sampleCount: 1, value });
+
+  const DENSE: [string, number][] = [
+    ["05:42:25", 100],
+    ["05:42:35", 0],
+    ["05:42:45", 100],
+  ];
+  const ISOLATED: [string, number][] = [...DENSE, ["05:46:55", 100]];
+  const RECOVERY: [string, number][] = [
+    ["05:49:05", 0],
+    ["05:49:15", 0],
+    ["05:49:25", 0],
+  ];
+  const SPARSE: [string, number][] = [
+    ...ISOLATED,
+    ...RECOVERY,
+    ["05:50:55", 0],
+    ["05:51:15", 100],
+    ["05:51:35", 100],
+  ];
+  const SINGLE: [string, number][] = [...SPARSE, ["05:54:15", 0]];
+
+  function probe(data: [string, number][]): MetricStore {
+    const metrics = new MetricStore();
+    const datum = ([time, value]: [string, number]) => ({
+      MetricName: "Signal",
+      Dimensions: [{ Name: "Probe", Value: "native" }],
+      Timestamp: new Date(at(time)),
+      Value: value,
+      Unit: "Count" as const,
+      StorageResolution: 1,
+    });
+    metrics.put("Native/AlarmEvaluation", data.map(datum), at("06:00:00"));
+    return metrics;
+  }
+
+  function nativeAlarm(m: number, treat: TreatMissingData, state: StateValue): AlarmRecord {
+    const created = putMetricAlarm(
+      {
+        AlarmName: `${treat}${m}`,
+        ActionsEnabled: false,
+        Namespace: "Native/AlarmEvaluation",
+        MetricName: "Signal",
+        Dimensions: [{ Name: "Probe", Value: "native" }],
+        Statistic: "Average",
+        Unit: "Count",
+        Period: 10,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: m,
+        Threshold: 50,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: treat,
+      },
+      undefined,
+      ARN,
+      at("05:40:00"),
+    ).alarm;
+    return { ...created, stateValue: state };
+  }
+
+  interface Expected {
+    state: StateValue;
+    reason: string;
+    startDate?: string;
+    recent: (number | null)[];
+    evaluated: object[];
+  }
+
+  function expectNative(
+    alarmRecord: AlarmRecord,
+    data: [string, number][],
+    queryDate: string,
+    want: Expected,
+  ) {
+    const evaluation = evaluateAlarm(alarmRecord, probe(data), at(queryDate));
+    expect(evaluation.state).toBe(want.state);
+    expect(evaluation.reason).toBe(want.reason);
+    expect(JSON.parse(evaluation.reasonData ?? "{}")).toEqual({
+      version: "1.0",
+      queryDate: `2026-09-14T${queryDate}+0000`,
+      ...(want.startDate ? { startDate: stamp(want.startDate) } : {}),
+      unit: "Count",
+      statistic: "Average",
+      period: 10,
+      recentDatapoints: want.recent,
+      threshold: 50,
+      evaluatedDatapoints: want.evaluated,
+    });
+  }
+
+  it("2 of 3 with every period real: the breaching pair, non-consecutive", () => {
+    expectNative(nativeAlarm(2, "missing", "OK"), DENSE, "05:43:07.551", {
+      state: "ALARM",
+      reason:
+        "Threshold Crossed: 2 out of the last 3 datapoints [100.0 (14/09/26 05:42:40), 100.0 (14/09/26 05:42:20)] were greater than the threshold (50.0) (minimum 2 datapoints for OK -> ALARM transition).",
+      startDate: "05:42:20",
+      recent: [100, 0, 100],
+      evaluated: [seen("05:42:40", 100), seen("05:42:20", 100)],
+    });
+  });
+
+  it("fewer real datapoints than N: all of them count, however old, with the latest missing periods", () => {
+    // The last datapoint not yet seen: good 05:42:30 and a missing period make the 2 OK needs.
+    expectNative(nativeAlarm(2, "missing", "INSUFFICIENT_DATA"), DENSE.slice(0, 2), "05:42:57.551", {
+      state: "OK",
+      reason:
+        "Threshold Crossed: 1 out of the last 3 datapoints [0.0 (14/09/26 05:42:30)] was not greater than the threshold (50.0) (minimum 2 datapoints for ALARM -> OK transition).",
+      startDate: "05:42:20",
+      recent: [100, 0],
+      evaluated: [seen("05:42:30", 0), gap("05:42:10")],
+    });
+    // 05:42:20 has left the 90 s range; 05:42:30 and 05:42:40, 100 s and 90 s old, still decide.
+    expectNative(nativeAlarm(2, "missing", "ALARM"), DENSE, "05:44:17.553", {
+      state: "OK",
+      reason:
+        "Threshold Crossed: 1 out of the last 3 datapoints [0.0 (14/09/26 05:42:30)] was not greater than the threshold (50.0) (minimum 2 datapoints for ALARM -> OK transition).",
+      startDate: "05:42:30",
+      recent: [0, 100],
+      evaluated: [gap("05:43:50"), seen("05:42:30", 0)],
+    });
+  });
+
+  it("premature alarm state: one breaching datapoint M periods before the newest missing ones", () => {
+    expectNative(nativeAlarm(2, "missing", "OK"), DENSE, "05:44:27.550", {
+      state: "ALARM",
+      reason:
+        "Threshold Crossed: 1 out of the last 3 datapoints [100.0 (14/09/26 05:42:40)] was greater than the threshold (50.0) (minimum 2 datapoints for OK -> ALARM transition).",
+      startDate: "05:42:40",
+      recent: [100],
+      evaluated: [gap("05:44:00"), seen("05:42:40", 100)],
+    });
+    // 3 of 3: the breaching datapoint must be the oldest of the window; until then the state stays.
+    const waiting = nativeAlarm(3, "missing", "INSUFFICIENT_DATA");
+    expect(evaluateAlarm(waiting, probe(ISOLATED), at("05:47:28.775")).alarm).toBe(waiting);
+    expectNative(waiting, ISOLATED, "05:47:38.775", {
+      state: "ALARM",
+      reason:
+        "Threshold Crossed: 1 out of the last 3 datapoints [100.0 (14/09/26 05:46:50)] was greater than the threshold (50.0) (minimum 3 datapoints for OK -> ALARM transition).",
+      startDate: "05:46:50",
+      recent: [100],
+      evaluated: [gap("05:47:10"), gap("05:47:00"), seen("05:46:50", 100)],
+    });
+    // Two breaching datapoints with a good one gone from the range.
+    expectNative(nativeAlarm(3, "missing", "OK"), SPARSE, "05:52:48.775", {
+      state: "ALARM",
+      reason:
+        "Threshold Crossed: 2 out of the last 3 datapoints [100.0 (14/09/26 05:51:30), 100.0 (14/09/26 05:51:10)] were greater than the threshold (50.0) (minimum 3 datapoints for OK -> ALARM transition).",
+      startDate: "05:51:10",
+      recent: [100, null, 100],
+      evaluated: [gap("05:52:20"), seen("05:51:30", 100), seen("05:51:10", 100)],
+    });
+  });
+
+  it("no real datapoint left: INSUFFICIENT_DATA, listing M missing periods", () => {
+    const evaluation = evaluateAlarm(nativeAlarm(3, "missing", "ALARM"), probe(DENSE), at("05:44:38.775"));
+    expect(evaluation.reason).toBe("Insufficient Data: 3 datapoints were unknown.");
+    // Byte for byte as DescribeAlarms returned it.
+    expect(evaluation.reasonData).toBe(
+      '{"version":"1.0","queryDate":"2026-09-14T05:44:38.775+0000","unit":"Count","statistic":"Average","period":10,"recentDatapoints":[],"threshold":50.0,"evaluatedDatapoints":[{"timestamp":"2026-09-14T05:44:10.000+0000"},{"timestamp":"2026-09-14T05:44:00.000+0000"},{"timestamp":"2026-09-14T05:43:50.000+0000"}]}',
+    );
+    expectNative(nativeAlarm(2, "missing", "ALARM"), SPARSE, "05:53:27.553", {
+      state: "INSUFFICIENT_DATA",
+      reason: "Insufficient Data: 3 datapoints were unknown.",
+      recent: [],
+      evaluated: [gap("05:53:00"), gap("05:52:50")],
+    });
+  });
+
+  it("breaching: real datapoints first, the missing periods of the window as breaching", () => {
+    expectNative(nativeAlarm(3, "breaching", "OK"), SPARSE, "05:52:44.472", {
+      state: "ALARM",
+      reason:
+        "Threshold Crossed: 2 out of the last 3 datapoints [100.0 (14/09/26 05:51:30), 100.0 (14/09/26 05:51:10)] were greater than the threshold (50.0) and 1 missing datapoint was treated as [Breaching] (minimum 3 datapoints for OK -> ALARM transition).",
+      startDate: "05:51:10",
+      recent: [100, null, 100],
+      evaluated: [gap("05:52:20"), seen("05:51:30", 100), seen("05:51:10", 100)],
+    });
+    expectNative(nativeAlarm(3, "breaching", "ALARM"), SINGLE, "05:54:34.473", {
+      state: "OK",
+      reason:
+        "Threshold Crossed: 1 out of the last 3 datapoints [0.0 (14/09/26 05:54:10)] was not greater than the threshold (50.0) and 2 missing datapoints were treated as [Breaching] (minimum 1 datapoint for ALARM -> OK transition).",
+      startDate: "05:54:10",
+      recent: [0],
+      evaluated: [seen("05:54:10", 0)],
+    });
+    expectNative(nativeAlarm(3, "breaching", "OK"), SINGLE, "05:56:04.474", {
+      state: "ALARM",
+      reason:
+        "Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were treated as [Breaching].",
+      recent: [],
+      evaluated: [gap("05:55:40"), gap("05:55:30"), gap("05:55:20")],
+    });
+    // Three real datapoints in the range: breaching plays no part.
+    expectNative(nativeAlarm(3, "breaching", "ALARM"), SPARSE, "05:51:54.473", {
+      state: "OK",
+      reason:
+        "Threshold Crossed: 1 out of the last 3 datapoints [0.0 (14/09/26 05:50:50)] was not greater than the threshold (50.0) (minimum 1 datapoint for ALARM -> OK transition).",
+      startDate: "05:50:50",
+      recent: [0, null, 100, null, 100],
+      evaluated: [seen("05:50:50", 0)],
+    });
+  });
+
+  it("p90 with EvaluateLowSampleCountPercentile: 99 samples are too few, 100 enough", () => {
+    const percentile = (low: "ignore" | "evaluate") =>
+      putMetricAlarm(
+        {
+          AlarmName: `p90-${low}`,
+          Namespace: "Native/Percentiles",
+          MetricName: "Latency",
+          ExtendedStatistic: "p90",
+          Period: 10,
+          EvaluationPeriods: 1,
+          DatapointsToAlarm: 1,
+          Threshold: 5,
+          ComparisonOperator: "GreaterThanThreshold",
+          TreatMissingData: "ignore",
+          EvaluateLowSampleCountPercentile: low,
+        },
+        undefined,
+        ARN,
+        at("06:40:00"),
+      ).alarm;
+    const metrics = new MetricStore();
+    const publish = (time: string, value: number, count: number) =>
+      metrics.put(
+        "Native/Percentiles",
+        [
+          {
+            MetricName: "Latency",
+            Timestamp: new Date(at(time)),
+            Values: [value],
+            Counts: [count],
+            StorageResolution: 1,
+          },
+        ],
+        at(time),
+      );
+    publish("06:43:01", 10, 99);
+    const ignoring = percentile("ignore");
+    expect(evaluateAlarm(ignoring, metrics, at("06:43:25.741")).alarm).toBe(ignoring);
+    const evaluating = evaluateAlarm(percentile("evaluate"), metrics, at("06:43:25.741"));
+    expect(evaluating.reason).toBe(
+      "Threshold Crossed: 1 out of the last 1 datapoints [10.0 (14/09/26 06:43:00)] was greater than the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition).",
+    );
+    expect(evaluating.reasonData).toBe(
+      '{"version":"1.0","queryDate":"2026-09-14T06:43:25.741+0000","startDate":"2026-09-14T06:43:00.000+0000","statistic":"p90","period":10,"recentDatapoints":[10.0],"threshold":5.0,"evaluatedDatapoints":[{"timestamp":"2026-09-14T06:43:00.000+0000","sampleCount":99.0,"value":10.0}]}',
+    );
+    publish("06:45:41", 0, 100);
+    expect(evaluateAlarm(ignoring, metrics, at("06:46:04.128")).state).toBe("OK");
   });
 });
 

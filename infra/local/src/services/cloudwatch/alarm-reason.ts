@@ -8,6 +8,9 @@ import { statisticLabel } from "./statistics.js";
 //   Threshold Crossed: 1 datapoint [0.0 (20/04/26 18:45:00)] was less than the threshold (1.0) and 1 missing
 //     datapoint was treated as [Breaching].
 //   Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].
+//   Threshold Crossed: 1 out of the last 3 datapoints [0.0 (14/09/26 05:54:10)] was not greater than the
+//     threshold (50.0) and 2 missing datapoints were treated as [Breaching] (minimum 1 datapoint for ALARM -> OK
+//     transition).
 //   Insufficient Data: 1 datapoint was unknown.
 // The "k out of the last N ... (minimum M ...)" form is the one of alarms created with
 // DatapointsToAlarm, the "k datapoints" form that of alarms without it. Datapoints are listed newest
@@ -33,38 +36,59 @@ export function insufficientDataReason(config: AlarmConfig): string {
   return `Insufficient Data: ${counted(config.evaluationPeriods, "datapoint")} ${verb(config.evaluationPeriods)} unknown.`;
 }
 
+/**
+ * The reason of an ALARM or OK state. `listed`: the real datapoints it names, newest first (those
+ * that agree with the state, else the real ones evaluated); `filled`: missing periods counted as
+ * treatMissingData's kind.
+ */
 export function thresholdReason(
   config: AlarmConfig,
   state: "ALARM" | "OK",
-  real: EvaluatedPoint[],
+  listed: EvaluatedPoint[],
   filled: number,
 ): string {
   const kind = config.treatMissingData === "breaching" ? "[Breaching]" : "[NonBreaching]";
   const missing = `${counted(filled, "missing datapoint")} ${verb(filled)} treated as ${kind}`;
-  if (real.length === 0) {
+  if (listed.length === 0) {
     return `Threshold Crossed: no datapoints were received for ${counted(filled, "period")} and ${missing}.`;
   }
-  const agreeing = real.filter((p) => p.breaching === (state === "ALARM"));
-  const listed = agreeing.length > 0 ? agreeing : real;
   const breaching = listed[0]!.breaching;
-  const head = `Threshold Crossed: ${countPhrase(config, listed.length, filled)} [${listed.map(point).reverse().join(", ")}]`;
+  const head = `Threshold Crossed: ${countPhrase(config, listed.length)} [${listed.map(point).join(", ")}]`;
   const comparison = `${verb(listed.length)} ${breaching ? "" : "not "}${PHRASES[config.comparisonOperator]} the threshold (${javaDouble(config.threshold)})`;
-  if (filled > 0) return `${head} ${comparison} and ${missing}.`;
-  return `${head} ${comparison}${minimum(config, state)}.`;
+  return `${head} ${comparison}${filled > 0 ? ` and ${missing}` : ""}${minimum(config, state)}.`;
 }
 
-/** StateReasonData: the JSON document CloudWatch attaches to an evaluated state. */
-export function reasonData(config: AlarmConfig, now: number, real: EvaluatedPoint[]): string {
-  const statistic = config.statistic.kind === "basic" ? "statistic" : "extendedStatistic";
+/** A period of the evaluation range: when it starts, and its datapoint if it has one. */
+export interface RangePeriod {
+  timestamp: number;
+  point?: EvaluatedPoint;
+}
+
+/**
+ * StateReasonData: the JSON document CloudWatch attaches to an evaluated state. recentDatapoints
+ * runs from the range's first real datapoint to its last, null for the periods between without
+ * one; evaluatedDatapoints lists the supporting periods newest first, a missing one by its
+ * timestamp alone.
+ */
+export function reasonData(
+  config: AlarmConfig,
+  now: number,
+  range: RangePeriod[],
+  supporting: RangePeriod[],
+): string {
+  const first = range.findIndex((p) => p.point);
+  const last = range.findLastIndex((p) => p.point);
+  const recent = first < 0 ? [] : range.slice(first, last + 1);
   const fields = [
     `"version":"1.0"`,
     `"queryDate":${JSON.stringify(isoDate(now))}`,
-    ...(real.length > 0 ? [`"startDate":${JSON.stringify(isoDate(real[0]!.timestamp))}`] : []),
-    `"${statistic}":${JSON.stringify(statisticLabel(config.statistic))}`,
+    ...(first >= 0 ? [`"startDate":${JSON.stringify(isoDate(range[first]!.timestamp))}`] : []),
+    ...(config.unit !== undefined ? [`"unit":${JSON.stringify(config.unit)}`] : []),
+    `"statistic":${JSON.stringify(statisticLabel(config.statistic))}`,
     `"period":${config.period}`,
-    `"recentDatapoints":[${real.map((p) => javaDouble(p.value)).join(",")}]`,
+    `"recentDatapoints":[${recent.map((p) => (p.point ? javaDouble(p.point.value) : "null")).join(",")}]`,
     `"threshold":${javaDouble(config.threshold)}`,
-    `"evaluatedDatapoints":[${[...real].reverse().map(evaluatedDatapoint).join(",")}]`,
+    `"evaluatedDatapoints":[${supporting.map(evaluatedDatapoint).join(",")}]`,
   ];
   return `{${fields.join(",")}}`;
 }
@@ -79,8 +103,8 @@ export function javaDouble(value: number): string {
   return Number.isInteger(value) ? value.toFixed(1) : String(value);
 }
 
-function countPhrase(config: AlarmConfig, listed: number, filled: number): string {
-  if (config.datapointsToAlarm === undefined || filled > 0) return counted(listed, "datapoint");
+function countPhrase(config: AlarmConfig, listed: number): string {
+  if (config.datapointsToAlarm === undefined) return counted(listed, "datapoint");
   return `${listed} out of the last ${config.evaluationPeriods} datapoints`;
 }
 
@@ -96,8 +120,10 @@ function point(p: EvaluatedPoint): string {
   return `${javaDouble(p.value)} (${reasonDate(p.timestamp)})`;
 }
 
-function evaluatedDatapoint(p: EvaluatedPoint): string {
-  return `{"timestamp":${JSON.stringify(isoDate(p.timestamp))},"sampleCount":${javaDouble(p.sampleCount)},"value":${javaDouble(p.value)}}`;
+function evaluatedDatapoint({ timestamp, point }: RangePeriod): string {
+  const time = `"timestamp":${JSON.stringify(isoDate(timestamp))}`;
+  if (!point) return `{${time}}`;
+  return `{${time},"sampleCount":${javaDouble(point.sampleCount)},"value":${javaDouble(point.value)}}`;
 }
 
 const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
