@@ -7,7 +7,7 @@ import { KurentoSocket } from "../src/kurento-ws.js";
 import { LbClient, type VersionInfo } from "../src/lb-client.js";
 import { CLUSTER, LocalRegionProcess } from "../src/region-process.js";
 
-// The routes of the design brief, through the load balancer `npm start` sets up: qa.<domain> goes
+// The routes of docs/architecture.md, through the load balancer `npm start` sets up: qa.<domain> goes
 // to qa and every other host to prod; /kurento and /media/* go to the environment's media server,
 // everything else to its API; HTTPS with the generated certificate; X-Forwarded-* reach the app.
 

@@ -4,7 +4,7 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { ImageError } from "./errors.js";
 
-// Where images go: the local region by default (the design brief's default target), AWS when the
+// Where images go: the local region by default (every command's default target), AWS when the
 // AWS configuration points there. One decision, shared by the image CLI and the pipeline.
 
 export type TargetKind = "local" | "aws";

@@ -3,7 +3,7 @@ import { circuitBreakerThreshold, decide } from "../../src/ecs/model/deploy-verd
 import type { DeploymentView, ServiceSnapshot, TaskView, Tracked } from "../../src/ecs/model/snapshot.js";
 
 // The decision rules over hand-built snapshots: no AWS, no mocks. Each user complaint about existing
-// deploy tools (design brief, "AWS facts") is one of these cases.
+// deploy tools (docs/architecture.md, "What ecs deploy guards against") is one of these cases.
 
 const T0 = new Date("2026-01-01T10:00:00Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
