@@ -110,7 +110,7 @@ function summary(
   const qaHost = `${spec.environments.qa.hostPrefix ?? "qa"}.${domain}`;
   const placeholders = Object.values(images).filter((i) => i?.placeholderBecause);
   return [
-    `The platform is up (${(elapsedMs / 1000).toFixed(1)} s, ${changes ? `${changes} service(s) created or deployed` : "nothing changed"}).`,
+    `The platform is up (${(elapsedMs / 1000).toFixed(1)} s, ${changes ? `${changes} service(s) created or deployed` : "nothing changed"}; node ${process.version}).`,
     `  prod  http://${domain}:${httpPort}   https://${domain}:${httpsPort}`,
     `  qa    http://${qaHost}:${httpPort}   https://${qaHost}:${httpsPort}   (Node's fetch: set the Host header)`,
     `  AWS endpoint ${region.endpoint}  services: ${APP_NAMES.flatMap((a) => ["qa", "prod"].map((e) => serviceName(a, e as "qa" | "prod"))).join(", ")}`,
