@@ -1,17 +1,20 @@
 import { type ECRClient, GetDownloadUrlForLayerCommand } from "@aws-sdk/client-ecr";
-import { type ImageManifest, manifestBlobs, parseManifest, sha256Digest } from "@platform/image-format";
-import { ImageError } from "./errors.js";
-import { type ImageRef, validateRepositoryName, validateTag } from "./reference.js";
 import {
   availableBlobs,
   type BlobProgress,
   ecrCall,
   getManifest,
+  type ImageManifest,
+  manifestBlobs,
+  parseManifest,
   putManifest,
   repositoryUri,
+  sha256Digest,
   type UploadOptions,
   uploadBlob,
-} from "./registry.js";
+} from "@platform/image-format";
+import { ImageError } from "./errors.js";
+import { type ImageRef, validateRepositoryName, validateTag } from "./reference.js";
 
 export interface PromoteRequest {
   from: ImageRef;
