@@ -1,13 +1,12 @@
 #!/usr/bin/env node
-import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APP_NAMES, ENVIRONMENT_NAMES, loadSpec, serviceName } from "@platform/env";
+import { APP_NAMES, ENVIRONMENT_NAMES, serviceName } from "@platform/env";
 import { Command, CommanderError, Option } from "commander";
 import { ciReporter } from "../pipeline/ci.js";
 import { ImageError } from "./errors.js";
 import { publishAppImage } from "./publish.js";
-import { findRepoRoot, specFile } from "./repo-root.js";
-import { resolveTarget } from "./target.js";
+import { loadCheckout } from "./repo-root.js";
+import { checkoutTarget } from "./target.js";
 
 // npm run image -- <api|media-server> --env <qa|prod> [--tag T] [--no-push] [--target local|aws]
 // Exit codes: 0 built (and pushed), 1 failed, 3 bad usage.
@@ -71,14 +70,9 @@ export async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`[image] ${line}\n`);
   const ci = ciReporter();
   try {
-    const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-    // loadSpec's own default is relative to env/src, which is env/dist/src once compiled.
-    const spec = loadSpec(specFile(repoRoot));
-    const target = resolveTarget(opts.target, {
-      repoRoot,
-      region: spec.region,
-      localPort: spec.local.awsEndpointPort,
-    });
+    const checkout = loadCheckout();
+    const { repoRoot } = checkout;
+    const target = checkoutTarget(opts.target, checkout);
     const result = await publishAppImage({
       repoRoot,
       app,

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APP_NAMES, type AppName, environmentHost, loadSpec } from "@platform/env";
+import { APP_NAMES, type AppName, environmentHost, type PlatformSpec } from "@platform/env";
 import { Command, CommanderError, Option } from "commander";
 import { ImageError } from "../image/errors.js";
-import { findRepoRoot, specFile } from "../image/repo-root.js";
-import { awsEnvironment, ecrClient, resolveTarget, type Target } from "../image/target.js";
+import { loadCheckout } from "../image/repo-root.js";
+import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
 import { ciReporter } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
 import { PlanError, planStages } from "./plan.js";
@@ -93,13 +93,9 @@ export async function main(argv: string[]): Promise<number> {
   const ci = ciReporter();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-    const spec = loadSpec(specFile(repoRoot));
-    const target = resolveTarget(opts.target, {
-      repoRoot,
-      region: spec.region,
-      localPort: spec.local.awsEndpointPort,
-    });
+    const checkout = loadCheckout();
+    const { repoRoot, spec } = checkout;
+    const target = checkoutTarget(opts.target, checkout);
     const stateFile = resolve(repoRoot, opts.state);
     const state = readState(stateFile);
     checkExpectedDigests(state, opts.expect ?? []);
@@ -146,7 +142,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Verification goes through the load balancer with the environment's Host header. */
 export function verifyEndpoint(
-  spec: ReturnType<typeof loadSpec>,
+  spec: PlatformSpec,
   target: Target,
   env: "qa" | "prod",
   lbUrl?: string,
