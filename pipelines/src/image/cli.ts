@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { fileURLToPath } from "node:url";
 import { APP_NAMES, ENVIRONMENT_NAMES, serviceName } from "@platform/env";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
+import { parseCommandLine } from "../command-line.js";
 import { ciReporter } from "../pipeline/ci.js";
 import { ImageError } from "./errors.js";
 import { publishAppImage } from "./publish.js";
@@ -33,15 +34,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--stage <dir>", "keep the image's root filesystem in <dir> (the Dockerfile uses this)")
     .option("--commit <sha>", "record this commit instead of asking git (for builds without .git)")
     .option("--build-time <iso>", "record this build time instead of now")
-    .option("--json", "print the result as JSON")
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 3;
-    throw error;
-  }
+    .option("--json", "print the result as JSON");
+  const exit = parseCommandLine(program, argv);
+  if (exit !== undefined) return exit;
   const app = program.args[0]!;
   const opts = program.opts<{
     env?: (typeof ENVIRONMENT_NAMES)[number];

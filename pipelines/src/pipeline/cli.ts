@@ -3,7 +3,8 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_NAMES, type AppName, environmentHost, type PlatformSpec } from "@platform/env";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
+import { parseCommandLine } from "../command-line.js";
 import { ImageError } from "../image/errors.js";
 import { loadCheckout } from "../image/repo-root.js";
 import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
@@ -55,15 +56,9 @@ export async function main(argv: string[]): Promise<number> {
     .option(
       "--lb-url <url>",
       "load balancer base URL for verification (default: local http://127.0.0.1:<httpPort>, AWS https://<host>)",
-    )
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 3;
-    throw error;
-  }
+    );
+  const exit = parseCommandLine(program, argv);
+  if (exit !== undefined) return exit;
   const opts = program.opts<{
     from?: string;
     to?: string;
