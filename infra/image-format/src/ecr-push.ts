@@ -2,17 +2,18 @@ import type { ECRClient } from "@aws-sdk/client-ecr";
 import {
   availableBlobs,
   type BlobProgress,
+  type ManifestPut,
   putManifest,
   repositoryUri,
   type UploadOptions,
   uploadBlob,
 } from "./ecr-registry.js";
 import { MANIFEST_MEDIA_TYPE } from "./media-types.js";
-import { type PackedImage, packedBlobs } from "./pack.js";
+import { type PackedBlob, type PackedImage, packedBlobs } from "./pack.js";
 
-export type PushProgress =
-  | BlobProgress
-  | { kind: "manifest"; digest: string; tag: string; alreadyExisted: boolean };
+export type PushProgress = BlobProgress | ManifestProgress;
+
+export type ManifestProgress = { kind: "manifest"; digest: string; tag: string; alreadyExisted: boolean };
 
 export interface PushOptions extends UploadOptions {
   onProgress?: (event: PushProgress) => void;
@@ -48,29 +49,19 @@ export async function pushImageToEcr(
 ): Promise<PushResult> {
   const uri = await repositoryUri(ecr, repositoryName);
   const blobs = packedBlobs(image);
-  const present = await availableBlobs(
-    ecr,
-    repositoryName,
-    blobs.map((b) => b.digest),
-  );
-  let uploadedBytes = 0;
-  let uploadedBlobs = 0;
-  for (const blob of blobs) {
-    if (present.has(blob.digest)) {
-      options.onProgress?.({ kind: "blob-exists", digest: blob.digest, size: blob.size });
-      continue;
-    }
-    await uploadBlob(ecr, repositoryName, blob, options);
-    uploadedBytes += blob.size;
-    uploadedBlobs += 1;
-  }
-  const { alreadyExisted } = await putManifest(ecr, repositoryName, {
+  const manifest = {
     manifestBytes: image.manifestBytes,
     mediaType: MANIFEST_MEDIA_TYPE,
     digest: image.manifestDigest,
     tag,
-  });
-  options.onProgress?.({ kind: "manifest", digest: image.manifestDigest, tag, alreadyExisted });
+  };
+  const bytesOf = async (blob: PackedBlob) => blob.bytes;
+  const { alreadyExisted, uploadedBlobs, uploadedBytes } = await putImage(
+    ecr,
+    repositoryName,
+    { blobs, bytesOf, manifest },
+    options,
+  );
   return {
     repositoryName,
     repositoryUri: uri,
@@ -83,4 +74,45 @@ export async function pushImageToEcr(
     uploadedBlobs,
     skippedBlobs: blobs.length - uploadedBlobs,
   };
+}
+
+export interface ImageToPut<Blob extends { digest: string; size: number }> {
+  /** Every blob the manifest references (config and layers). */
+  blobs: Blob[];
+  /** The bytes of a blob the repository lacks, asked for only then. */
+  bytesOf: (blob: Blob) => Promise<Uint8Array>;
+  manifest: ManifestPut;
+}
+
+/**
+ * The registry half of a push or a promotion: upload the blobs the repository lacks, then put the
+ * manifest (a registry refuses a manifest whose blobs it does not hold).
+ */
+export async function putImage<Blob extends { digest: string; size: number }>(
+  ecr: ECRClient,
+  repositoryName: string,
+  image: ImageToPut<Blob>,
+  options: UploadOptions & { onProgress?: (event: BlobProgress | ManifestProgress) => void } = {},
+): Promise<{ alreadyExisted: boolean; uploadedBlobs: number; uploadedBytes: number }> {
+  const present = await availableBlobs(
+    ecr,
+    repositoryName,
+    image.blobs.map((b) => b.digest),
+  );
+  let uploadedBytes = 0;
+  let uploadedBlobs = 0;
+  for (const blob of image.blobs) {
+    if (present.has(blob.digest)) {
+      options.onProgress?.({ kind: "blob-exists", digest: blob.digest, size: blob.size });
+      continue;
+    }
+    const bytes = await image.bytesOf(blob);
+    await uploadBlob(ecr, repositoryName, { digest: blob.digest, bytes }, options);
+    uploadedBytes += bytes.length;
+    uploadedBlobs += 1;
+  }
+  const { manifest } = image;
+  const { alreadyExisted } = await putManifest(ecr, repositoryName, manifest);
+  options.onProgress?.({ kind: "manifest", digest: manifest.digest, tag: manifest.tag, alreadyExisted });
+  return { alreadyExisted, uploadedBlobs, uploadedBytes };
 }
