@@ -79,20 +79,23 @@ export interface TargetHealthView extends Target {
   description?: string;
 }
 
+/** A target group's health check: what ELBv2 stores and the load balancer runs. */
+export interface HealthCheckSettings {
+  path: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  matcher: string;
+}
+
 export interface TargetGroupView {
   arn: string;
   name: string;
   port: number;
   protocol: string;
   deregistrationDelaySeconds: number;
-  healthCheck: {
-    path: string;
-    intervalSeconds: number;
-    timeoutSeconds: number;
-    healthyThreshold: number;
-    unhealthyThreshold: number;
-    matcher: string;
-  };
+  healthCheck: HealthCheckSettings;
   /** Load balancers whose listeners forward to this group; an unattached group's targets are `unused`. */
   loadBalancerArns: string[];
 }

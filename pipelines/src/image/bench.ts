@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CreateRepositoryCommand, DeleteRepositoryCommand } from "@aws-sdk/client-ecr";
-import { APP_NAMES, loadSpec } from "@platform/env";
+import { APP_NAMES } from "@platform/env";
 import { buildAppImage, formatBytes } from "./build-app.js";
 import { promoteImage } from "./promote.js";
 import { pushImage } from "./push.js";
-import { findRepoRoot, specFile } from "./repo-root.js";
-import { describeTarget, ecrClient, resolveTarget } from "./target.js";
+import { loadCheckout } from "./repo-root.js";
+import { checkoutTarget, describeTarget, ecrClient } from "./target.js";
 
 // Benchmark: build each app image (twice: the second shows the reproducible digest), push it cold
 // to a scratch repository of the target registry, push it again (every blob already there), and
@@ -17,13 +15,9 @@ import { describeTarget, ecrClient, resolveTarget } from "./target.js";
 const ms = (started: number) => `${Date.now() - started} ms`;
 
 async function main(): Promise<void> {
-  const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-  const spec = loadSpec(specFile(repoRoot));
-  const target = resolveTarget(undefined, {
-    repoRoot,
-    region: spec.region,
-    localPort: spec.local.awsEndpointPort,
-  });
+  const checkout = loadCheckout();
+  const { repoRoot } = checkout;
+  const target = checkoutTarget(undefined, checkout);
   const ecr = ecrClient(target);
   const suffix = Date.now().toString(36);
   console.log(`target: ${describeTarget(target)}`);

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ImageConfig, type PackedImage, packImage } from "@platform/image-format";
@@ -102,7 +103,7 @@ export async function stageApp(input: StageInput): Promise<void> {
   for (const warning of bundle.warnings.slice(0, 5)) say(`  esbuild warning: ${warning}`);
   for (const asset of manifest.recipe.assets) {
     const from = join(appDir, asset);
-    if (!(await exists(from)))
+    if (!existsSync(from))
       throw new ImageError(
         `${input.app}: asset folder "${asset}" does not exist (image.assets in package.json)`,
       );
@@ -170,15 +171,6 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
         : reject(new ImageError(`${command} ${args.join(" ")} exited with ${code}:\n${output.trim()}`)),
     );
   });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function formatBytes(bytes: number): string {

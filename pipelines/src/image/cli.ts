@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APP_NAMES, ENVIRONMENT_NAMES, loadSpec, serviceName } from "@platform/env";
-import { Command, CommanderError, Option } from "commander";
+import { APP_NAMES, ENVIRONMENT_NAMES, serviceName } from "@platform/env";
+import { Command, Option } from "commander";
+import { parseCommandLine } from "../command-line.js";
 import { ciReporter } from "../pipeline/ci.js";
 import { ImageError } from "./errors.js";
 import { publishAppImage } from "./publish.js";
-import { findRepoRoot, specFile } from "./repo-root.js";
-import { resolveTarget } from "./target.js";
+import { loadCheckout } from "./repo-root.js";
+import { checkoutTarget } from "./target.js";
 
 // npm run image -- <api|media-server> --env <qa|prod> [--tag T] [--no-push] [--target local|aws]
 // Exit codes: 0 built (and pushed), 1 failed, 3 bad usage.
@@ -34,15 +34,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--stage <dir>", "keep the image's root filesystem in <dir> (the Dockerfile uses this)")
     .option("--commit <sha>", "record this commit instead of asking git (for builds without .git)")
     .option("--build-time <iso>", "record this build time instead of now")
-    .option("--json", "print the result as JSON")
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 3;
-    throw error;
-  }
+    .option("--json", "print the result as JSON");
+  const exit = parseCommandLine(program, argv);
+  if (exit !== undefined) return exit;
   const app = program.args[0]!;
   const opts = program.opts<{
     env?: (typeof ENVIRONMENT_NAMES)[number];
@@ -71,14 +65,9 @@ export async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`[image] ${line}\n`);
   const ci = ciReporter();
   try {
-    const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-    // loadSpec's own default is relative to env/src, which is env/dist/src once compiled.
-    const spec = loadSpec(specFile(repoRoot));
-    const target = resolveTarget(opts.target, {
-      repoRoot,
-      region: spec.region,
-      localPort: spec.local.awsEndpointPort,
-    });
+    const checkout = loadCheckout();
+    const { repoRoot } = checkout;
+    const target = checkoutTarget(opts.target, checkout);
     const result = await publishAppImage({
       repoRoot,
       app,

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { type ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
+import { ecrCall, repositoryUri, taggedDigest } from "@platform/image-format";
 import { ImageError } from "./errors.js";
-import { ecrCall, repositoryUri, taggedDigest } from "./registry.js";
 
 // The AWS path: `docker build` with the app's Dockerfile and `docker push` to ECR, as a team
 // without this tool would do it. Every command is an argv array; the registry password goes to

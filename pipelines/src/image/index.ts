@@ -11,6 +11,5 @@ export * from "./publish.js";
 export * from "./push.js";
 export * from "./recipe.js";
 export * from "./reference.js";
-export * from "./registry.js";
 export * from "./repo-root.js";
 export * from "./target.js";

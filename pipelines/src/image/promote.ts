@@ -1,17 +1,18 @@
 import { type ECRClient, GetDownloadUrlForLayerCommand } from "@aws-sdk/client-ecr";
-import { type ImageManifest, manifestBlobs, parseManifest, sha256Digest } from "@platform/image-format";
-import { ImageError } from "./errors.js";
-import { type ImageRef, validateRepositoryName, validateTag } from "./reference.js";
 import {
-  availableBlobs,
   type BlobProgress,
   ecrCall,
   getManifest,
-  putManifest,
+  type ImageManifest,
+  manifestBlobs,
+  parseManifest,
+  putImage,
   repositoryUri,
+  sha256Digest,
   type UploadOptions,
-  uploadBlob,
-} from "./registry.js";
+} from "@platform/image-format";
+import { ImageError } from "./errors.js";
+import { type ImageRef, validateRepositoryName, validateTag } from "./reference.js";
 
 export interface PromoteRequest {
   from: ImageRef;
@@ -56,31 +57,18 @@ export async function promoteImage(
   const source = await readSourceImage(ecr, request.from);
   const uri = await repositoryUri(ecr, target);
   const blobs = manifestBlobs(source.manifest);
-  const present = await availableBlobs(
-    ecr,
-    target,
-    blobs.map((b) => b.digest),
-  );
-  let copiedBlobs = 0;
-  let copiedBytes = 0;
-  for (const blob of blobs) {
-    if (present.has(blob.digest)) {
-      options.onProgress?.({ kind: "blob-exists", digest: blob.digest, size: blob.size });
-      continue;
-    }
+  const bytesOf = (blob: { digest: string; size: number }) => {
     options.onProgress?.({ kind: "blob-download", digest: blob.digest, size: blob.size });
-    const bytes = await downloadBlob(ecr, request.from.repositoryName, blob.digest, options.download);
-    await uploadBlob(ecr, target, { digest: blob.digest, bytes }, options);
-    copiedBlobs += 1;
-    copiedBytes += bytes.length;
-  }
-  const { alreadyExisted } = await putManifest(ecr, target, {
+    return downloadBlob(ecr, request.from.repositoryName, blob.digest, options.download);
+  };
+  const manifest = {
     manifestBytes: Buffer.from(source.text, "utf8"),
     mediaType: source.mediaType,
     digest: source.digest,
     tag,
-  });
-  options.onProgress?.({ kind: "manifest", digest: source.digest, tag, alreadyExisted });
+  };
+  const put = await putImage(ecr, target, { blobs, bytesOf, manifest }, options);
+  const { alreadyExisted, uploadedBlobs: copiedBlobs, uploadedBytes: copiedBytes } = put;
   return {
     imageDigest: source.digest,
     repositoryName: target,

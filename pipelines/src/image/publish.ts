@@ -1,4 +1,5 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
+import { repositoryUri, taggedDigest } from "@platform/image-format";
 import { type BuiltAppImage, buildAppImage, formatBytes } from "./build-app.js";
 import { type CommandRunner, dockerBuildAndPush } from "./docker.js";
 import { ImageError } from "./errors.js";
@@ -7,7 +8,6 @@ import type { PromoteProgress } from "./promote.js";
 import { type PushProgress, pushImage } from "./push.js";
 import { readAppManifest } from "./recipe.js";
 import { validateTag } from "./reference.js";
-import { repositoryUri, taggedDigest } from "./registry.js";
 import { describeTarget, ecrClient, type Target } from "./target.js";
 
 // `npm run image`: build an app image and push it to `<app>-<env>` on the target.

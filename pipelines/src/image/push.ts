@@ -1,86 +1,10 @@
-import type { ECRClient } from "@aws-sdk/client-ecr";
-import { MANIFEST_MEDIA_TYPE, type PackedImage, packedBlobs } from "@platform/image-format";
+import { pushImageToEcr } from "@platform/image-format";
 import { validateTag } from "./reference.js";
-import {
-  availableBlobs,
-  type BlobProgress,
-  putManifest,
-  repositoryUri,
-  type UploadOptions,
-  uploadBlob,
-} from "./registry.js";
 
-export type PushProgress =
-  | BlobProgress
-  | { kind: "manifest"; digest: string; tag: string; alreadyExisted: boolean };
+export type { PushOptions, PushProgress, PushResult } from "@platform/image-format";
 
-export interface PushOptions extends UploadOptions {
-  onProgress?: (event: PushProgress) => void;
-}
-
-export interface PushResult {
-  repositoryName: string;
-  repositoryUri: string;
-  imageDigest: string;
-  tag: string;
-  /** `<repositoryUri>:<tag>` */
-  imageUri: string;
-  /** `<repositoryUri>@<digest>`: what a task definition should pin. */
-  pinnedUri: string;
-  /** True when the tag already pointed at this exact image: nothing changed. */
-  alreadyExisted: boolean;
-  uploadedBytes: number;
-  uploadedBlobs: number;
-  skippedBlobs: number;
-}
-
-/**
- * Pushes a packed image the way a docker client does, through the ECR API only:
- * BatchCheckLayerAvailability, upload of the missing blobs (config included), then PutImage.
- */
-export async function pushImage(
-  ecr: ECRClient,
-  repositoryName: string,
-  tag: string,
-  image: PackedImage,
-  options: PushOptions = {},
-): Promise<PushResult> {
+/** pushImageToEcr with the tag checked against ECR's rules first, so that a bad one is named plainly. */
+export const pushImage: typeof pushImageToEcr = async (ecr, repositoryName, tag, image, options) => {
   validateTag(tag);
-  const uri = await repositoryUri(ecr, repositoryName);
-  const blobs = packedBlobs(image);
-  const present = await availableBlobs(
-    ecr,
-    repositoryName,
-    blobs.map((b) => b.digest),
-  );
-  let uploadedBytes = 0;
-  let uploadedBlobs = 0;
-  for (const blob of blobs) {
-    if (present.has(blob.digest)) {
-      options.onProgress?.({ kind: "blob-exists", digest: blob.digest, size: blob.size });
-      continue;
-    }
-    await uploadBlob(ecr, repositoryName, blob, options);
-    uploadedBytes += blob.size;
-    uploadedBlobs += 1;
-  }
-  const { alreadyExisted } = await putManifest(ecr, repositoryName, {
-    manifestBytes: image.manifestBytes,
-    mediaType: MANIFEST_MEDIA_TYPE,
-    digest: image.manifestDigest,
-    tag,
-  });
-  options.onProgress?.({ kind: "manifest", digest: image.manifestDigest, tag, alreadyExisted });
-  return {
-    repositoryName,
-    repositoryUri: uri,
-    imageDigest: image.manifestDigest,
-    tag,
-    imageUri: `${uri}:${tag}`,
-    pinnedUri: `${uri}@${image.manifestDigest}`,
-    alreadyExisted,
-    uploadedBytes,
-    uploadedBlobs,
-    skippedBlobs: blobs.length - uploadedBlobs,
-  };
-}
+  return pushImageToEcr(ecr, repositoryName, tag, image, options);
+};

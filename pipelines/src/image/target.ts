@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { ImageError } from "./errors.js";
+import type { Checkout } from "./repo-root.js";
 
 // Where images go: the local region by default (every command's default target), AWS when the
 // AWS configuration points there. One decision, shared by the image CLI and the pipeline.
@@ -86,6 +87,11 @@ function isLoopback(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** resolveTarget with the checkout's spec for the region and the local endpoint. */
+export function checkoutTarget(explicit: string | undefined, { repoRoot, spec }: Checkout): Target {
+  return resolveTarget(explicit, { repoRoot, region: spec.region, localPort: spec.local.awsEndpointPort });
 }
 
 /** An ECR client for the target: the local region's generated credentials, or the default AWS chain. */

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { AppName } from "@platform/env";
-import { packImage } from "@platform/image-format";
-import { buildAppImage, pushImage, repositoryUri, sourceRevision, taggedDigest } from "../image/index.js";
+import { packImage, repositoryUri, taggedDigest } from "@platform/image-format";
+import { buildAppImage, pushImage, sourceRevision } from "../image/index.js";
 
 // The two app images for `npm start`: built with the image library and pushed to the local
 // repositories through the ECR API, only when the sources changed. The tag says which

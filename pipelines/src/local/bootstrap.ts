@@ -80,18 +80,27 @@ export async function bootstrap(
 }
 
 async function ensureRepository(clients: Clients, name: string, say: (line: string) => void): Promise<void> {
+  const found = await unlessNotFound("RepositoryNotFoundException", () =>
+    clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })),
+  );
+  if (found) return;
+  await clients.ecr.send(
+    new CreateRepositoryCommand({
+      repositoryName: name,
+      imageTagMutability: "IMMUTABLE",
+      imageScanningConfiguration: { scanOnPush: true },
+    }),
+  );
+  say(`created ECR repository ${name}`);
+}
+
+/** What `describe` answers, or undefined when AWS answers `notFound`: the thing is not there yet. */
+async function unlessNotFound<T>(notFound: string, describe: () => Promise<T>): Promise<T | undefined> {
   try {
-    await clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }));
+    return await describe();
   } catch (error) {
-    if (errorName(error) !== "RepositoryNotFoundException") throw error;
-    await clients.ecr.send(
-      new CreateRepositoryCommand({
-        repositoryName: name,
-        imageTagMutability: "IMMUTABLE",
-        imageScanningConfiguration: { scanOnPush: true },
-      }),
-    );
-    say(`created ECR repository ${name}`);
+    if (errorName(error) !== notFound) throw error;
+    return undefined;
   }
 }
 
@@ -101,13 +110,10 @@ async function ensureTargetGroup(
   svc: ServiceSpec,
   say: (line: string) => void,
 ): Promise<string> {
-  let arn: string | undefined;
-  try {
-    const found = await clients.elb.send(new DescribeTargetGroupsCommand({ Names: [name] }));
-    arn = found.TargetGroups?.[0]?.TargetGroupArn;
-  } catch (error) {
-    if (errorName(error) !== "TargetGroupNotFoundException") throw error;
-  }
+  const found = await unlessNotFound("TargetGroupNotFoundException", () =>
+    clients.elb.send(new DescribeTargetGroupsCommand({ Names: [name] })),
+  );
+  let arn = found?.TargetGroups?.[0]?.TargetGroupArn;
   if (!arn) {
     const created = await clients.elb.send(
       new CreateTargetGroupCommand({
@@ -158,26 +164,22 @@ async function ensureSecret(
 ): Promise<string> {
   const { kind, name } = secretKind(ref);
   if (kind === "ssm") {
-    try {
-      await clients.ssm.send(new GetParameterCommand({ Name: name }));
-    } catch (error) {
-      if (errorName(error) !== "ParameterNotFound") throw error;
+    const found = await unlessNotFound("ParameterNotFound", () =>
+      clients.ssm.send(new GetParameterCommand({ Name: name })),
+    );
+    if (!found) {
       await clients.ssm.send(new PutParameterCommand({ Name: name, Type: "SecureString", Value: value() }));
       say(`created SSM parameter ${name} (development value)`);
     }
     return name;
   }
-  try {
-    const found = await clients.secrets.send(new DescribeSecretCommand({ SecretId: name }));
-    return found.ARN as string;
-  } catch (error) {
-    if (errorName(error) !== "ResourceNotFoundException") throw error;
-    const created = await clients.secrets.send(
-      new CreateSecretCommand({ Name: name, SecretString: value() }),
-    );
-    say(`created secret ${name} (development value)`);
-    return created.ARN as string;
-  }
+  const found = await unlessNotFound("ResourceNotFoundException", () =>
+    clients.secrets.send(new DescribeSecretCommand({ SecretId: name })),
+  );
+  if (found) return found.ARN as string;
+  const created = await clients.secrets.send(new CreateSecretCommand({ Name: name, SecretString: value() }));
+  say(`created secret ${name} (development value)`);
+  return created.ARN as string;
 }
 
 async function ensureLoadBalancer(
@@ -186,13 +188,10 @@ async function ensureLoadBalancer(
   targetGroups: Record<string, string>,
   say: (line: string) => void,
 ): Promise<void> {
-  let lbArn: string | undefined;
-  try {
-    const found = await clients.elb.send(new DescribeLoadBalancersCommand({ Names: [LOAD_BALANCER] }));
-    lbArn = found.LoadBalancers?.[0]?.LoadBalancerArn;
-  } catch (error) {
-    if (errorName(error) !== "LoadBalancerNotFoundException") throw error;
-  }
+  const found = await unlessNotFound("LoadBalancerNotFoundException", () =>
+    clients.elb.send(new DescribeLoadBalancersCommand({ Names: [LOAD_BALANCER] })),
+  );
+  let lbArn = found?.LoadBalancers?.[0]?.LoadBalancerArn;
   if (!lbArn) {
     const created = await clients.elb.send(
       new CreateLoadBalancerCommand({

@@ -1,9 +1,8 @@
 import { appendFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { APP_NAMES, loadSpec, type PlatformSpec, serviceName } from "@platform/env";
+import { join } from "node:path";
+import { APP_NAMES, type PlatformSpec, serviceName } from "@platform/env";
 import { EcsPlugin, LogsPlugin, type RegionHandle, startRegion } from "@platform/local-region";
-import { findRepoRoot, specFile } from "../image/repo-root.js";
+import { loadCheckout } from "../image/repo-root.js";
 import { type AppImage, ensureAppImage } from "./app-images.js";
 import { bootstrap, eachService } from "./bootstrap.js";
 import { regionClients } from "./clients.js";
@@ -18,9 +17,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-  // The spec next to the env workspace's sources (loadSpec's default looks under env/dist when compiled).
-  const spec = loadSpec(specFile(root));
+  const { repoRoot: root, spec } = loadCheckout();
   const stateDir = process.env.LOCAL_REGION_STATE_DIR ?? join(root, ".local-region");
   const regionLog = join(stateDir, "region.log");
   const logs = new LogsPlugin();

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { spawn } from "node:child_process";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APP_NAMES, type AppName, environmentHost, loadSpec } from "@platform/env";
-import { Command, CommanderError, Option } from "commander";
+import { APP_NAMES, type AppName, environmentHost, type PlatformSpec } from "@platform/env";
+import { Command, Option } from "commander";
+import { parseCommandLine } from "../command-line.js";
 import { ImageError } from "../image/errors.js";
-import { findRepoRoot, specFile } from "../image/repo-root.js";
-import { awsEnvironment, ecrClient, resolveTarget, type Target } from "../image/target.js";
+import { loadCheckout } from "../image/repo-root.js";
+import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
 import { ciReporter } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
 import { PlanError, planStages } from "./plan.js";
@@ -55,15 +56,9 @@ export async function main(argv: string[]): Promise<number> {
     .option(
       "--lb-url <url>",
       "load balancer base URL for verification (default: local http://127.0.0.1:<httpPort>, AWS https://<host>)",
-    )
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 3;
-    throw error;
-  }
+    );
+  const exit = parseCommandLine(program, argv);
+  if (exit !== undefined) return exit;
   const opts = program.opts<{
     from?: string;
     to?: string;
@@ -93,13 +88,9 @@ export async function main(argv: string[]): Promise<number> {
   const ci = ciReporter();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-    const spec = loadSpec(specFile(repoRoot));
-    const target = resolveTarget(opts.target, {
-      repoRoot,
-      region: spec.region,
-      localPort: spec.local.awsEndpointPort,
-    });
+    const checkout = loadCheckout();
+    const { repoRoot, spec } = checkout;
+    const target = checkoutTarget(opts.target, checkout);
     const stateFile = resolve(repoRoot, opts.state);
     const state = readState(stateFile);
     checkExpectedDigests(state, opts.expect ?? []);
@@ -146,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Verification goes through the load balancer with the environment's Host header. */
 export function verifyEndpoint(
-  spec: ReturnType<typeof loadSpec>,
+  spec: PlatformSpec,
   target: Target,
   env: "qa" | "prod",
   lbUrl?: string,

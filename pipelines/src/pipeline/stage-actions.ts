@@ -1,9 +1,9 @@
 import { serviceName } from "@platform/env";
+import { repositoryUri, taggedDigest } from "@platform/image-format";
 import { buildAppImage, formatBytes } from "../image/build-app.js";
 import { promoteImage } from "../image/promote.js";
 import { publishAppImage, pushLogger } from "../image/publish.js";
 import { pushImage } from "../image/push.js";
-import { repositoryUri, taggedDigest } from "../image/registry.js";
 import type { PipelineContext, RunMemory } from "./context.js";
 import { getWithHost } from "./http-probe.js";
 import type { StageName } from "./stages.js";

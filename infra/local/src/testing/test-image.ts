@@ -1,19 +1,5 @@
-import {
-  BatchCheckLayerAvailabilityCommand,
-  CompleteLayerUploadCommand,
-  DescribeRepositoriesCommand,
-  type ECRClient,
-  InitiateLayerUploadCommand,
-  PutImageCommand,
-  UploadLayerPartCommand,
-} from "@aws-sdk/client-ecr";
-import {
-  MANIFEST_MEDIA_TYPE,
-  type PackedBlob,
-  type PackedImage,
-  packedBlobs,
-  packImage,
-} from "@platform/image-format";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import { type PackedImage, packImage, pushImageToEcr } from "@platform/image-format";
 
 /**
  * A 30-line HTTP server: /healthz (503 once draining), /version (env VERSION), /env, /hog (eats
@@ -49,44 +35,12 @@ export function testImage(tag: string, env: Record<string, string> = {}): Promis
   });
 }
 
-/**
- * Pushes a packed image through the ECR API the way a docker client does (blobs the repository
- * lacks, then the manifest) and returns `<repositoryUri>:<tag>`. The platform's own pusher, with
- * its progress, part sizes and error messages, is pipelines'; this one is for tests of the region.
- */
+/** Pushes a packed image as `<repositoryName>:<tag>` (what `docker push` does) and returns that URI. */
 export async function pushPackedImage(
   ecr: ECRClient,
   repositoryName: string,
   tag: string,
   image: PackedImage,
 ): Promise<string> {
-  for (const blob of packedBlobs(image)) await uploadBlobUnlessPresent(ecr, repositoryName, blob);
-  await ecr.send(
-    new PutImageCommand({
-      repositoryName,
-      imageTag: tag,
-      imageManifest: image.manifestBytes.toString("utf8"),
-      imageManifestMediaType: MANIFEST_MEDIA_TYPE,
-    }),
-  );
-  const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
-  return `${described.repositories?.[0]?.repositoryUri}:${tag}`;
-}
-
-async function uploadBlobUnlessPresent(ecr: ECRClient, repositoryName: string, blob: PackedBlob) {
-  const check = await ecr.send(
-    new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: [blob.digest] }),
-  );
-  if (check.layers?.[0]?.layerAvailability === "AVAILABLE") return;
-  const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
-  await ecr.send(
-    new UploadLayerPartCommand({
-      repositoryName,
-      uploadId,
-      partFirstByte: 0,
-      partLastByte: blob.size - 1,
-      layerPartBlob: blob.bytes,
-    }),
-  );
-  await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [blob.digest] }));
+  return (await pushImageToEcr(ecr, repositoryName, tag, image)).imageUri;
 }

@@ -39,14 +39,11 @@ export class EcsGateway {
   }
 
   /** DescribeServices in batches of 10; services that do not exist are left out. */
-  async services(cluster: string, names: string[]): Promise<Service[]> {
-    const out: Service[] = [];
-    for (let i = 0; i < names.length; i += 10) {
-      const batch = names.slice(i, i + 10);
-      const answer = await this.ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
-      out.push(...(answer.services ?? []));
-    }
-    return out;
+  services(cluster: string, names: string[]): Promise<Service[]> {
+    return inBatches(names, 10, async (services) => {
+      const answer = await this.ecs.send(new DescribeServicesCommand({ cluster, services }));
+      return answer.services ?? [];
+    });
   }
 
   async serviceNames(cluster: string): Promise<string[]> {
@@ -108,14 +105,12 @@ export class EcsGateway {
     return arns;
   }
 
-  async tasks(cluster: string, arns: string[]): Promise<Task[]> {
-    const out: Task[] = [];
-    for (let i = 0; i < arns.length; i += 100) {
-      const batch = arns.slice(i, i + 100);
-      const answer = await this.ecs.send(new DescribeTasksCommand({ cluster, tasks: batch }));
-      out.push(...(answer.tasks ?? []));
-    }
-    return out;
+  /** DescribeTasks in batches of 100. */
+  tasks(cluster: string, arns: string[]): Promise<Task[]> {
+    return inBatches(arns, 100, async (tasks) => {
+      const answer = await this.ecs.send(new DescribeTasksCommand({ cluster, tasks }));
+      return answer.tasks ?? [];
+    });
   }
 
   /** Container instance ARN → EC2 instance id (the target id of `instance` target groups), cached. */
@@ -171,4 +166,15 @@ export class EcsGateway {
   async tag(resourceArn: string, tags: Tag[]): Promise<void> {
     await this.ecs.send(new TagResourceCommand({ resourceArn, tags }));
   }
+}
+
+/** Calls `describe` on `items` a batch at a time (a Describe call takes at most `size`), in order. */
+async function inBatches<I, O>(
+  items: I[],
+  size: number,
+  describe: (batch: I[]) => Promise<O[]>,
+): Promise<O[]> {
+  const out: O[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await describe(items.slice(i, i + size))));
+  return out;
 }

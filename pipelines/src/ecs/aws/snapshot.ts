@@ -1,5 +1,11 @@
 import type { Deployment, LoadBalancer, Service, Task } from "@aws-sdk/client-ecs";
-import type { DeploymentView, ServiceSnapshot, TaskTarget, TaskView } from "../model/snapshot.js";
+import type {
+  ContainerState,
+  DeploymentView,
+  ServiceSnapshot,
+  TaskTarget,
+  TaskView,
+} from "../model/snapshot.js";
 import type { Clients } from "./clients.js";
 import type { EcsGateway } from "./ecs.js";
 import { targetHealth } from "./elbv2.js";
@@ -79,16 +85,16 @@ export function taskView(
     healthStatus: task.healthStatus,
     stoppedReason: task.stoppedReason,
     stopCode: task.stopCode,
-    containers: (task.containers ?? []).map((c) => ({
-      name: c.name ?? "",
-      exitCode: c.exitCode,
-      reason: c.reason,
-    })),
+    containers: containerStates(task),
     targets: loadBalancers.flatMap((lb) => {
       const target = targetOf(task, lb, instanceIds);
       return target ? [target] : [];
     }),
   };
+}
+
+export function containerStates(task: Task): ContainerState[] {
+  return (task.containers ?? []).map((c) => ({ name: c.name ?? "", exitCode: c.exitCode, reason: c.reason }));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import { awslogsStream, lastLogLines } from "../aws/logs.js";
+import { containerStates } from "../aws/snapshot.js";
 import type { StoppedTaskCause } from "../model/result.js";
 import type { Tracked } from "../model/snapshot.js";
 import type { Context } from "./context.js";
@@ -30,11 +31,7 @@ export async function stoppedTaskCauses(
         taskArn: task.taskArn ?? "",
         stoppedReason: task.stoppedReason,
         stopCode: task.stopCode,
-        containers: (task.containers ?? []).map((c) => ({
-          name: c.name ?? "",
-          exitCode: c.exitCode,
-          reason: c.reason,
-        })),
+        containers: containerStates(task),
         logs: await Promise.all(
           (taskDefinition.containerDefinitions ?? []).map(async (container) => {
             const stream = awslogsStream(container, task.taskArn ?? "");

@@ -1,12 +1,13 @@
 import type { FailureReason, SuccessRule } from "./deploy-verdict.js";
 import type { Change } from "./diff.js";
+import type { ContainerState } from "./snapshot.js";
 
 /** Why a stopped task stopped, as far as ECS and its logs tell. */
 export interface StoppedTaskCause {
   taskArn: string;
   stoppedReason?: string;
   stopCode?: string;
-  containers: { name: string; exitCode?: number; reason?: string }[];
+  containers: ContainerState[];
   logs: { container: string; lines: string[] }[];
 }
 

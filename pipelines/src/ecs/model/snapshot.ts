@@ -21,6 +21,13 @@ export interface TaskTarget {
   port: number;
 }
 
+/** A container of a task as ECS reports it: its exit code and reason once it stopped. */
+export interface ContainerState {
+  name: string;
+  exitCode?: number;
+  reason?: string;
+}
+
 export interface TaskView {
   arn: string;
   /** The deployment id (`ecs-svc/...`) that started the task. */
@@ -32,7 +39,7 @@ export interface TaskView {
   healthStatus?: string;
   stoppedReason?: string;
   stopCode?: string;
-  containers: { name: string; exitCode?: number; reason?: string }[];
+  containers: ContainerState[];
   /** Where the load balancer should see this task: one entry per target group of the service. */
   targets: TaskTarget[];
 }

@@ -1,4 +1,5 @@
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { extract } from "tar";
 import type { ResolvedImage } from "../../contracts.js";
@@ -28,7 +29,7 @@ export class ImageStore {
 
   private async unpack(hex: string, layers: string[]): Promise<string> {
     const target = join(this.root, hex);
-    if (await exists(join(target, ".complete"))) return target;
+    if (existsSync(join(target, ".complete"))) return target;
     // Unpack beside the target and rename: a crash halfway never leaves a half image in place.
     const temp = `${target}.partial-${process.pid}`;
     await rm(temp, { recursive: true, force: true });
@@ -40,14 +41,5 @@ export class ImageStore {
     await rm(target, { recursive: true, force: true });
     await rename(temp, target);
     return target;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

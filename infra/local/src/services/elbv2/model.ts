@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { AwsError } from "../../contracts.js";
+import { AwsError, type HealthCheckSettings } from "../../contracts.js";
 import type {
   ActionRecord,
   ConditionRecord,
   Elbv2State,
-  HealthCheckRecord,
   ListenerRecord,
   LoadBalancerRecord,
   RuleRecord,
@@ -30,7 +29,7 @@ export interface Scope {
   accountId: string;
 }
 
-const DEFAULT_HEALTH_CHECK: HealthCheckRecord = {
+const DEFAULT_HEALTH_CHECK: HealthCheckSettings = {
   path: "/",
   intervalSeconds: 30,
   timeoutSeconds: 5,
@@ -91,7 +90,7 @@ export interface CreateTargetGroupInput {
   port: number;
   vpcId?: string | undefined;
   targetType?: string | undefined;
-  healthCheck: Partial<HealthCheckRecord>;
+  healthCheck: Partial<HealthCheckSettings>;
 }
 
 export class Elbv2Model {
@@ -502,7 +501,7 @@ export class Elbv2Model {
     return all;
   }
 
-  modifyTargetGroup(arn: string, healthCheck: Partial<HealthCheckRecord>): TargetGroupRecord {
+  modifyTargetGroup(arn: string, healthCheck: Partial<HealthCheckSettings>): TargetGroupRecord {
     const tg = this.targetGroup(arn);
     const next = { ...tg.healthCheck, ...stripUndefined(healthCheck) };
     checkHealthCheck(next);
@@ -635,6 +634,6 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function sameHealthCheck(a: HealthCheckRecord, b: HealthCheckRecord): boolean {
+function sameHealthCheck(a: HealthCheckSettings, b: HealthCheckSettings): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,13 +1,6 @@
-// ELBv2's durable state: plain JSON, the model mutates it and responses.ts commits it.
+import type { HealthCheckSettings } from "../../contracts.js";
 
-export interface HealthCheckRecord {
-  path: string;
-  intervalSeconds: number;
-  timeoutSeconds: number;
-  healthyThreshold: number;
-  unhealthyThreshold: number;
-  matcher: string;
-}
+// ELBv2's durable state: plain JSON, the model mutates it and responses.ts commits it.
 
 export interface LoadBalancerRecord {
   arn: string;
@@ -75,7 +68,7 @@ export interface TargetGroupRecord {
   port: number;
   vpcId: string;
   targetType: "instance";
-  healthCheck: HealthCheckRecord;
+  healthCheck: HealthCheckSettings;
   attributes: Record<string, string>;
   targets: TargetRecord[];
 }

@@ -1,6 +1,6 @@
-import { AwsError } from "../../contracts.js";
+import { AwsError, type HealthCheckSettings } from "../../contracts.js";
 import type { ActionInput, ConditionInput } from "./model.js";
-import type { ActionRecord, ConditionRecord, HealthCheckRecord } from "./state.js";
+import type { ActionRecord, ConditionRecord } from "./state.js";
 
 // ELBv2's limits, with the codes and wording AWS answers them with.
 
@@ -55,7 +55,7 @@ function range(name: string, value: number, min: number, max: number): void {
   }
 }
 
-export function checkHealthCheck(hc: HealthCheckRecord): void {
+export function checkHealthCheck(hc: HealthCheckSettings): void {
   range("healthCheckIntervalSeconds", hc.intervalSeconds, 5, 300);
   range("healthCheckTimeoutSeconds", hc.timeoutSeconds, 2, 120);
   range("healthyThresholdCount", hc.healthyThreshold, 2, 10);

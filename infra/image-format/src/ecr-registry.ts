@@ -8,8 +8,8 @@ import {
   PutImageCommand,
   UploadLayerPartCommand,
 } from "@aws-sdk/client-ecr";
-import { ACCEPTED_MANIFEST_MEDIA_TYPES } from "@platform/image-format";
 import { awsErrorName, ImageError } from "./errors.js";
+import { ACCEPTED_MANIFEST_MEDIA_TYPES } from "./media-types.js";
 
 // The registry side of a push, through the ECR API only (what the docker client does through the
 // ECR proxy): blob availability, chunked blob upload, manifest put.
