@@ -380,7 +380,7 @@ describe("CloudWatch alarms through the SDK", () => {
     });
   });
 
-  it("keeps alarms and their history across a restart; metric data is in memory only", async () => {
+  it("keeps alarms, their history and metric data across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cloudwatch-restart-"));
     try {
       const first = await startTestRegion([], dir);
@@ -388,12 +388,29 @@ describe("CloudWatch alarms through the SDK", () => {
       await first
         .client(CloudWatchClient)
         .send(new SetAlarmStateCommand({ AlarmName: "durable", StateValue: "OK", StateReason: "fine" }));
+      await first.client(CloudWatchClient).send(
+        new PutMetricDataCommand({
+          Namespace: "Platform/Durable",
+          MetricData: [{ MetricName: "Kept", Values: [1, 2], Counts: [1, 3], Timestamp: new Date(base) }],
+        }),
+      );
       await first.cleanup();
       const second = await startTestRegion([], dir);
       const client = second.client(CloudWatchClient);
       const [kept] = (await client.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? [];
       expect(kept).toMatchObject({ AlarmName: "durable", StateValue: "OK", StateReason: "fine" });
       expect((await client.send(new DescribeAlarmHistoryCommand({}))).AlarmHistoryItems).toHaveLength(2);
+      const stats = await client.send(
+        new GetMetricStatisticsCommand({
+          Namespace: "Platform/Durable",
+          MetricName: "Kept",
+          StartTime: new Date(base),
+          EndTime: new Date(base + MINUTE),
+          Period: 60,
+          Statistics: ["Sum", "SampleCount"],
+        }),
+      );
+      expect(stats.Datapoints?.map((d) => [d.Sum, d.SampleCount])).toEqual([[7, 4]]);
       await second.cleanup();
     } finally {
       rmSync(dir, { recursive: true, force: true });

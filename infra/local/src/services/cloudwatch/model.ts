@@ -18,11 +18,12 @@ import {
   toMetricAlarm,
 } from "./alarm-record.js";
 import { metricId, metricKey } from "./metric-identity.js";
+import { emptyMetricLog, logMetricPut, type MetricLogState, replayMetricLog } from "./metric-log.js";
 import { MetricStore } from "./metric-store.js";
 import { statisticLabel } from "./statistics.js";
 
-// CloudWatch's metrics and alarms as one model: the metric store (bounded, in memory) and the
-// alarms with their history (plain JSON, the durable state). The rules are the pure functions of
+// CloudWatch's metrics and alarms as one model: the metric store (bounded, in memory, durable as
+// the log of its puts: metric-log.ts) and the alarms with their history (plain JSON). The rules are the pure functions of
 // this folder; this class keeps the records and hands out what the operations answer.
 
 /** A history item as stored: JSON, its timestamp in epoch milliseconds. */
@@ -83,11 +84,17 @@ export class CloudWatchModel {
 
   constructor(
     readonly state: CloudWatchState,
+    readonly metricLog: MetricLogState = emptyMetricLog(),
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    replayMetricLog(metricLog, this.metrics);
+  }
 
   putMetricData(namespace: string | undefined, data: MetricDatum[]): void {
-    this.metrics.put(namespace, data, this.now());
+    const at = this.now();
+    this.metrics.put(namespace, data, at);
+    // The store has checked the namespace and every datum: only accepted puts are logged.
+    logMetricPut(this.metricLog, namespace!, data, at);
   }
 
   getMetricStatistics(input: GetMetricStatisticsInput) {

@@ -18,6 +18,7 @@ import {
   setAlarmStateInput,
   timeRange,
 } from "./input.js";
+import type { MetricLogState } from "./metric-log.js";
 import type { CloudWatchModel, CloudWatchState } from "./model.js";
 import { datapointView } from "./views.js";
 
@@ -30,13 +31,13 @@ const METRICS_PAGE = 500;
 export function cloudWatchOperations(
   model: CloudWatchModel,
   durable: Durable<CloudWatchState>,
+  metricLog: Durable<MetricLogState>,
 ): Record<string, OperationHandler> {
   return {
-    // Metric data lives in the bounded in-memory store (see the README); alarms are on disk.
-    PutMetricData: (input) => {
+    PutMetricData: mutating(metricLog, (input) => {
       model.putMetricData(optString(input, "Namespace"), metricData(input));
       return {};
-    },
+    }),
     GetMetricStatistics: (input) => {
       const statistics = getMetricStatisticsInput(input);
       return {

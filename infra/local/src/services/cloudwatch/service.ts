@@ -1,5 +1,6 @@
 import type { JsonServiceDefinition } from "../../contracts.js";
 import type { DurableStates, LocalService } from "../local-service.js";
+import { emptyMetricLog } from "./metric-log.js";
 import { CloudWatchModel, type CloudWatchState, emptyCloudWatchState } from "./model.js";
 import { cloudWatchOperations } from "./responses.js";
 
@@ -13,7 +14,9 @@ export function createCloudWatchService(
   now: () => number = Date.now,
 ): LocalService<CloudWatchModel, CloudWatchState, JsonServiceDefinition> {
   const durable = states("cloudwatch", emptyCloudWatchState);
-  const model = new CloudWatchModel(durable.state, now);
+  // Metric data in a file of its own, so that an alarm change does not rewrite it.
+  const metricLog = states("cloudwatch-metrics", emptyMetricLog);
+  const model = new CloudWatchModel(durable.state, metricLog.state, now);
   return {
     model,
     durable,
@@ -25,7 +28,7 @@ export function createCloudWatchService(
         version: "2010-08-01",
         xmlNamespace: "http://monitoring.amazonaws.com/doc/2010-08-01/",
       },
-      operations: cloudWatchOperations(model, durable),
+      operations: cloudWatchOperations(model, durable, metricLog),
     },
   };
 }
