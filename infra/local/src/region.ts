@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import type { RegionPlugin, RegionServices } from "./contracts.js";
 import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials } from "./credentials.js";
+import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
 import { createCloudWatchService } from "./services/cloudwatch/service.js";
@@ -105,6 +106,9 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
 
     await loadBalancer.start(stateDir);
     cleanups.push(() => loadBalancer.stop());
+    const alarms = new AlarmEvaluator(cloudwatch.model, cloudwatch.durable, { log });
+    alarms.start();
+    cleanups.push(() => alarms.stop());
 
     const services: RegionServices = {
       stateDir,

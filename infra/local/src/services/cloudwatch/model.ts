@@ -10,11 +10,13 @@ import type {
   SetAlarmStateInput,
 } from "@aws-sdk/client-cloudwatch";
 import { AwsError } from "../../contracts.js";
+import { evaluateAlarm } from "./alarm-evaluation.js";
 import {
   type AlarmRecord,
   putMetricAlarm,
   setActionsEnabled,
   setAlarmState,
+  type Transition,
   toMetricAlarm,
 } from "./alarm-record.js";
 import { metricId, metricKey } from "./metric-identity.js";
@@ -198,6 +200,19 @@ export class CloudWatchModel {
       const alarm = this.state.alarms[name];
       if (alarm) this.state.alarms[name] = setActionsEnabled(alarm, enabled);
     }
+  }
+
+  /** One evaluation of an alarm on the stored metric; true when the record changed. */
+  evaluateAlarm(name: string): { changed: boolean; transition?: Transition } {
+    const alarm = this.state.alarms[name];
+    if (!alarm) return { changed: false };
+    const evaluation = evaluateAlarm(alarm, this.metrics, this.now());
+    this.state.alarms[name] = evaluation.alarm;
+    if (evaluation.transition) this.record(evaluation.transition.history);
+    return {
+      changed: evaluation.alarm !== alarm,
+      ...(evaluation.transition ? { transition: evaluation.transition } : {}),
+    };
   }
 
   alarm(name: string): AlarmRecord {
