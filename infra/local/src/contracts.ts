@@ -44,6 +44,11 @@ export interface JsonServiceDefinition {
   signingName: string;
   /** X-Amz-Target prefix without the trailing dot, e.g. `AmazonEC2ContainerServiceV20141113`. */
   targetPrefix: string;
+  /**
+   * For a service that has moved from awsQuery to awsJson (CloudWatch): older clients still send the
+   * same operations as awsQuery forms, which the wire answers in XML under this version.
+   */
+  queryCompatible?: { version: string; xmlNamespace: string };
   operations: Record<string, OperationHandler>;
 }
 

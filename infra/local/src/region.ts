@@ -3,8 +3,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import type { RegionPlugin, RegionServices } from "./contracts.js";
 import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials } from "./credentials.js";
+import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
+import { createCloudWatchService } from "./services/cloudwatch/service.js";
 import { BlobStore, isDigest } from "./services/ecr/blob-store.js";
 import { LocalImageRegistry } from "./services/ecr/registry.js";
 import { createEcrService } from "./services/ecr/service.js";
@@ -17,7 +19,8 @@ import { JsonFileDurable } from "./state/durable.js";
 import { lockStateDir } from "./state/lock.js";
 import { WireServer } from "./wire/server.js";
 
-// The local region: the control plane (wire + ECR, ELBv2, SSM, Secrets Manager), the load balancer
+// The local region: the control plane (wire + ECR, ELBv2, SSM, Secrets Manager,
+// CloudWatch), the load balancer
 // that follows the ELBv2 model, then the plugins (ECS and its scheduler, ...). Stopped in reverse.
 
 export const LOCAL_ACCOUNT_ID = "000000000000";
@@ -84,10 +87,12 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     const blobs = new BlobStore(stateDir);
     const ssm = createSsmService(states);
     const secrets = createSecretsManagerService(states);
+    const cloudwatch = createCloudWatchService(states);
 
     wire.registerService(elbv2.definition);
     wire.registerService(ssm.definition);
     wire.registerService(secrets.definition);
+    wire.registerService(cloudwatch.definition);
     wire.registerHttpRoute("/_localregion/health", (_req, res) => sendJson(res, 200, { status: "running" }));
     wire.registerHttpRoute(BLOB_ROUTE, (req, res) => serveBlob(req, res, blobs));
 
@@ -101,6 +106,9 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
 
     await loadBalancer.start(stateDir);
     cleanups.push(() => loadBalancer.stop());
+    const alarms = new AlarmEvaluator(cloudwatch.model, cloudwatch.durable, { log });
+    alarms.start();
+    cleanups.push(() => alarms.stop());
 
     const services: RegionServices = {
       stateDir,

@@ -122,3 +122,27 @@ export function inRange(
     throw constraint(code, name, value, `Member must have value greater than or equal to ${min}`);
   if (value > max) throw constraint(code, name, value, `Member must have value less than or equal to ${max}`);
 }
+
+/** A double: a JSON number, or its text in an awsQuery form. */
+export function optNumber(input: Input, name: string): number | undefined {
+  const v = input[name];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  if (typeof n !== "number" || Number.isNaN(n)) {
+    throw new InputTypeError(`'${name}' must be a number, got ${typeOf(v)}`);
+  }
+  return n;
+}
+
+/** awsJson sends epoch seconds, awsQuery an ISO 8601 date (or epoch seconds). */
+export function optTimestamp(input: Input, name: string): Date | undefined {
+  const v = input[name];
+  if (v === undefined || v === null) return undefined;
+  const time = typeof v === "number" ? v * 1000 : typeof v === "string" ? timestampText(v) : Number.NaN;
+  if (Number.isNaN(time)) throw new InputTypeError(`'${name}' must be a timestamp, got ${typeOf(v)}`);
+  return new Date(time);
+}
+
+function timestampText(text: string): number {
+  return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) * 1000 : Date.parse(text);
+}

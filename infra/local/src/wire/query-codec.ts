@@ -87,7 +87,12 @@ function malformed(message: string): AwsError {
 
 /** Marks an output value to be written as an awsQuery map (`<entry><key/><value/></entry>`). */
 export class XmlMap {
-  constructor(readonly entries: Record<string, string>) {}
+  constructor(readonly entries: Record<string, string | number>) {}
+
+  /** The same output answered over awsJson (a queryCompatible service) is a plain object. */
+  toJSON(): Record<string, string | number> {
+    return this.entries;
+  }
 }
 
 export function encodeQueryResponse(
@@ -125,7 +130,7 @@ function element(name: string, value: unknown): string {
 function content(value: unknown): string {
   if (value instanceof XmlMap) {
     return Object.entries(value.entries)
-      .map(([k, v]) => `<entry><key>${escapeXml(k)}</key><value>${escapeXml(v)}</value></entry>`)
+      .map(([k, v]) => `<entry><key>${escapeXml(k)}</key><value>${escapeXml(String(v))}</value></entry>`)
       .join("");
   }
   if (Array.isArray(value)) return value.map((item) => element("member", item)).join("");

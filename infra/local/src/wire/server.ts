@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import {
   AwsError,
   type JsonServiceDefinition,
@@ -49,8 +50,16 @@ export class WireServer {
   }
 
   registerService(service: ServiceDefinition): void {
-    if (service.protocol === "awsQuery") this.queryServices.set(service.version, service);
-    else this.jsonServices.set(service.targetPrefix, service);
+    if (service.protocol === "awsQuery") return void this.queryServices.set(service.version, service);
+    this.jsonServices.set(service.targetPrefix, service);
+    const query = service.queryCompatible;
+    if (query)
+      this.queryServices.set(query.version, {
+        protocol: "awsQuery",
+        signingName: service.signingName,
+        ...query,
+        operations: service.operations,
+      });
   }
 
   registerHttpRoute(pathPrefix: string, handler: HttpRoute): void {
@@ -112,8 +121,20 @@ export class WireServer {
       throw error;
     }
     const ctx: RequestContext = { accountId: this.options.accountId, region, requestId };
-    if (protocol === "json") return this.handleJson(res, target!, body, ctx);
-    return this.handleQuery(res, body, ctx);
+    const payload = this.decompressed(req, body);
+    if (payload instanceof AwsError) return this.sendError(res, protocol, payload, requestId);
+    if (protocol === "json") return this.handleJson(res, target!, payload, ctx);
+    return this.handleQuery(res, payload, ctx);
+  }
+
+  /** The SDKs gzip large bodies (CloudWatch PutMetricData); the signature covers the gzipped bytes. */
+  private decompressed(req: IncomingMessage, body: Buffer): Buffer | AwsError {
+    if (header(req, "content-encoding")?.toLowerCase() !== "gzip") return body;
+    try {
+      return gunzipSync(body, { maxOutputLength: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY });
+    } catch {
+      return new AwsError("SerializationException", "Request body is not valid gzip, or too large");
+    }
   }
 
   private async handleJson(

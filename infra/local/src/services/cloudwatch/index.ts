@@ -1,5 +1,5 @@
-// CloudWatch metrics and alarms for the local region: the pure model the wire layer and the
-// evaluation timer will stand on (see the README's CloudWatch section).
+// CloudWatch metrics and alarms for the local region: the pure rules that the wire operations
+// (model.ts, responses.ts) and the alarm evaluator (src/runtime/cloudwatch/) stand on.
 export {
   type AlarmConfig,
   alarmConfig,

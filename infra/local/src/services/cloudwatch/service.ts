@@ -1,0 +1,34 @@
+import type { JsonServiceDefinition } from "../../contracts.js";
+import type { DurableStates, LocalService } from "../local-service.js";
+import { emptyMetricLog } from "./metric-log.js";
+import { CloudWatchModel, type CloudWatchState, emptyCloudWatchState } from "./model.js";
+import { cloudWatchOperations } from "./responses.js";
+
+/**
+ * CloudWatch metrics and alarms on their durable state, over awsJson1_0
+ * (`GraniteServiceVersion20100801`, what SDK v3 sends) and awsQuery (`2010-08-01`, what the AWS
+ * CLI 2.9 and boto3 1.26 send).
+ */
+export function createCloudWatchService(
+  states: DurableStates,
+  now: () => number = Date.now,
+): LocalService<CloudWatchModel, CloudWatchState, JsonServiceDefinition> {
+  const durable = states("cloudwatch", emptyCloudWatchState);
+  // Metric data in a file of its own, so that an alarm change does not rewrite it.
+  const metricLog = states("cloudwatch-metrics", emptyMetricLog);
+  const model = new CloudWatchModel(durable.state, metricLog.state, now);
+  return {
+    model,
+    durable,
+    definition: {
+      protocol: "awsJson1_0",
+      signingName: "monitoring",
+      targetPrefix: "GraniteServiceVersion20100801",
+      queryCompatible: {
+        version: "2010-08-01",
+        xmlNamespace: "http://monitoring.amazonaws.com/doc/2010-08-01/",
+      },
+      operations: cloudWatchOperations(model, durable, metricLog),
+    },
+  };
+}
