@@ -2,6 +2,7 @@
 // models and the load balancer are built on one side; ECS, its scheduler and the task runner on the
 // other. Each side codes against these interfaces, so either can be read, tested and replaced alone.
 
+import type { MetricDatum } from "@aws-sdk/client-cloudwatch";
 import type { ImageConfig } from "@platform/image-format";
 
 export type { ImageConfig };
@@ -152,6 +153,18 @@ export interface SecretValues {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CloudWatch metrics as CloudWatch Logs' metric filters see them: what a filter publishes for the
+// events a group stores goes into the same metric store PutMetricData feeds.
+
+export interface MetricSink {
+  /**
+   * PutMetricData from inside the region, committed before it returns. A datum CloudWatch refuses
+   * (a timestamp more than two weeks old) is dropped: it never fails the write that produced it.
+   */
+  publish(namespace: string, data: MetricDatum[]): void;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Durable state: every model keeps plain JSON state; a mutating request is persisted before it is
 // acknowledged, so a kill -9 at any moment loses nothing that was answered.
 
@@ -176,6 +189,8 @@ export interface RegionServices {
   targetGroups: TargetGroups;
   images: ImageRegistry;
   secrets: SecretValues;
+  /** CloudWatch's metric store, for CloudWatch Logs' metric filters. */
+  metrics: MetricSink;
   /** Durable JSON state under stateDir, named e.g. `ecs`. */
   durable<T>(name: string, initial: () => T): Durable<T>;
   registerService(service: ServiceDefinition): void;

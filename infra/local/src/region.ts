@@ -118,6 +118,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       targetGroups: new LocalTargetGroups(elbv2.model, elbv2.durable, loadBalancer.registry),
       images: new LocalImageRegistry(ecr.model, blobs),
       secrets: new LocalSecretValues(ssm.model, secrets.model),
+      metrics: cloudwatch.metricSink,
       durable: states,
       registerService: (service) => wire.registerService(service),
       registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AwsError, type RequestContext } from "../src/contracts.js";
-import { LogsModel, type LogsState, matchesFilterPattern } from "../src/services/logs/model.js";
+import { matches, parseFilterPattern } from "../src/services/logs/filter-pattern.js";
+import { LogsModel, type LogsState } from "../src/services/logs/model.js";
 import { logsOperations } from "../src/services/logs/responses.js";
 import { memoryDurable } from "./ecs-fixtures.js";
 
@@ -109,9 +110,9 @@ describe("CloudWatch Logs", () => {
       filterPattern: '"job 2"',
     });
     expect(prefixed.events.map((e: { message: string }) => e.message)).toEqual(["INFO job 2 done"]);
-    expect(matchesFilterPattern("ERROR job failed", "ERROR failed")).toBe(true);
-    expect(matchesFilterPattern("ERROR job", "ERROR failed")).toBe(false);
-    expect(matchesFilterPattern("WARN x", "?ERROR ?WARN")).toBe(true);
+    expect(matches(parseFilterPattern("ERROR failed", "filterLogEvents"), "ERROR job failed")).toBe(true);
+    expect(matches(parseFilterPattern("ERROR failed", "filterLogEvents"), "ERROR job")).toBe(false);
+    expect(matches(parseFilterPattern("?ERROR ?WARN", "filterLogEvents"), "WARN x")).toBe(true);
   });
 
   it("answers mistakes with CloudWatch Logs' error codes", async () => {

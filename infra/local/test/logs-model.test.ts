@@ -22,6 +22,7 @@ describe("CloudWatch Logs model", () => {
     const group = model.createGroup("/ecs/api");
     const first = model.createStream("/ecs/api", "first");
     model.append(
+      group,
       first,
       Array.from({ length: MAX_EVENTS_PER_STREAM + 5 }, (_, i) => ({ timestamp: i, message: `m${i}` })),
     );
@@ -39,8 +40,8 @@ describe("CloudWatch Logs model", () => {
   it("orders streams by name or last event time and refuses LastEventTime with a prefix", () => {
     const { model } = logs();
     const group = model.createGroup("g");
-    model.append(model.createStream("g", "b"), [{ timestamp: 1, message: "x" }]);
-    model.append(model.createStream("g", "a"), [{ timestamp: 2, message: "y" }]);
+    model.append(group, model.createStream("g", "b"), [{ timestamp: 1, message: "x" }]);
+    model.append(group, model.createStream("g", "a"), [{ timestamp: 2, message: "y" }]);
     const names = (order: Parameters<LogsModel["streamsOf"]>[1]) =>
       model.streamsOf(group, order).map((s) => s.logStreamName);
     expect(names({ prefix: "", byLastEventTime: false, descending: false })).toEqual(["a", "b"]);
@@ -59,9 +60,9 @@ describe("CloudWatch Logs model", () => {
       { timestamp: clock.now, message: "late" },
       { timestamp: clock.now - 1, message: "early" },
     ];
-    expect(codeOf(() => model.putEvents(stream, unordered))).toBe("InvalidParameterException");
+    expect(codeOf(() => model.putEvents(group, stream, unordered))).toBe("InvalidParameterException");
     expect(stream.events).toEqual([]);
-    model.putEvents(stream, [
+    model.putEvents(group, stream, [
       { timestamp: clock.now - 3 * DAY, message: "old" },
       { timestamp: clock.now, message: "new" },
     ]);
@@ -76,9 +77,9 @@ describe("CloudWatch Logs model", () => {
   it("filters across streams by names or prefix, time and pattern, oldest first", () => {
     const { model } = logs();
     const group = model.createGroup("g");
-    model.putEvents(model.createStream("g", "web-1"), [{ timestamp: 3, message: "ERROR late" }]);
-    model.putEvents(model.createStream("g", "web-2"), [{ timestamp: 1, message: "ERROR early" }]);
-    model.putEvents(model.createStream("g", "job-1"), [{ timestamp: 2, message: "ERROR job" }]);
+    model.putEvents(group, model.createStream("g", "web-1"), [{ timestamp: 3, message: "ERROR late" }]);
+    model.putEvents(group, model.createStream("g", "web-2"), [{ timestamp: 1, message: "ERROR early" }]);
+    model.putEvents(group, model.createStream("g", "job-1"), [{ timestamp: 2, message: "ERROR job" }]);
     const found = model.filter(group, { streamPrefix: "web", pattern: "ERROR" });
     expect(found.streams.map((s) => s.logStreamName)).toEqual(["web-1", "web-2"]);
     expect(found.events.map((e) => [e.logStreamName, e.message, e.eventId])).toEqual([

@@ -1,6 +1,7 @@
-import type { JsonServiceDefinition } from "../../contracts.js";
+import type { JsonServiceDefinition, MetricSink } from "../../contracts.js";
 import type { DurableStates, LocalService } from "../local-service.js";
 import { emptyMetricLog } from "./metric-log.js";
+import { LocalMetricSink } from "./metric-sink.js";
 import { CloudWatchModel, type CloudWatchState, emptyCloudWatchState } from "./model.js";
 import { cloudWatchOperations } from "./responses.js";
 
@@ -12,7 +13,7 @@ import { cloudWatchOperations } from "./responses.js";
 export function createCloudWatchService(
   states: DurableStates,
   now: () => number = Date.now,
-): LocalService<CloudWatchModel, CloudWatchState, JsonServiceDefinition> {
+): LocalService<CloudWatchModel, CloudWatchState, JsonServiceDefinition> & { metricSink: MetricSink } {
   const durable = states("cloudwatch", emptyCloudWatchState);
   // Metric data in a file of its own, so that an alarm change does not rewrite it.
   const metricLog = states("cloudwatch-metrics", emptyMetricLog);
@@ -20,6 +21,7 @@ export function createCloudWatchService(
   return {
     model,
     durable,
+    metricSink: new LocalMetricSink(model, metricLog),
     definition: {
       protocol: "awsJson1_0",
       signingName: "monitoring",

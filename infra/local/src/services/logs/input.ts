@@ -1,5 +1,7 @@
+import type { MetricTransformation } from "@aws-sdk/client-cloudwatch-logs";
 import type { PageRequest } from "../../wire/paging.js";
 import { type Input, optString } from "../../wire/params.js";
+import type { MetricFilterInput, MetricFilterQuery } from "./metric-filters.js";
 import { invalidParameter, type TimeRange } from "./model.js";
 
 // CloudWatch Logs' requests decoded into the model's typed inputs. Name rules live in the model
@@ -76,6 +78,69 @@ function streamNames(names: unknown): string[] | undefined {
     throw invalidParameter("logStreamNames must be a non-empty list.");
   }
   return names;
+}
+
+export function metricFilterInput(input: Input): MetricFilterInput {
+  return {
+    filterName: optString(input, "filterName"),
+    filterPattern: filterPattern(input),
+    metricTransformations: transformations(input.metricTransformations),
+  };
+}
+
+export function metricFilterQuery(input: Input): MetricFilterQuery {
+  return {
+    filterNamePrefix: optString(input, "filterNamePrefix"),
+    metricName: optString(input, "metricName"),
+    metricNamespace: optString(input, "metricNamespace"),
+  };
+}
+
+/** TestMetricFilter's messages: 1 to 50 strings. */
+export function logEventMessages(input: Input): string[] {
+  const messages = input.logEventMessages;
+  if (!Array.isArray(messages) || messages.length === 0 || messages.length > 50) {
+    throw invalidParameter("logEventMessages must hold 1 to 50 messages.");
+  }
+  if (messages.some((m) => typeof m !== "string"))
+    throw invalidParameter("logEventMessages must be strings.");
+  return messages;
+}
+
+export function filterPattern(input: Input): string {
+  const pattern = input.filterPattern;
+  if (typeof pattern !== "string") {
+    throw invalidParameter(
+      "1 validation error detected: Value null at 'filterPattern' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  return pattern;
+}
+
+function transformations(value: unknown): MetricTransformation[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw invalidParameter(
+      "1 validation error detected: Value null at 'metricTransformations' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  return value.map((t, i) => {
+    const o = (t ?? {}) as Record<string, unknown>;
+    const field = (name: string) => text(o[name]);
+    const dimensions = o.dimensions;
+    if (dimensions !== undefined && (typeof dimensions !== "object" || dimensions === null)) {
+      throw invalidParameter(`metricTransformations[${i}].dimensions must be a map of strings.`);
+    }
+    return {
+      metricName: field("metricName"),
+      metricNamespace: field("metricNamespace"),
+      metricValue: field("metricValue"),
+      ...(o.defaultValue !== undefined
+        ? { defaultValue: optionalNumber(o.defaultValue, "defaultValue") }
+        : {}),
+      ...(dimensions ? { dimensions: dimensions as Record<string, string> } : {}),
+      ...(field("unit") ? { unit: field("unit") as MetricTransformation["unit"] } : {}),
+    };
+  });
 }
 
 /** A page of a Describe/Filter operation: `limit` items from `nextToken`. */

@@ -1,4 +1,14 @@
 import { AwsError } from "../../contracts.js";
+import { type FilterPattern, type MetricFilterDatum, matches, parseFilterPattern } from "./filter-pattern.js";
+import {
+  type MetricFilterInput,
+  type MetricFilterQuery,
+  type MetricFilterRecord,
+  metricFilterData,
+  newMetricFilter,
+  putMetricFilter,
+  selectMetricFilters,
+} from "./metric-filters.js";
 
 // A minimal CloudWatch Logs: groups, streams and events over plain JSON state, no I/O. Timestamps
 // are epoch milliseconds, as in the Logs API. Streams keep their most recent events only (bounded).
@@ -23,6 +33,8 @@ export interface LogGroupRecord {
   creationTime: number;
   retentionInDays?: number;
   streams: Record<string, LogStreamRecord>;
+  /** By name; absent in state written before metric filters. */
+  metricFilters?: Record<string, MetricFilterRecord>;
 }
 
 export interface LogsState {
@@ -76,6 +88,9 @@ export function checkStreamName(name: string | undefined): string {
 }
 
 export class LogsModel {
+  /** Patterns parsed once: every stored event is matched against its group's filters. */
+  private readonly patterns = new Map<string, FilterPattern>();
+
   constructor(
     readonly state: LogsState,
     private readonly clock: () => number = Date.now,
@@ -157,17 +172,28 @@ export class LogsModel {
   }
 
   /** PutLogEvents: the events must come in chronological order, as CloudWatch requires of callers. */
-  putEvents(stream: LogStreamRecord, events: { timestamp: number; message: string }[]): void {
+  putEvents(
+    group: LogGroupRecord,
+    stream: LogStreamRecord,
+    events: { timestamp: number; message: string }[],
+  ): MetricFilterDatum[] {
     for (let i = 1; i < events.length; i++) {
       if ((events[i]?.timestamp ?? 0) < (events[i - 1]?.timestamp ?? 0)) {
         throw invalidParameter("Log events in a single PutLogEvents request must be in chronological order.");
       }
     }
-    this.append(stream, events);
+    return this.append(group, stream, events);
   }
 
-  /** Appends events (sorted by timestamp, as PutLogEvents requires of its callers). */
-  append(stream: LogStreamRecord, events: { timestamp: number; message: string }[]): void {
+  /**
+   * Appends events (sorted by timestamp, as PutLogEvents requires of its callers) and returns what
+   * the group's metric filters publish for them, for the caller to hand to CloudWatch.
+   */
+  append(
+    group: LogGroupRecord,
+    stream: LogStreamRecord,
+    events: { timestamp: number; message: string }[],
+  ): MetricFilterDatum[] {
     const ingestionTime = this.clock();
     for (const e of events) {
       stream.events.push({ timestamp: e.timestamp, message: e.message, ingestionTime });
@@ -177,6 +203,44 @@ export class LogsModel {
     stream.lastIngestionTime = ingestionTime;
     if (stream.events.length > MAX_EVENTS_PER_STREAM)
       stream.events.splice(0, stream.events.length - MAX_EVENTS_PER_STREAM);
+    return metricFilterData(Object.values(group.metricFilters ?? {}), events, (f) =>
+      this.pattern(f.filterPattern),
+    );
+  }
+
+  putMetricFilter(groupName: string | undefined, input: MetricFilterInput): MetricFilterRecord {
+    const group = this.group(groupName);
+    const filter = newMetricFilter(group.logGroupName, input, this.clock());
+    group.metricFilters ??= {};
+    putMetricFilter(group.metricFilters, filter);
+    return filter;
+  }
+
+  /** DescribeMetricFilters: one group's filters or every group's; a name prefix needs the group. */
+  metricFilters(groupName: string | undefined, query: MetricFilterQuery): MetricFilterRecord[] {
+    const groups = groupName === undefined ? Object.values(this.groups) : [this.group(groupName)];
+    if (groupName === undefined && query.filterNamePrefix !== undefined) {
+      throw invalidParameter("filterNamePrefix requires logGroupName.");
+    }
+    return selectMetricFilters(
+      groups.flatMap((g) => Object.values(g.metricFilters ?? {})),
+      query,
+    );
+  }
+
+  deleteMetricFilter(groupName: string | undefined, filterName: string | undefined): void {
+    const filters = this.group(groupName).metricFilters ?? {};
+    if (filterName === undefined || !filters[filterName]) throw notFound("metric filter");
+    delete filters[filterName];
+  }
+
+  private pattern(text: string): FilterPattern {
+    let pattern = this.patterns.get(text);
+    if (!pattern) {
+      pattern = parseFilterPattern(text, "metricFilter");
+      this.patterns.set(text, pattern);
+    }
+    return pattern;
   }
 
   /** Events still inside the group's retention period. */
@@ -201,6 +265,7 @@ export class LogsModel {
     },
   ): { streams: LogStreamRecord[]; events: FilteredLogEvent[] } {
     query.streamNames?.forEach(checkStreamName);
+    const pattern = parseFilterPattern(query.pattern, "filterLogEvents");
     if (query.streamNames && query.streamPrefix !== undefined) {
       throw invalidParameter("logStreamNames and logStreamNamePrefix are mutually exclusive.");
     }
@@ -219,7 +284,7 @@ export class LogsModel {
           eventId: `${s.logStreamName}/${i}`,
         })),
       )
-      .filter((e) => inRange(e.timestamp, query) && matchesFilterPattern(e.message, query.pattern))
+      .filter((e) => inRange(e.timestamp, query) && matches(pattern, e.message))
       .sort((a, b) => a.timestamp - b.timestamp);
     return { streams, events };
   }
@@ -237,19 +302,4 @@ function dropOldestStreams(group: LogGroupRecord): void {
   );
   for (const s of byLastWrite.slice(0, streams.length - MAX_STREAMS_PER_GROUP))
     delete group.streams[s.logStreamName];
-}
-
-/**
- * CloudWatch Logs filter patterns, the subset that matters for text logs: space-separated terms
- * that must all appear, "quoted phrases", and `?term` alternatives (any of them). Empty matches all.
- */
-export function matchesFilterPattern(message: string, pattern: string | undefined): boolean {
-  if (!pattern || pattern.trim() === "") return true;
-  const terms = [...pattern.matchAll(/(\?)?"([^"]*)"|(\?)?(\S+)/g)].map((m) => ({
-    optional: Boolean(m[1] ?? m[3]),
-    text: m[2] ?? m[4] ?? "",
-  }));
-  const alternatives = terms.filter((t) => t.optional);
-  if (alternatives.length > 0) return alternatives.some((t) => message.includes(t.text));
-  return terms.every((t) => message.includes(t.text));
 }

@@ -1,6 +1,7 @@
-import type { RegionPlugin, RegionServices } from "../../contracts.js";
+import type { MetricSink, RegionPlugin, RegionServices } from "../../contracts.js";
 import { commitAfter } from "../../state/durable.js";
 import type { LocalService } from "../local-service.js";
+import { NO_METRICS, publishMetricData } from "./metric-publishing.js";
 import type { LogsModel, LogsState } from "./model.js";
 import { createLogsService } from "./service.js";
 
@@ -21,11 +22,13 @@ const FLUSH_INTERVAL_MS = 1000;
 export class LogsPlugin implements RegionPlugin, LogSink {
   readonly name = "logs";
   private service: LocalService<LogsModel, LogsState> | undefined;
+  private metrics: MetricSink = NO_METRICS;
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
 
   start(services: RegionServices): void {
-    this.service = createLogsService(services.durable);
+    this.metrics = services.metrics;
+    this.service = createLogsService(services.durable, services.metrics);
     services.registerService(this.service.definition);
     this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
@@ -54,7 +57,7 @@ export class LogsPlugin implements RegionPlugin, LogSink {
     const g = model.groups[group];
     if (!g) return;
     const s = g.streams[stream] ?? model.createStream(group, stream);
-    model.append(s, lines);
+    publishMetricData(this.metrics, model.append(g, s, lines));
     // Container output is batched to disk, as the awslogs driver batches it to CloudWatch.
     this.dirty = true;
   }

@@ -1,13 +1,17 @@
-import type { Durable, OperationHandler } from "../../contracts.js";
+import type { Durable, MetricSink, OperationHandler } from "../../contracts.js";
 import { mutating } from "../../state/durable.js";
 import { type Page, pageOffset, pageToken, paginate } from "../../wire/paging.js";
 import { type Input, optString } from "../../wire/params.js";
 import {
+  filterPattern,
   filterQuery,
   groupName,
   invalidToken,
   limitOf,
+  logEventMessages,
   logEvents,
+  metricFilterInput,
+  metricFilterQuery,
   optionalNumber,
   pageRequest,
   streamName,
@@ -15,14 +19,17 @@ import {
   text,
   timeRange,
 } from "./input.js";
+import { testMetricFilter } from "./metric-filters.js";
+import { NO_METRICS, publishMetricData } from "./metric-publishing.js";
 import type { LogEvent, LogsModel, LogsState } from "./model.js";
-import { logGroupView, logStreamView, searchedStreamView } from "./views.js";
+import { logGroupView, logStreamView, metricFilterView, searchedStreamView } from "./views.js";
 
 // CloudWatch Logs' operations: decoded input, model call, commit, API-shaped output.
 
 export function logsOperations(
   model: LogsModel,
   durable: Durable<LogsState>,
+  metrics: MetricSink = NO_METRICS,
 ): Record<string, OperationHandler> {
   const nextToken = (page: Page<unknown>) => (page.next ? { nextToken: page.next } : {});
   return {
@@ -53,8 +60,9 @@ export function logsOperations(
       return { logStreams: page.items.map((s) => logStreamView(ctx, group, s)), ...nextToken(page) };
     },
     PutLogEvents: mutating(durable, (input) => {
+      const group = model.group(groupName(input));
       const stream = model.stream(groupName(input), streamName(input));
-      model.putEvents(stream, logEvents(input));
+      publishMetricData(metrics, model.putEvents(group, stream, logEvents(input)));
       return { nextSequenceToken: String(stream.events.length) };
     }),
     GetLogEvents: (input) => {
@@ -68,6 +76,22 @@ export function logsOperations(
       const page = paginate(events, pageRequest(input, 10000), invalidToken);
       return { events: page.items, searchedLogStreams: streams.map(searchedStreamView), ...nextToken(page) };
     },
+    PutMetricFilter: mutating(durable, (input) => {
+      model.putMetricFilter(groupName(input), metricFilterInput(input));
+      return {};
+    }),
+    DescribeMetricFilters: (input) => {
+      const filters = model.metricFilters(groupName(input), metricFilterQuery(input));
+      const page = paginate(filters, pageRequest(input, 50), invalidToken);
+      return { metricFilters: page.items.map(metricFilterView), ...nextToken(page) };
+    },
+    DeleteMetricFilter: mutating(durable, (input) => {
+      model.deleteMetricFilter(groupName(input), optString(input, "filterName"));
+      return {};
+    }),
+    TestMetricFilter: (input) => ({
+      matches: testMetricFilter(filterPattern(input), logEventMessages(input)),
+    }),
   };
 }
 

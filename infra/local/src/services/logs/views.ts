@@ -1,3 +1,4 @@
+import type { MetricFilterRecord } from "./metric-filters.js";
 import type { LogGroupRecord, LogStreamRecord } from "./model.js";
 
 // Log records in the shapes the CloudWatch Logs API returns.
@@ -19,7 +20,7 @@ export function logGroupView(scope: Scope, g: LogGroupRecord) {
     logGroupName: g.logGroupName,
     creationTime: g.creationTime,
     ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
-    metricFilterCount: 0,
+    metricFilterCount: Object.keys(g.metricFilters ?? {}).length,
     arn: `${groupArn(scope, g.logGroupName)}:*`,
     logGroupArn: groupArn(scope, g.logGroupName),
     storedBytes,
@@ -38,4 +39,8 @@ export function logStreamView(scope: Scope, group: LogGroupRecord, stream: LogSt
 
 export function searchedStreamView(stream: LogStreamRecord) {
   return { logStreamName: stream.logStreamName, searchedCompletely: true };
+}
+
+export function metricFilterView(filter: MetricFilterRecord) {
+  return { ...filter, applyOnTransformedLogs: false };
 }
