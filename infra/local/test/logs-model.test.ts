@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_METRIC_FILTERS_PER_GROUP } from "../src/services/logs/metric-filters.js";
 import {
   emptyLogsState,
   LogsModel,
@@ -102,5 +103,41 @@ describe("CloudWatch Logs model", () => {
     expect(codeOf(() => model.createStream("g", "a:b"))).toBe("InvalidParameterException");
     expect(codeOf(() => model.stream("g", "missing"))).toBe("ResourceNotFoundException");
     expect(codeOf(() => model.group("missing"))).toBe("ResourceNotFoundException");
+  });
+
+  it("stores metric filters per group, replaces by name within the quota, publishes per event and quiet minute", () => {
+    const { model } = logs();
+    const group = model.createGroup("g");
+    const filter = (filterName: string, defaultValue?: number) => ({
+      filterName,
+      filterPattern: "ERROR",
+      metricTransformations: [
+        {
+          metricNamespace: "App",
+          metricName: "Errors",
+          metricValue: "1",
+          ...(defaultValue !== undefined ? { defaultValue } : {}),
+        },
+      ],
+    });
+    for (let i = 0; i < MAX_METRIC_FILTERS_PER_GROUP; i++) model.putMetricFilter("g", filter(`f${i}`));
+    expect(codeOf(() => model.putMetricFilter("g", filter("one-more")))).toBe("LimitExceededException");
+    for (let i = 1; i < MAX_METRIC_FILTERS_PER_GROUP; i++) model.deleteMetricFilter("g", `f${i}`);
+    model.putMetricFilter("g", filter("f0", 0));
+    expect(model.metricFilters("g", {}).map((f) => f.filterName)).toEqual(["f0"]);
+    const published = model.putEvents(group, model.createStream("g", "s"), [
+      { timestamp: 0, message: "INFO a" },
+      { timestamp: 1, message: "INFO b" },
+      { timestamp: 60_000, message: "INFO c" },
+      { timestamp: 60_001, message: "ERROR d" },
+    ]);
+    expect(published.map((d) => [d.timestamp, d.value])).toEqual([
+      [60_001, 1],
+      [0, 0],
+    ]);
+    expect(codeOf(() => model.deleteMetricFilter("g", "f0-again"))).toBe("ResourceNotFoundException");
+    expect(codeOf(() => model.metricFilters(undefined, { filterNamePrefix: "f" }))).toBe(
+      "InvalidParameterException",
+    );
   });
 });
