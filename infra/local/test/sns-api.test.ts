@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import {
@@ -43,14 +44,19 @@ beforeAll(async () => {
     received.push({ type: header(req, "x-amz-sns-message-type"), body: JSON.parse(await text(req)) });
     res.writeHead(200).end();
   });
-  await new Promise<void>((resolve) => subscriber.listen(0, "127.0.0.1", resolve));
-  const address = subscriber.address();
-  subscriberUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/hook`;
+  subscriberUrl = `${await listenLocal(subscriber)}hook`;
 });
 afterAll(async () => {
   await region?.cleanup();
   await new Promise((resolve) => subscriber?.close(resolve));
 });
+
+/** The server on a free port of 127.0.0.1; its URL, ending in `/`. */
+async function listenLocal(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`;
+}
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -271,16 +277,83 @@ describe("subscriptions", () => {
     }
   });
 
-  it("keeps topics and subscriptions across a restart", async () => {
-    const arn = await createTopic("durable");
+  it("an HTTP subscriber that confirms with ConfirmSubscription, and fails once, still gets its notification", async () => {
+    let failures = 1;
+    const flaky = createServer(async (req, res) => {
+      const body = JSON.parse(await text(req)) as Record<string, string>;
+      if (body.Type === "Notification" && failures-- > 0) return void res.writeHead(500).end();
+      received.push({ type: header(req, "x-amz-sns-message-type"), body });
+      res.writeHead(200).end();
+    });
+    const url = await listenLocal(flaky);
+    try {
+      const arn = await createTopic("flaky-topic");
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "http", Endpoint: url }));
+      const confirmation = await waitFor("the confirmation", () =>
+        received.find((r) => r.body.TopicArn === arn),
+      );
+      await sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: confirmation.body.Token! }));
+      const { MessageId } = await sns.send(new PublishCommand({ TopicArn: arn, Message: "retried" }));
+      const note = await waitFor("the retried delivery", () =>
+        received.find((r) => r.body.MessageId === MessageId),
+      );
+      expect(note.body.Message).toBe("retried");
+      expect(failures).toBe(-1);
+    } finally {
+      await new Promise((resolve) => flaky.close(resolve));
+    }
+  });
+
+  it("email-json subscribers get the notification as AWS's JSON body", async () => {
+    const arn = await createTopic("json-mail");
     await sns.send(
-      new SubscribeCommand({ TopicArn: arn, Protocol: "email-json", Endpoint: "a@example.com" }),
+      new SubscribeCommand({ TopicArn: arn, Protocol: "email-json", Endpoint: "j@example.com" }),
     );
-    const state = JSON.parse(readFileSync(join(region.stateDir, "state", "sns.json"), "utf8"));
-    expect(state.topics[arn].name).toBe("durable");
-    expect(Object.values(state.subscriptions).some((s) => (s as { topicArn: string }).topicArn === arn)).toBe(
-      true,
+    const mail = await waitFor("the confirmation e-mail", () =>
+      outbox().find((m) => m.includes(`"TopicArn": "${arn}"`)),
     );
+    const token = JSON.parse(mail.split("\r\n\r\n")[1]!).Token as string;
+    await sns.send(new ConfirmSubscriptionCommand({ TopicArn: arn, Token: token }));
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: arn, Message: "as json" }));
+    const note = await waitFor("the JSON e-mail", () => outbox().find((m) => m.includes(MessageId!)));
+    expect(JSON.parse(note.split("\r\n\r\n")[1]!)).toMatchObject({
+      Type: "Notification",
+      Message: "as json",
+    });
+  });
+});
+
+describe("durable state", () => {
+  it("keeps topics and confirmed subscriptions across a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sns-restart-"));
+    try {
+      const first = await startTestRegion([], dir);
+      const client = first.client(SNSClient);
+      const arn = (await client.send(new CreateTopicCommand({ Name: "durable" }))).TopicArn!;
+      await client.send(
+        new SubscribeCommand({ TopicArn: arn, Protocol: "email", Endpoint: "d@example.com" }),
+      );
+      // The e-mail's token, read where the region keeps it.
+      const stored = JSON.parse(readFileSync(join(dir, "state", "sns.json"), "utf8")).subscriptions;
+      const pending = Object.values(stored)[0] as { token: string };
+      const { SubscriptionArn } = await client.send(
+        new ConfirmSubscriptionCommand({ TopicArn: arn, Token: pending.token }),
+      );
+      await first.cleanup();
+
+      const second = await startTestRegion([], dir);
+      try {
+        const again = second.client(SNSClient);
+        const topics = await again.send(new ListTopicsCommand({}));
+        expect(topics.Topics?.map((t) => t.TopicArn)).toEqual([arn]);
+        const sub = await again.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }));
+        expect(sub.Attributes).toMatchObject({ PendingConfirmation: "false", Endpoint: "d@example.com" });
+      } finally {
+        await second.cleanup();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
