@@ -1,4 +1,4 @@
-import type { Durable, OperationHandler, RequestContext } from "../../contracts.js";
+import type { Durable, OperationHandler } from "../../contracts.js";
 import { commitAfter, mutating } from "../../state/durable.js";
 import { paginate } from "../../wire/paging.js";
 import { reqString } from "../../wire/params.js";
@@ -16,7 +16,7 @@ import type { SnsModel, SnsState } from "./model.js";
 import { subscriptionAttributesView, subscriptionView, topicAttributesView } from "./views.js";
 
 // SNS's operations: decoded input, model call, commit, API-shaped output. What is to be delivered
-// is handed to `send` once committed; the answer does not wait for it.
+// is handed to `send`, which does not make the answer wait for it.
 
 export interface SnsRuntime {
   links: Links;
@@ -25,22 +25,12 @@ export interface SnsRuntime {
   now(): Date;
 }
 
-type Decided = (input: Record<string, unknown>, ctx: RequestContext) => [unknown, Delivery[]];
-
 export function snsOperations(
   model: SnsModel,
   durable: Durable<SnsState>,
   runtime: SnsRuntime,
 ): Record<string, OperationHandler> {
-  const sending =
-    (handler: Decided, commit: boolean): OperationHandler =>
-    (input, ctx) => {
-      const decide = () => handler(input, ctx);
-      // A confirmation goes out only once the subscription it confirms is on disk.
-      const [output, deliveries] = commit ? commitAfter(durable, decide) : decide();
-      runtime.send(deliveries);
-      return output;
-    };
+  const stamp = () => ({ messageId: runtime.messageId(), timestamp: runtime.now().toISOString() });
   return {
     CreateTopic: mutating(durable, (input, ctx) => ({
       TopicArn: model.createTopic(ctx, createTopicInput(input)).arn,
@@ -62,14 +52,14 @@ export function snsOperations(
       model.setTopicAttribute(topicArn(input, ctx), reqString(input, "AttributeName"), value);
       return {};
     }),
-    Subscribe: sending((input, ctx) => {
+    Subscribe: (input, ctx) => {
       const request = subscribeInput(input, ctx);
-      const sub = model.subscribe(ctx, request);
-      const message = { messageId: runtime.messageId(), timestamp: runtime.now().toISOString() };
-      const confirmation = confirmationDelivery(sub, model.topic(sub.topicArn), message, runtime.links);
-      const arn = request.returnArn || sub.confirmed ? sub.arn : "pending confirmation";
-      return [{ SubscriptionArn: arn }, confirmation ? [confirmation] : []];
-    }, true),
+      // The confirmation goes out only once the subscription it confirms is on disk.
+      const sub = commitAfter(durable, () => model.subscribe(ctx, request));
+      const confirmation = confirmationDelivery(sub, model.topic(sub.topicArn), stamp(), runtime.links);
+      if (confirmation) runtime.send([confirmation]);
+      return { SubscriptionArn: request.returnArn || sub.confirmed ? sub.arn : "pending confirmation" };
+    },
     ConfirmSubscription: mutating(durable, (input, ctx) => ({
       SubscriptionArn: model.confirm(topicArn(input, ctx), reqString(input, "Token")).arn,
     })),
@@ -90,17 +80,12 @@ export function snsOperations(
     GetSubscriptionAttributes: (input, ctx) => ({
       Attributes: subscriptionAttributesView(model.subscription(subscriptionArn(input, ctx))),
     }),
-    Publish: sending((input, ctx) => {
+    Publish: (input, ctx) => {
       const request = publishInput(input, ctx);
       const recipients = model.recipients(request.topicArn);
-      const message = { ...request, messageId: runtime.messageId(), timestamp: runtime.now().toISOString() };
-      const deliveries = notificationDeliveries(
-        recipients,
-        model.topic(request.topicArn),
-        message,
-        runtime.links,
-      );
-      return [{ MessageId: message.messageId }, deliveries];
-    }, false),
+      const message = { ...request, ...stamp() };
+      runtime.send(notificationDeliveries(recipients, model.topic(request.topicArn), message, runtime.links));
+      return { MessageId: message.messageId };
+    },
   };
 }
