@@ -20,7 +20,7 @@ export interface DeliveryOptions {
 export class Deliverer {
   private readonly pending = new Set<Promise<void>>();
   private sequence = 0;
-  private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: DeliveryOptions) {
     mkdirSync(options.outboxDir, { recursive: true });
@@ -37,8 +37,9 @@ export class Deliverer {
     }
   }
 
+  /** Cuts short HTTP deliveries in flight or waiting to retry; e-mail still written is finished. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     await Promise.allSettled([...this.pending]);
   }
 
@@ -56,12 +57,12 @@ export class Deliverer {
   private async post(delivery: HttpDelivery): Promise<void> {
     const attempts = this.options.attempts ?? 3;
     let delay = this.options.retryDelayMs ?? 200;
-    for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       if (await this.postOnce(delivery)) return;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (attempt < attempts && !(await this.pause(delay))) return;
       delay *= 2;
     }
-    this.options.log(`sns: gave up delivering to ${delivery.url}`);
+    this.options.log(`sns: gave up delivering to ${delivery.url} after ${attempts} attempts`);
   }
 
   private async postOnce(delivery: HttpDelivery): Promise<boolean> {
@@ -70,13 +71,30 @@ export class Deliverer {
         method: "POST",
         headers: httpHeaders(delivery),
         body: JSON.stringify(delivery.body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+        signal: AbortSignal.any([
+          this.stopping.signal,
+          AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+        ]),
       });
       await response.arrayBuffer();
       return response.status >= 200 && response.status < 300;
     } catch {
       return false;
     }
+  }
+
+  /** False when the region stops during the pause. */
+  private pause(ms: number): Promise<boolean> {
+    const signal = this.stopping.signal;
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(true), ms);
+      const cancel = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal.addEventListener("abort", cancel, { once: true });
+    });
   }
 }
 
