@@ -41,6 +41,17 @@ describe("SNS model", () => {
     );
   });
 
+  it("lists a region's topics and subscriptions only", () => {
+    const { m, topic } = withTopic();
+    m.subscribe(scope, { topicArn: topic.arn, protocol: "email", endpoint: "a@example.com" });
+    const elsewhere = { ...scope, region: "us-west-2" };
+    m.createTopic(elsewhere, { name: "t", attributes: {}, tags: [] });
+    expect(m.topics(scope).map((t) => t.arn)).toEqual([topic.arn]);
+    expect(m.topics(elsewhere).map((t) => t.arn)).toEqual(["arn:aws:sns:us-west-2:000000000000:t"]);
+    expect(m.subscriptions(elsewhere)).toEqual([]);
+    expect(m.subscriptions(scope)).toHaveLength(1);
+  });
+
   it("refuses a Policy that is not JSON and a FifoTopic change", () => {
     const { m, topic } = withTopic();
     expect(codeOf(() => m.setTopicAttribute(topic.arn, "Policy", "{not json"))).toBe("InvalidParameter");

@@ -102,8 +102,9 @@ export class SnsModel {
     for (const sub of this.subscriptionsOf(arn)) delete this.state.subscriptions[sub.arn];
   }
 
-  topics(): TopicRecord[] {
-    return Object.values(this.state.topics);
+  /** A region's topics: AWS lists those of the region the request is signed for. */
+  topics(scope: Scope): TopicRecord[] {
+    return Object.values(this.state.topics).filter((t) => inScope(t.arn, scope));
   }
 
   topic(arn: string): TopicRecord {
@@ -164,8 +165,9 @@ export class SnsModel {
     return sub;
   }
 
-  subscriptions(): SubscriptionRecord[] {
-    return Object.values(this.state.subscriptions);
+  subscriptions(scope?: Scope): SubscriptionRecord[] {
+    const all = Object.values(this.state.subscriptions);
+    return scope ? all.filter((s) => inScope(s.topicArn, scope)) : all;
   }
 
   subscriptionsOf(topicArn: string): SubscriptionRecord[] {
@@ -177,6 +179,10 @@ export class SnsModel {
     this.topic(topicArn);
     return this.subscriptionsOf(topicArn).filter((s) => s.confirmed);
   }
+}
+
+function inScope(arn: string, scope: Scope): boolean {
+  return arn.startsWith(`arn:aws:sns:${scope.region}:${scope.accountId}:`);
 }
 
 function sameTopic(existing: TopicRecord, input: { attributes: Record<string, string>; tags: Tag[] }) {

@@ -39,8 +39,8 @@ export function snsOperations(
       model.deleteTopic(topicArn(input, ctx));
       return {};
     }),
-    ListTopics: (input) => {
-      const page = paginate(model.topics(), pageRequest(input), invalidToken);
+    ListTopics: (input, ctx) => {
+      const page = paginate(model.topics(ctx), pageRequest(input), invalidToken);
       return { Topics: page.items.map((t) => ({ TopicArn: t.arn })), NextToken: page.next };
     },
     GetTopicAttributes: (input, ctx) => {
@@ -67,8 +67,8 @@ export function snsOperations(
       model.unsubscribe(subscriptionArn(input, ctx));
       return {};
     }),
-    ListSubscriptions: (input) => {
-      const page = paginate(model.subscriptions(), pageRequest(input), invalidToken);
+    ListSubscriptions: (input, ctx) => {
+      const page = paginate(model.subscriptions(ctx), pageRequest(input), invalidToken);
       return { Subscriptions: page.items.map(subscriptionView), NextToken: page.next };
     },
     ListSubscriptionsByTopic: (input, ctx) => {
