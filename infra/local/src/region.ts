@@ -14,6 +14,7 @@ import { createElbv2Service } from "./services/elbv2/service.js";
 import type { DurableStates } from "./services/local-service.js";
 import { LocalSecretValues } from "./services/secrets-manager/secret-values.js";
 import { createSecretsManagerService } from "./services/secrets-manager/service.js";
+import { SnsPlugin } from "./services/sns/plugin.js";
 import { createSsmService } from "./services/ssm/service.js";
 import { JsonFileDurable } from "./state/durable.js";
 import { lockStateDir } from "./state/lock.js";
@@ -123,7 +124,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       registerService: (service) => wire.registerService(service),
       registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),
     };
-    for (const plugin of options.plugins ?? []) {
+    for (const plugin of [new SnsPlugin(log), ...(options.plugins ?? [])]) {
       await plugin.start(services);
       cleanups.push(() => plugin.stop());
     }

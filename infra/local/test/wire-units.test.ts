@@ -82,6 +82,13 @@ describe("awsQuery codec", () => {
     });
   });
 
+  it("decodes a map whose entries name their parts (SNS MessageAttributes: Name, Value)", () => {
+    const form = decodeQueryForm(
+      "Action=Publish&MessageAttributes.entry.1.Name=k&MessageAttributes.entry.1.Value.DataType=String&MessageAttributes.entry.1.Value.StringValue=v",
+    );
+    expect(form.input).toEqual({ MessageAttributes: { k: { DataType: "String", StringValue: "v" } } });
+  });
+
   it("refuses prototype keys and bad member indexes", () => {
     expect(() => decodeQueryForm("Action=A&__proto__.x=1")).toThrow(/invalid parameter name/);
     expect(() => decodeQueryForm("Action=A&L.member.0=1")).toThrow(/invalid member index/);

@@ -73,10 +73,13 @@ function toList(node: Tree | string): unknown[] {
 function toMap(node: Tree | string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [, entry] of numbered(node, "entry")) {
-    if (typeof entry === "string" || typeof entry.key !== "string")
-      throw malformed("map entry without a key");
-    if (FORBIDDEN_KEYS.has(entry.key)) throw malformed(`invalid map key '${entry.key}'`);
-    out[entry.key] = entry.value === undefined ? "" : toShape(entry.value);
+    if (typeof entry === "string") throw malformed("map entry without a key");
+    // A map may name its parts (SNS MessageAttributes: `entry.1.Name`, `entry.1.Value.DataType`).
+    const key = entry.key ?? entry.Name;
+    const value = entry.key === undefined ? entry.Value : entry.value;
+    if (typeof key !== "string") throw malformed("map entry without a key");
+    if (FORBIDDEN_KEYS.has(key)) throw malformed(`invalid map key '${key}'`);
+    out[key] = value === undefined ? "" : toShape(value);
   }
   return out;
 }

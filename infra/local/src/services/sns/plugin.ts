@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { AwsError, type Durable, type RegionPlugin, type RegionServices } from "../../contracts.js";
+import { commitAfter } from "../../state/durable.js";
+import { encodeQueryError, encodeQueryResponse } from "../../wire/query-codec.js";
+import type { Links } from "./deliveries.js";
+import { Deliverer } from "./delivery.js";
+import type { SnsModel, SnsState } from "./model.js";
+import { createSnsService, SNS_XML_NAMESPACE } from "./service.js";
+
+// SNS in the region: the service, its deliverer (outbox and HTTP POSTs) and the unsigned links a
+// subscriber visits, as AWS's SubscribeURL and UnsubscribeURL are plain GETs.
+
+const CONFIRM_ROUTE = "/_sns/confirm";
+const UNSUBSCRIBE_ROUTE = "/_sns/unsubscribe";
+
+export class SnsPlugin implements RegionPlugin {
+  readonly name = "sns";
+  private deliverer: Deliverer | undefined;
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  start(services: RegionServices): void {
+    const deliverer = new Deliverer({ outboxDir: join(services.stateDir, "outbox"), log: this.log });
+    this.deliverer = deliverer;
+    const sns = createSnsService(services.durable, {
+      links: linksOn(services.endpoint),
+      send: (deliveries) => deliverer.send(deliveries),
+    });
+    services.registerService(sns.definition);
+    services.registerHttpRoute(CONFIRM_ROUTE, (req, res) =>
+      answerLink(req, res, "ConfirmSubscription", (q) => ({
+        SubscriptionArn: commitAfter(sns.durable, () => sns.model.confirm(q("TopicArn"), q("Token"))).arn,
+      })),
+    );
+    services.registerHttpRoute(UNSUBSCRIBE_ROUTE, (req, res) =>
+      answerLink(req, res, "Unsubscribe", (q) => unsubscribe(sns.model, sns.durable, q("SubscriptionArn"))),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.deliverer?.stop();
+  }
+}
+
+function linksOn(endpoint: string): Links {
+  return {
+    confirm: (topicArn, token) =>
+      `${endpoint}${CONFIRM_ROUTE}?${new URLSearchParams({ TopicArn: topicArn, Token: token })}`,
+    unsubscribe: (subscriptionArn) =>
+      `${endpoint}${UNSUBSCRIBE_ROUTE}?${new URLSearchParams({ SubscriptionArn: subscriptionArn })}`,
+  };
+}
+
+function unsubscribe(model: SnsModel, durable: Durable<SnsState>, arn: string) {
+  commitAfter(durable, () => model.unsubscribe(arn));
+  return {};
+}
+
+function answerLink(
+  req: IncomingMessage,
+  res: ServerResponse,
+  action: string,
+  run: (query: (name: string) => string) => unknown,
+): void {
+  const params = new URL(req.url ?? "/", "http://localhost").searchParams;
+  const query = (name: string) => params.get(name) ?? "";
+  const requestId = crypto.randomUUID();
+  try {
+    sendXml(res, 200, encodeQueryResponse(action, SNS_XML_NAMESPACE, run(query), requestId));
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    sendXml(res, error.status, encodeQueryError(SNS_XML_NAMESPACE, error, requestId));
+  }
+}
+
+function sendXml(res: ServerResponse, status: number, xml: string): void {
+  res.writeHead(status, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml) });
+  res.end(xml);
+}
