@@ -20,9 +20,9 @@ import { JsonFileDurable } from "./state/durable.js";
 import { lockStateDir } from "./state/lock.js";
 import { WireServer } from "./wire/server.js";
 
-// The local region: the control plane (wire + ECR, ELBv2, SSM, Secrets Manager,
-// CloudWatch), the load balancer
-// that follows the ELBv2 model, then the plugins (ECS and its scheduler, ...). Stopped in reverse.
+// The local region: the control plane (wire + ECR, ELBv2, SSM, Secrets Manager, CloudWatch), the
+// load balancer that follows the ELBv2 model, then the plugins (SNS and its deliveries, ECS and its
+// scheduler, CloudWatch Logs, ...). Stopped in reverse.
 
 export const LOCAL_ACCOUNT_ID = "000000000000";
 const BLOB_ROUTE = "/_ecr/blobs/";
