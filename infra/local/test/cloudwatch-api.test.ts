@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import {
   CloudWatchClient,
   DeleteAlarmsCommand,
@@ -20,13 +18,11 @@ import {
   SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestRegion, type TestRegion } from "../src/testing/index.js";
+import { awsCli, startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // CloudWatch through @aws-sdk/client-cloudwatch (awsJson1_0, query-compatible errors) and through
 // Debian's AWS CLI 2.9 (awsQuery), over real HTTP to a region of the test kit.
 
-const AWS_CLI = "/usr/bin/aws";
-const run = promisify(execFile);
 const MINUTE = 60_000;
 
 let region: TestRegion;
@@ -419,14 +415,7 @@ describe("CloudWatch alarms through the SDK", () => {
 });
 
 describe("CloudWatch through the AWS CLI (awsQuery)", () => {
-  async function aws(...args: string[]): Promise<Record<string, unknown>> {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...region.awsEnv() };
-    const { stdout } = await run(AWS_CLI, ["--endpoint-url", region.endpoint, ...args, "--output", "json"], {
-      env,
-      timeout: 30_000,
-    });
-    return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-  }
+  const aws = (...args: string[]) => awsCli({ endpoint: region.endpoint, env: region.awsEnv() }, ...args);
 
   const WEB_REQUESTS = [
     "--namespace",

@@ -1,13 +1,12 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startTestRegion, type TestRegion } from "../src/testing/index.js";
+import { AWS_CLI, awsCli, freePort, startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // Independent clients: Debian's AWS CLI v2 (awscli) and boto3 (python3-boto3), which scripts/setup.sh installs,
 // named by path because a developer's PATH may put another aws or python3 first. They get the generated
 // credentials file (profile `local`); the endpoint is passed explicitly because Debian 12's CLI 2.9 and
 // boto3 1.26 predate `endpoint_url` in the config file.
-const AWS_CLI = "/usr/bin/aws";
 const PYTHON = "/usr/bin/python3";
 
 const run = promisify(execFile);
@@ -29,13 +28,7 @@ afterAll(async () => {
   await region?.cleanup();
 });
 
-async function aws(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(AWS_CLI, ["--endpoint-url", region.endpoint, ...args, "--output", "json"], {
-    env,
-    timeout: 30_000,
-  });
-  return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-}
+const aws = (...args: string[]) => awsCli({ endpoint: region.endpoint, env }, ...args);
 
 describe("AWS CLI", () => {
   it("creates and describes a repository, creates a target group, registers and reads target health", async () => {

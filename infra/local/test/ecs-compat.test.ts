@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EcsPlugin } from "../src/services/ecs/plugin.js";
 import { LogsPlugin } from "../src/services/logs/plugin.js";
-import { startTestRegion, type TestRegion } from "../src/testing/index.js";
+import { awsCli, startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // ECS and CloudWatch Logs through independent clients: Debian's AWS CLI and boto3 (by path, endpoint
 // passed explicitly: Debian 12's CLI and boto3 predate `endpoint_url` in the config file).
@@ -31,18 +31,8 @@ afterAll(async () => {
   await region?.cleanup();
 }, 30_000);
 
-async function aws(...args: string[]) {
-  const { stdout } = await run(
-    "/usr/bin/aws",
-    ["--endpoint-url", region.endpoint, ...args, "--output", "json"],
-    {
-      env,
-      timeout: 30_000,
-    },
-  );
-  // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output is read freely
-  return stdout.trim() ? (JSON.parse(stdout) as Record<string, any>) : {};
-}
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output is read freely
+const aws = (...args: string[]) => awsCli<Record<string, any>>({ endpoint: region.endpoint, env }, ...args);
 
 const BOTO3 = `
 import json, sys, boto3, botocore

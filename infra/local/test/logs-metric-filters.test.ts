@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import {
   CloudWatchLogsClient,
@@ -18,13 +16,11 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogsPlugin } from "../src/services/logs/plugin.js";
-import { startTestRegion, type TestRegion } from "../src/testing/index.js";
+import { awsCli, startTestRegion, type TestRegion } from "../src/testing/index.js";
 
 // Metric filters end to end: CloudWatch Logs' SDK client puts filters and events, CloudWatch's
 // reads the metrics back; Debian's AWS CLI (by path, as in compat-clients.test.ts) does the same.
 
-const AWS_CLI = "/usr/bin/aws";
-const run = promisify(execFile);
 const MINUTE = 60_000;
 
 let region: TestRegion;
@@ -312,13 +308,7 @@ describe("CloudWatch Logs metric filters", () => {
 });
 
 describe("metric filters through the AWS CLI", () => {
-  async function aws(...args: string[]): Promise<Record<string, unknown>> {
-    const { stdout } = await run(AWS_CLI, ["--endpoint-url", region.endpoint, ...args, "--output", "json"], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...region.awsEnv() },
-      timeout: 30_000,
-    });
-    return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-  }
+  const aws = (...args: string[]) => awsCli({ endpoint: region.endpoint, env: region.awsEnv() }, ...args);
 
   it("puts and describes a metric filter and filters events", async () => {
     await groupWithStream("/cli/app");

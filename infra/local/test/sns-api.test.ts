@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import {
   ConfirmSubscriptionCommand,
   CreateTopicCommand,
@@ -21,7 +19,7 @@ import {
   UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestRegion, type TestRegion, waitFor } from "../src/testing/index.js";
+import { awsCli, startTestRegion, type TestRegion, waitFor } from "../src/testing/index.js";
 
 // SNS through its SDK client over real HTTP: topics, the confirmation step for e-mail and HTTP
 // subscribers, publish fan-out to confirmed subscriptions only, the outbox, and SNS's errors.
@@ -358,19 +356,7 @@ describe("durable state", () => {
 });
 
 describe("AWS CLI", () => {
-  const run = promisify(execFile);
-  async function aws(...args: string[]): Promise<Record<string, unknown>> {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...region.awsEnv() };
-    const { stdout } = await run(
-      "/usr/bin/aws",
-      ["--endpoint-url", region.endpoint, ...args, "--output", "json"],
-      {
-        env,
-        timeout: 30_000,
-      },
-    );
-    return stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : {};
-  }
+  const aws = (...args: string[]) => awsCli({ endpoint: region.endpoint, env: region.awsEnv() }, ...args);
 
   it("create-topic, list-topics, publish", async () => {
     const created = (await aws("sns", "create-topic", "--name", "cli-topic")) as { TopicArn: string };

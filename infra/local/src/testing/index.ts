@@ -1,5 +1,7 @@
 // Test support for anything that runs against a local region: a region in a temp folder (in this
 // process or a child), ECS with a test image behind the load balancer, and the waits around them.
+
+export { AWS_CLI, awsCli } from "./aws-cli.js";
 export { type Backend, startBackend } from "./backend.js";
 export { type ChildRegion, startChildRegion } from "./child-region.js";
 export {
