@@ -43,6 +43,7 @@ export const CLUSTER = "platform";
 export const LOAD_BALANCER = "platform";
 
 export interface Bootstrapped {
+  loadBalancerArn: string;
   targetGroups: Record<string, string>;
   /** valueFrom per service and secret name. */
   secretArns: Record<string, Record<string, string>>;
@@ -75,8 +76,8 @@ export async function bootstrap(
       (secretArns[name] as Record<string, string>)[secret] = await ensureSecret(clients, ref, value, say);
     }
   }
-  await ensureLoadBalancer(clients, spec, targetGroups, say);
-  return { targetGroups, secretArns };
+  const loadBalancerArn = await ensureLoadBalancer(clients, spec, targetGroups, say);
+  return { loadBalancerArn, targetGroups, secretArns };
 }
 
 async function ensureRepository(clients: Clients, name: string, say: (line: string) => void): Promise<void> {
@@ -187,7 +188,7 @@ async function ensureLoadBalancer(
   spec: PlatformSpec,
   targetGroups: Record<string, string>,
   say: (line: string) => void,
-): Promise<void> {
+): Promise<string> {
   const found = await unlessNotFound("LoadBalancerNotFoundException", () =>
     clients.elb.send(new DescribeLoadBalancersCommand({ Names: [LOAD_BALANCER] })),
   );
@@ -233,6 +234,7 @@ async function ensureLoadBalancer(
     }
     await ensureRules(clients, spec, listenerArn, targetGroups);
   }
+  return lbArn;
 }
 
 function forward(targetGroupArn: string): Action {

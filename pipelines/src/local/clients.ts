@@ -1,8 +1,10 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 
 // The @aws-sdk v3 clients `npm start` drives the region with: the real wire, like any user's tool.
@@ -12,6 +14,8 @@ export interface Clients {
   ecr: ECRClient;
   elb: ElasticLoadBalancingV2Client;
   logs: CloudWatchLogsClient;
+  cloudwatch: CloudWatchClient;
+  sns: SNSClient;
   ssm: SSMClient;
   secrets: SecretsManagerClient;
 }
@@ -27,6 +31,8 @@ export function regionClients(
     ecr: new ECRClient(config),
     elb: new ElasticLoadBalancingV2Client(config),
     logs: new CloudWatchLogsClient(config),
+    cloudwatch: new CloudWatchClient(config),
+    sns: new SNSClient(config),
     ssm: new SSMClient(config),
     secrets: new SecretsManagerClient(config),
   };

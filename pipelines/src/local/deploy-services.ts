@@ -1,6 +1,7 @@
 import {
   type ContainerDefinition,
   CreateServiceCommand,
+  type DeploymentConfiguration,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
@@ -8,6 +9,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import {
   type AppName,
+  deploymentAlarmNames,
   type EnvironmentName,
   logGroupName,
   type PlatformSpec,
@@ -54,18 +56,30 @@ export async function ensureService(
   const definition = localTaskDefinition(spec, t);
   const found = await clients.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [t.name] }));
   const current = found.services?.find((s) => s.status === "ACTIVE");
+  const deploymentConfiguration = guardedDeployments(t);
   if (current?.taskDefinition) {
     const td = await clients.ecs.send(
       new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }),
     );
-    if (sameContainer(td.taskDefinition?.containerDefinitions?.[0], definition.containerDefinitions[0]))
+    if (sameContainer(td.taskDefinition?.containerDefinitions?.[0], definition.containerDefinitions[0])) {
+      // Services created before their alarms existed get them; ECS starts no deployment for this.
+      if (!sameAlarms(current.deploymentConfiguration, deploymentConfiguration))
+        await clients.ecs.send(
+          new UpdateServiceCommand({ cluster: CLUSTER, service: t.name, deploymentConfiguration }),
+        );
       return "unchanged";
+    }
   }
   const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand(definition));
   const revision = registered.taskDefinition?.taskDefinitionArn as string;
   if (current) {
     await clients.ecs.send(
-      new UpdateServiceCommand({ cluster: CLUSTER, service: t.name, taskDefinition: revision }),
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service: t.name,
+        taskDefinition: revision,
+        deploymentConfiguration,
+      }),
     );
     say(`deploying ${t.name} ${shortImage(t.image)} (${revision.split("/").pop()})`);
     return "deployed";
@@ -81,15 +95,30 @@ export async function ensureService(
         { targetGroupArn: t.targetGroupArn, containerName: t.app, containerPort: svc.containerPort },
       ],
       healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
-      deploymentConfiguration: {
-        maximumPercent: 200,
-        minimumHealthyPercent: 100,
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-      },
+      deploymentConfiguration,
     }),
   );
   say(`created service ${t.name} ${shortImage(t.image)}`);
   return "created";
+}
+
+/**
+ * Rolling deploys with both guards on: the circuit breaker for tasks that never become healthy, and
+ * the service's deployment alarms (its 5xx and error-log alarms) for a version that runs but fails.
+ */
+function guardedDeployments(t: ServiceTarget): DeploymentConfiguration {
+  return {
+    maximumPercent: 200,
+    minimumHealthyPercent: 100,
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+    alarms: { alarmNames: deploymentAlarmNames(t.app, t.env), enable: true, rollback: true },
+  };
+}
+
+function sameAlarms(current: DeploymentConfiguration | undefined, wanted: DeploymentConfiguration): boolean {
+  const names = (c: DeploymentConfiguration | undefined) =>
+    JSON.stringify([c?.alarms?.enable, c?.alarms?.rollback, [...(c?.alarms?.alarmNames ?? [])].sort()]);
+  return names(current) === names(wanted);
 }
 
 export function shortImage(uri: string): string {
