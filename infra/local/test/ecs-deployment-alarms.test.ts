@@ -165,6 +165,7 @@ describe("ECS deployment alarms", () => {
     const { model, service, advance, alarms } = setUp(false);
     bakeFirstDeployment(model, advance);
     const v2 = deployV2(model);
+    advance(1);
     alarms.set("api-qa-5xx", "ALARM");
     model.reconcile();
     const failed = service.deployments[0]!;

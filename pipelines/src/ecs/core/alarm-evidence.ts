@@ -25,7 +25,12 @@ export async function alarmEvidence(
     const end = ctx.clock.now().getTime();
     const start = end - Math.max(alarm.evaluationSeconds, MIN_WINDOW_SECONDS) * 1000;
     const { events } = await filterLogEvents(ctx.clients, { ...source, startTime: start, endTime: end });
-    return { ...evidence, ...source, logLines: events.slice(-LOG_LINES).map((e) => e.message) };
+    return {
+      ...evidence,
+      logGroup: source.logGroupName,
+      ...(source.filterPattern ? { filterPattern: source.filterPattern } : {}),
+      logLines: events.slice(-LOG_LINES).map((e) => e.message),
+    };
   } catch (error) {
     ctx.reporter.warn(`could not read the logs behind ${alarm.name} (${(error as Error).name})`);
     return evidence;
@@ -36,5 +41,5 @@ async function logSource(ctx: Context, alarm: AlarmView, taskDefinition: TaskDef
   const filter = alarm.metric ? await metricFilterOf(ctx.clients, alarm.metric) : undefined;
   if (filter) return filter;
   const awslogs = awslogsOf(taskDefinition.containerDefinitions ?? []);
-  return awslogs ? { logGroupName: awslogs.logGroupName } : undefined;
+  return awslogs ? { logGroupName: awslogs.logGroupName, filterPattern: undefined } : undefined;
 }

@@ -36,7 +36,7 @@ export function watchedAlarmNames(
  * does not count until it leaves ALARM and goes back, as ECS treats its deployment alarms.
  */
 export function firstAlarm(alarms: AlarmView[], since: Date): AlarmView | undefined {
-  return alarms.find((a) => a.state === "ALARM" && a.transitionedAt.getTime() >= since.getTime());
+  return alarms.find((a) => a.state === "ALARM" && a.transitionedAt.getTime() > since.getTime());
 }
 
 /** Without --bake-time: the longest evaluation time among the alarms, as ECS computes its own bake. */

@@ -24,7 +24,7 @@ export function triggeredAlarms(
   const since = deployment.createdAt * 1000;
   return watchedAlarms(service)
     .map((name) => alarms.get(name))
-    .filter((a): a is AlarmStateView => a?.stateValue === "ALARM" && a.stateTransitionedAt >= since);
+    .filter((a): a is AlarmStateView => a?.stateValue === "ALARM" && a.stateTransitionedAt > since);
 }
 
 /** ECS computes the bake time from the alarms: the longest evaluation time among them. */
