@@ -570,7 +570,7 @@ export class World {
         .filter((e) => !input.logStreamNamePrefix || e.logStreamName.startsWith(input.logStreamNamePrefix))
         .filter((e) => !input.logStreamNames || input.logStreamNames.includes(e.logStreamName))
         .filter((e) => input.startTime === undefined || e.timestamp >= input.startTime)
-        .map((e, i) => ({ ...e, eventId: `${e.logStreamName}-${e.timestamp}-${i}` })),
+        .map((e) => ({ ...e, eventId: `${e.logStreamName}-${e.timestamp}` })),
     }));
   }
 
