@@ -165,6 +165,27 @@ export interface MetricSink {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CloudWatch alarms as ECS's deployment alarms see them: read only, looked up by name on each
+// scheduler pass (ECS polls DescribeAlarms the same way).
+
+export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+export interface AlarmStateView {
+  alarmName: string;
+  stateValue: AlarmStateValue;
+  stateReason: string;
+  /** Epoch milliseconds of the last change of state (a new reason alone does not move it). */
+  stateTransitionedAt: number;
+  /** Period × EvaluationPeriods in seconds: how long a breach takes to show, what ECS bakes for. */
+  evaluationSeconds: number;
+}
+
+export interface AlarmStates {
+  /** Undefined when no alarm has that name. */
+  get(alarmName: string): AlarmStateView | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Durable state: every model keeps plain JSON state; a mutating request is persisted before it is
 // acknowledged, so a kill -9 at any moment loses nothing that was answered.
 
@@ -191,6 +212,8 @@ export interface RegionServices {
   secrets: SecretValues;
   /** CloudWatch's metric store, for CloudWatch Logs' metric filters. */
   metrics: MetricSink;
+  /** CloudWatch's alarms, for ECS's deployment alarms. */
+  alarms: AlarmStates;
   /** Durable JSON state under stateDir, named e.g. `ecs`. */
   durable<T>(name: string, initial: () => T): Durable<T>;
   registerService(service: ServiceDefinition): void;

@@ -6,6 +6,7 @@ import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials 
 import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
+import { LocalAlarmStates } from "./services/cloudwatch/alarm-states.js";
 import { createCloudWatchService } from "./services/cloudwatch/service.js";
 import { BlobStore, isDigest } from "./services/ecr/blob-store.js";
 import { LocalImageRegistry } from "./services/ecr/registry.js";
@@ -120,6 +121,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       images: new LocalImageRegistry(ecr.model, blobs),
       secrets: new LocalSecretValues(ssm.model, secrets.model),
       metrics: cloudwatch.metricSink,
+      alarms: new LocalAlarmStates(cloudwatch.model),
       durable: states,
       registerService: (service) => wire.registerService(service),
       registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),

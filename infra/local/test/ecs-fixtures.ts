@@ -1,4 +1,4 @@
-import type { Durable } from "../src/contracts.js";
+import type { AlarmStates, Durable } from "../src/contracts.js";
 import { EcsModel } from "../src/services/ecs/model/ecs-model.js";
 import { parseTaskDefinitionInput } from "../src/services/ecs/model/task-definition-input.js";
 import { type EcsState, emptyEcsState, type TaskRecord } from "../src/services/ecs/model/types.js";
@@ -18,10 +18,11 @@ export function memoryDurable<T>(state: T): Durable<T> & { commits: number } {
   };
 }
 
-export function newModel() {
+export function newModel(alarms?: AlarmStates) {
   const clock = { now: 1_700_000_000_000 };
   const durable = memoryDurable<EcsState>(emptyEcsState("i-0local123456789", clock.now / 1000));
-  const model = new EcsModel(durable, { region: "us-east-1", accountId: "000000000000" }, () => clock.now);
+  const partition = { region: "us-east-1", accountId: "000000000000" };
+  const model = new EcsModel(durable, partition, () => clock.now, alarms);
   return { model, clock, durable, advance: (seconds: number) => (clock.now += seconds * 1000) };
 }
 

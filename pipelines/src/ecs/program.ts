@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import type { Runtime } from "./commands/common.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerDiff } from "./commands/diff.js";
+import { registerLogs } from "./commands/logs.js";
 import { registerRollback } from "./commands/rollback.js";
 import { registerScale } from "./commands/scale.js";
 import { registerStatus } from "./commands/status.js";
@@ -25,6 +26,7 @@ export function buildProgram(
   registerDiff(program, runtime);
   registerScale(program, runtime);
   registerVerify(program, runtime);
+  registerLogs(program, runtime);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeErr, writeOut });
   return program;
 }

@@ -1,4 +1,11 @@
-import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchLogsClient,
+  DescribeMetricFiltersCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  type MetricFilter,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   type ContainerDefinition,
@@ -96,11 +103,22 @@ export class World {
     ecr: new ECRClient({}),
     elbv2: new ElasticLoadBalancingV2Client({}),
     logs: new CloudWatchLogsClient({}),
+    cloudwatch: new CloudWatchClient({}),
   };
   readonly ecs = mockClient(this.backends.ecs);
   readonly ecr = mockClient(this.backends.ecr);
   readonly elbv2 = mockClient(this.backends.elbv2);
   readonly logs = mockClient(this.backends.logs);
+  readonly cloudwatch = mockClient(this.backends.cloudwatch);
+  /** CloudWatch alarms by name, as DescribeAlarms returns them. */
+  readonly alarms = new Map<string, MetricAlarm>();
+  /** DescribeAlarms calls so far, and what happens at each (an alarm firing mid-bake). */
+  alarmLooks = 0;
+  onAlarmLook?: (look: number) => void;
+  /** CloudWatch Logs metric filters, for DescribeMetricFilters. */
+  readonly metricFilters: MetricFilter[] = [];
+  /** Events of log groups, for FilterLogEvents (the pattern is not applied: the test gives the matches). */
+  readonly groupEvents = new Map<string, { logStreamName: string; timestamp: number; message: string }[]>();
   readonly revisions = new Map<string, Revision>();
   readonly services = new Map<string, ServiceState>();
   /** `repo:tag` or `repo@digest` → digest. */
@@ -290,7 +308,13 @@ export class World {
   }
 
   calls(name: string): unknown[] {
-    const all = [...this.ecs.calls(), ...this.ecr.calls(), ...this.elbv2.calls(), ...this.logs.calls()];
+    const all = [
+      ...this.ecs.calls(),
+      ...this.ecr.calls(),
+      ...this.elbv2.calls(),
+      ...this.logs.calls(),
+      ...this.cloudwatch.calls(),
+    ];
     return all
       .filter((c) => (c.args[0] as { constructor: { name: string } }).constructor.name === `${name}Command`)
       .map((c) => (c.args[0] as { input: unknown }).input);
@@ -504,6 +528,50 @@ export class World {
     this.logs.on(GetLogEventsCommand).callsFake((input) => ({
       events: (this.logLines.get(input.logStreamName!) ?? []).map((message) => ({ message })),
     }));
+    this.wireAlarmsAndLogs();
+  }
+
+  /** An alarm in `state` since now, with a 60 s period over one evaluation period unless told. */
+  setAlarm(name: string, state: "OK" | "ALARM" | "INSUFFICIENT_DATA", over: Partial<MetricAlarm> = {}): void {
+    const existing = this.alarms.get(name);
+    this.alarms.set(name, {
+      AlarmName: name,
+      Namespace: "Platform/api",
+      MetricName: `${name}-count`,
+      Period: 60,
+      EvaluationPeriods: 1,
+      ...existing,
+      ...over,
+      StateValue: state,
+      StateReason: over.StateReason ?? `set to ${state} by the test`,
+      StateTransitionedTimestamp: new Date(this.now.getTime()),
+    });
+  }
+
+  private wireAlarmsAndLogs(): void {
+    this.cloudwatch.on(DescribeAlarmsCommand).callsFake((input) => {
+      this.alarmLooks++;
+      this.onAlarmLook?.(this.alarmLooks);
+      return {
+        MetricAlarms: (input.AlarmNames ?? [])
+          .map((n: string) => this.alarms.get(n))
+          .filter((a: MetricAlarm | undefined) => a !== undefined),
+      };
+    });
+    this.logs.on(DescribeMetricFiltersCommand).callsFake((input) => ({
+      metricFilters: this.metricFilters.filter((f) =>
+        f.metricTransformations?.some(
+          (m) => m.metricName === input.metricName && m.metricNamespace === input.metricNamespace,
+        ),
+      ),
+    }));
+    this.logs.on(FilterLogEventsCommand).callsFake((input) => ({
+      events: (this.groupEvents.get(input.logGroupName!) ?? [])
+        .filter((e) => !input.logStreamNamePrefix || e.logStreamName.startsWith(input.logStreamNamePrefix))
+        .filter((e) => !input.logStreamNames || input.logStreamNames.includes(e.logStreamName))
+        .filter((e) => input.startTime === undefined || e.timestamp >= input.startTime)
+        .map((e) => ({ ...e, eventId: `${e.logStreamName}-${e.timestamp}` })),
+    }));
   }
 
   pushImage(repository: string, tag: string, imageDigest: string): void {
@@ -512,7 +580,7 @@ export class World {
   }
 
   restore(): void {
-    for (const m of [this.ecs, this.ecr, this.elbv2, this.logs]) m.restore();
+    for (const m of [this.ecs, this.ecr, this.elbv2, this.logs, this.cloudwatch]) m.restore();
   }
 
   /** The clients the CLI makes, with their middleware, answered by this world. */
@@ -524,6 +592,7 @@ export class World {
     answerFrom(clients.ecs, this.backends.ecs);
     answerFrom(clients.elbv2, this.backends.elbv2);
     answerFrom(clients.logs, this.backends.logs);
+    answerFrom(clients.cloudwatch, this.backends.cloudwatch);
     const ecr = clients.ecr.bind(clients);
     const connected = new Set<ECRClient>();
     clients.ecr = (region) => {

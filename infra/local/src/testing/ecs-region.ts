@@ -1,4 +1,5 @@
 import { Agent, request } from "node:http";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
@@ -77,6 +78,7 @@ export class EcsTestRegion {
   readonly ecr: ECRClient;
   readonly elb: ElasticLoadBalancingV2Client;
   readonly logs: CloudWatchLogsClient;
+  readonly cloudwatch: CloudWatchClient;
   /** The listener's port; set by createEdge(), or by the caller after a restart on the same state. */
   listenerPort = 0;
   private listenerArn = "";
@@ -90,6 +92,7 @@ export class EcsTestRegion {
     this.ecr = region.client(ECRClient);
     this.elb = region.client(ElasticLoadBalancingV2Client);
     this.logs = region.client(CloudWatchLogsClient);
+    this.cloudwatch = region.client(CloudWatchClient);
   }
 
   static async start(options: EcsTestRegionOptions): Promise<EcsTestRegion> {

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient, type ECSClientConfig } from "@aws-sdk/client-ecs";
@@ -20,6 +21,8 @@ export interface Clients {
   ecs: ECSClient;
   elbv2: ElasticLoadBalancingV2Client;
   logs: CloudWatchLogsClient;
+  /** CloudWatch alarms (the bake watches them). */
+  cloudwatch: CloudWatchClient;
   /** ECR in the region an image lives in (an image URI names its region). */
   ecr(region?: string): ECRClient;
   iam: IAMClient;
@@ -44,6 +47,7 @@ export function createClients(options: AwsOptions, overrides: ClientOverrides = 
     ...transport,
   });
   const ecrByRegion = new Map<string, ECRClient>();
+  let cloudwatch: CloudWatchClient | undefined;
   let iam: IAMClient | undefined;
   let ssm: SSMClient | undefined;
   let secretsManager: SecretsManagerClient | undefined;
@@ -59,6 +63,10 @@ export function createClients(options: AwsOptions, overrides: ClientOverrides = 
         ecrByRegion.set(key, client);
       }
       return client;
+    },
+    get cloudwatch() {
+      cloudwatch ??= new CloudWatchClient(config());
+      return cloudwatch;
     },
     get iam() {
       iam ??= new IAMClient(config());

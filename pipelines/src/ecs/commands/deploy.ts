@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { deploy } from "../core/deploy.js";
+import { parseBakeTime } from "../model/bake-time.js";
 import { UsageError } from "../model/errors.js";
 import { addChangeOptions, type ChangeOptionValues, changeRequestFrom } from "./change-options.js";
 import {
@@ -20,6 +21,8 @@ interface DeployFlags extends ChangeOptionValues, CommonOptions {
   keep: number;
   sleepTime?: number;
   ignoreWarnings?: boolean;
+  rollbackAlarm: string[];
+  bakeTime?: number;
 }
 
 export function registerDeploy(program: Command, runtime: Runtime): void {
@@ -49,6 +52,17 @@ export function registerDeploy(program: Command, runtime: Runtime): void {
       "--ignore-warnings",
       "placement/pull events don't fail the deploy (failed tasks and the timeout still do)",
     )
+    .option(
+      "--rollback-alarm <name>",
+      "CloudWatch alarm to watch after the rollout; ALARM rolls back (repeatable; the service's deployment alarms are watched too)",
+      (name: string, names: string[]) => [...names, name],
+      [],
+    )
+    .option(
+      "--bake-time <duration>",
+      "how long to watch the alarms after the rollout: 0, 90s, 5m (default: the alarms' longest evaluation time)",
+      parseBakeTime,
+    )
     .action(async (cluster: string, service: string, region: string | undefined, flags: DeployFlags) => {
       await runWithContext(
         runtime,
@@ -66,6 +80,8 @@ export function registerDeploy(program: Command, runtime: Runtime): void {
             deregister: flags.deregister !== false,
             keep: flags.keep,
             showDiff: flags.diff !== false,
+            rollbackAlarms: flags.rollbackAlarm,
+            bakeSeconds: flags.bakeTime,
           });
           ctx.reporter.result(result);
           return result.exitCode;

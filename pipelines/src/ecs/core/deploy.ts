@@ -1,5 +1,6 @@
-import type { Tag, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { DeploymentAlarms, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
 import { deploymentView } from "../aws/snapshot.js";
+import type { AlarmEvidence } from "../model/alarm-watch.js";
 import { type ChangeRequest, emptyChangeRequest } from "../model/change-request.js";
 import { type Change, diffTaskDefinitions } from "../model/diff.js";
 import { UsageError } from "../model/errors.js";
@@ -7,6 +8,7 @@ import type { DeployResult } from "../model/result.js";
 import { familyRevision, PREVIOUS_TAG, revisionTags } from "../model/revision-tags.js";
 import { sameRevision, servingRevisionOf } from "../model/revisions.js";
 import { applyChanges, planImages, registerInput, validateRequest } from "../model/task-definition.js";
+import { type AlarmWatch, alarmThatFailed, bake } from "./bake.js";
 import type { Context } from "./context.js";
 import { stoppedTaskCauses } from "./failure-cause.js";
 import { pinImages } from "./pin-images.js";
@@ -26,6 +28,10 @@ export interface DeployOptions {
   deregister: boolean;
   keep: number;
   showDiff: boolean;
+  /** --rollback-alarm: alarms watched during the bake, beside the service's own deployment alarms. */
+  rollbackAlarms: string[];
+  /** --bake-time in seconds; undefined = the alarms' longest evaluation time. One flag for every strategy. */
+  bakeSeconds?: number | undefined;
 }
 
 interface Plan {
@@ -80,46 +86,69 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
   }
 
   const verdict = await watchDeployment(ctx, cluster, service, tracked, options.timeoutSeconds);
-  if (verdict.kind === "succeeded") {
-    if (options.deregister)
-      await pruneRevisions(ctx, {
-        family: familyOf(target),
-        keep: options.keep,
-        protect: [target, serving.arn],
-      });
-    return result({
-      outcome: "deployed",
-      exitCode: 0,
-      taskDefinition: target,
-      deploymentId: tracked.deploymentId,
-      success: { rule: verdict.rule, explanation: verdict.explanation },
-    });
-  }
-
-  ctx.reporter.warn(`deployment ${tracked.deploymentId} failed: ${verdict.explanation}`);
   const deployed = plan.existing ?? (await ctx.ecs.taskDefinition(target)).taskDefinition;
-  const stoppedTasks = await stoppedTaskCauses(ctx, cluster, service, tracked, deployed);
-  const failure = { reason: verdict.reason, explanation: verdict.explanation };
-  const failed = { taskDefinition: target, deploymentId: tracked.deploymentId, failure, stoppedTasks };
-  if (!options.rollback) return result({ outcome: "failed", exitCode: 2, ...failed });
-
-  const rollback = await rollBackFailedDeploy(ctx, {
+  const watch: AlarmWatch = {
     cluster,
     service,
-    tracked,
-    reason: verdict.reason,
-    previous: serving.arn,
-    timeoutSeconds: Math.max(options.timeoutSeconds, 60),
+    alarmNames: options.rollbackAlarms,
+    deploymentAlarms: serving.deploymentAlarms,
+    since: startedAt,
+    taskDefinition: deployed,
+  };
+  const failedDeploy = async (failure: NonNullable<DeployResult["failure"]>, alarm?: AlarmEvidence) => {
+    const stoppedTasks = await stoppedTaskCauses(ctx, cluster, service, tracked, deployed);
+    const failed = {
+      taskDefinition: target,
+      deploymentId: tracked.deploymentId,
+      failure,
+      stoppedTasks,
+      ...(alarm ? { alarm } : {}),
+    };
+    if (!options.rollback) return result({ outcome: "failed", exitCode: 2, ...failed });
+    const rollback = await rollBackFailedDeploy(ctx, {
+      cluster,
+      service,
+      tracked,
+      reason: failure.reason,
+      previous: serving.arn,
+      timeoutSeconds: Math.max(options.timeoutSeconds, 60),
+    });
+    return rollback.completed
+      ? result({ outcome: "rolled-back", exitCode: 1, rollback, ...failed })
+      : result({ outcome: "rollback-failed", exitCode: 2, rollback, ...failed });
+  };
+
+  if (verdict.kind !== "succeeded") {
+    ctx.reporter.warn(`deployment ${tracked.deploymentId} failed: ${verdict.explanation}`);
+    const alarm = await alarmThatFailed(ctx, watch);
+    return failedDeploy({ reason: verdict.reason, explanation: verdict.explanation }, alarm);
+  }
+  const baked = await bake(ctx, watch, options.bakeSeconds);
+  if (baked.kind === "alarm") {
+    const explanation = `alarm ${baked.alarm.name} went to ALARM during the bake: ${baked.alarm.stateReason}`;
+    ctx.reporter.warn(explanation);
+    return failedDeploy({ reason: "alarm", explanation }, baked.alarm);
+  }
+  if (options.deregister)
+    await pruneRevisions(ctx, {
+      family: familyOf(target),
+      keep: options.keep,
+      protect: [target, serving.arn],
+    });
+  return result({
+    outcome: "deployed",
+    exitCode: 0,
+    taskDefinition: target,
+    deploymentId: tracked.deploymentId,
+    success: { rule: verdict.rule, explanation: verdict.explanation },
   });
-  return rollback.completed
-    ? result({ outcome: "rolled-back", exitCode: 1, rollback, ...failed })
-    : result({ outcome: "rollback-failed", exitCode: 2, rollback, ...failed });
 }
 
 interface Serving {
   arn: string;
   taskDefinition: TaskDefinition;
   tags: Tag[];
+  deploymentAlarms?: DeploymentAlarms | undefined;
 }
 
 async function servingRevision(ctx: Context, cluster: string, service: string): Promise<Serving> {
@@ -135,7 +164,7 @@ async function servingRevision(ctx: Context, cluster: string, service: string): 
   for (const container of taskDefinition.containerDefinitions ?? []) {
     for (const env of container.environment ?? []) ctx.redactor.add(env.name ?? "", env.value);
   }
-  return { arn, taskDefinition, tags };
+  return { arn, taskDefinition, tags, deploymentAlarms: found.deploymentConfiguration?.alarms };
 }
 
 /** The serving revision with the requested changes, images pinned; validated before anything changes. */

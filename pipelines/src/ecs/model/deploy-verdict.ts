@@ -13,7 +13,9 @@ export type FailureReason =
   | "disappeared"
   | "circuit-breaker-threshold"
   | "placement-or-pull"
-  | "timeout";
+  | "timeout"
+  /** An alarm went to ALARM while the deploy baked. */
+  | "alarm";
 
 export interface Progress {
   deploymentId: string;

@@ -1,3 +1,4 @@
+import type { AlarmEvidence } from "./alarm-watch.js";
 import type { FailureReason, SuccessRule } from "./deploy-verdict.js";
 import type { Change } from "./diff.js";
 import type { ContainerState } from "./snapshot.js";
@@ -42,6 +43,8 @@ export interface DeployResult {
     explanation?: string;
   };
   stoppedTasks: StoppedTaskCause[];
+  /** The alarm that failed the deploy, during the rollout (ECS's deployment alarms) or the bake. */
+  alarm?: AlarmEvidence;
   images: { container: string; source: string; image: string }[];
   changes: Change[];
   elapsedSeconds: number;

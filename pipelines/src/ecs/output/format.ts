@@ -1,3 +1,4 @@
+import type { AlarmEvidence } from "../model/alarm-watch.js";
 import { describeProgress, type Progress } from "../model/deploy-verdict.js";
 import { type Change, formatChange } from "../model/diff.js";
 import type { DeployResult, StoppedTaskCause } from "../model/result.js";
@@ -58,9 +59,25 @@ export function causeLines(causes: StoppedTaskCause[]): string[] {
   return lines;
 }
 
+/** The alarm that failed a deploy: its name, why CloudWatch says it fired, the log lines behind it. */
+export function alarmLines(alarm: AlarmEvidence | undefined): string[] {
+  if (!alarm) return [];
+  const lines = [`alarm ${alarm.name} is in ALARM: ${alarm.stateReason || "no reason given"}`];
+  if (alarm.logLines.length === 0) return lines;
+  const pattern = alarm.filterPattern ? ` matching ${alarm.filterPattern}` : "";
+  lines.push(`  last log lines of ${alarm.logGroup}${pattern}:`);
+  for (const line of alarm.logLines) lines.push(`    ${line}`);
+  return lines;
+}
+
+/** Why a deploy failed, below its headline: the alarm, then the stopped tasks. */
+export function failureLines(r: DeployResult): string[] {
+  return [...alarmLines(r.alarm), ...causeLines(r.stoppedTasks)];
+}
+
 /** Everything a person reads at the end: the verdict, then the cause when it failed. */
 export function resultLines(r: DeployResult): string[] {
-  return [headline(r), ...causeLines(r.stoppedTasks)];
+  return [headline(r), ...failureLines(r)];
 }
 
 /** Revisions as `family:revision`, explanations without a trailing period: a headline reads as one sentence. */

@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
-import { causeLines, changeLines, headline } from "./format.js";
+import { changeLines, failureLines, headline } from "./format.js";
 import { PlainReporter } from "./plain.js";
 import type { Reporter, Sink } from "./reporter.js";
 
@@ -67,7 +67,7 @@ export class GitHubReporter implements Reporter {
   result(r: DeployResult): void {
     this.closeGroup();
     const title = githubEscapeProperty(`ecs deploy ${r.service}`);
-    const causes = causeLines(r.stoppedTasks);
+    const causes = failureLines(r);
     const text = [headline(r), ...causes].join("\n");
     const kind = r.exitCode === 0 ? "notice" : "error";
     this.sink.out(`::${kind} title=${title}::${githubEscapeData(text)}`);

@@ -1,7 +1,7 @@
 import type { Progress } from "../model/deploy-verdict.js";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
-import { causeLines, changeLines, headline, progressText } from "./format.js";
+import { changeLines, failureLines, headline, progressText } from "./format.js";
 import type { Reporter, Sink } from "./reporter.js";
 
 /** TeamCity service-message escaping: | ' [ ] and line breaks, non-ASCII as |0xXXXX. */
@@ -66,7 +66,7 @@ export class TeamCityReporter implements Reporter {
       this.sink.out(message("message", { text: headline(r) }));
       return;
     }
-    const details = causeLines(r.stoppedTasks).join("\n");
+    const details = failureLines(r).join("\n");
     this.sink.out(message("message", { text: headline(r), errorDetails: details, status: "ERROR" }));
     this.sink.out(
       message("buildProblem", { description: headline(r).slice(0, 4000), identity: identity(r) }),

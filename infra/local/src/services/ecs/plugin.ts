@@ -38,6 +38,7 @@ export class EcsPlugin implements RegionPlugin {
       services.durable,
       { region: services.region, accountId: services.accountId },
       services.targetGroups,
+      services.alarms,
     );
     const model = ecs.model;
     let scheduler: Scheduler | undefined;

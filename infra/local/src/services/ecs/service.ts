@@ -1,4 +1,4 @@
-import type { JsonServiceDefinition, TargetGroups } from "../../contracts.js";
+import type { AlarmStates, JsonServiceDefinition, TargetGroups } from "../../contracts.js";
 import type { DurableStates, LocalService } from "../local-service.js";
 import { newInstanceId, type Partition } from "./model/arns.js";
 import { EcsModel } from "./model/ecs-model.js";
@@ -14,9 +14,10 @@ export function createEcsService(
   states: DurableStates,
   partition: Partition,
   targetGroups: TargetGroups,
+  alarms?: AlarmStates,
 ): LocalService<EcsModel, EcsState, JsonServiceDefinition> {
   const durable = states("ecs", () => emptyEcsState(newInstanceId(), Date.now() / 1000));
-  const model = new EcsModel(durable, partition);
+  const model = new EcsModel(durable, partition, Date.now, alarms);
   model.onRuntimeChange(() => durable.commit());
   return {
     model,

@@ -1,4 +1,5 @@
 import type { ContainerInstance, EcsModel } from "./model/ecs-model.js";
+import { isOpen } from "./model/services.js";
 import type {
   ClusterRecord,
   DeploymentRecord,
@@ -145,7 +146,23 @@ export function serviceDeploymentView(model: EcsModel, sd: ServiceDeploymentReco
       threshold: p.threshold,
     },
     ...(sd.rollback ? { rollback: sd.rollback } : {}),
+    ...alarmsView(sd),
   };
+}
+
+/** ServiceDeploymentAlarms: what the deployment's alarms did, when it has them. */
+function alarmsView(sd: ServiceDeploymentRecord) {
+  const alarms = sd.deploymentConfiguration.alarms;
+  if (!alarms) return {};
+  const triggered = sd.triggeredAlarmNames ?? [];
+  const status = !alarms.enable
+    ? "DISABLED"
+    : triggered.length > 0
+      ? "TRIGGERED"
+      : isOpen(sd.status)
+        ? "MONITORING"
+        : "MONITORING_COMPLETE";
+  return { alarms: { status, alarmNames: alarms.alarmNames, triggeredAlarmNames: triggered } };
 }
 
 export function containerInstanceView(instance: ContainerInstance) {

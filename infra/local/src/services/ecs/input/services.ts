@@ -96,6 +96,19 @@ function deploymentConfiguration(value: unknown): DeploymentConfigurationRequest
       100,
     ),
     deploymentCircuitBreaker: breaker === undefined || breaker === null ? undefined : circuitBreaker(breaker),
+    alarms: o.alarms === undefined || o.alarms === null ? undefined : deploymentAlarms(o.alarms),
+  };
+}
+
+function deploymentAlarms(value: unknown) {
+  const a = object(value, "deploymentConfiguration.alarms");
+  return {
+    alarmNames:
+      a.alarmNames === undefined
+        ? undefined
+        : stringList(a.alarmNames, "deploymentConfiguration.alarms.alarmNames"),
+    enable: optionalBool(a.enable, "deploymentConfiguration.alarms.enable"),
+    rollback: optionalBool(a.rollback, "deploymentConfiguration.alarms.rollback"),
   };
 }
 

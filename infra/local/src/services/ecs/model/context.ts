@@ -1,4 +1,4 @@
-import { AwsError } from "../../../contracts.js";
+import { type AlarmStates, AwsError } from "../../../contracts.js";
 import { nameFromArnOrName, type Partition } from "./arns.js";
 import type {
   ClusterRecord,
@@ -16,6 +16,8 @@ export interface ModelContext {
   partition: Partition;
   /** Epoch milliseconds. */
   clock: () => number;
+  /** CloudWatch's alarm states, for the deployment alarms. */
+  alarms: AlarmStates;
 }
 
 export const stateOf = (ctx: ModelContext) => ctx.state;

@@ -1,7 +1,9 @@
+import type { AlarmStates } from "../../../contracts.js";
 import { containerInstanceArn, type Partition } from "./arns.js";
 import { clusterStats, createCluster, deleteCluster, describeClusters, listClusters } from "./clusters.js";
 import type { ModelContext } from "./context.js";
 import { addEvent, findCluster, findTaskDefinition, stateOf } from "./context.js";
+import { NO_ALARMS } from "./deployment-alarms.js";
 import { reconcileService, serviceCounts } from "./scheduling.js";
 import {
   describeServiceDeployments,
@@ -60,8 +62,13 @@ export class EcsModel {
   private readonly runtimeListeners = new Set<() => void>();
 
   /** `store` holds the state (a Durable in the region, a plain holder in tests); it is only read. */
-  constructor(store: { readonly state: EcsState }, partition: Partition, clock: () => number = Date.now) {
-    this.ctx = { state: store.state, partition, clock };
+  constructor(
+    store: { readonly state: EcsState },
+    partition: Partition,
+    clock: () => number = Date.now,
+    alarms: AlarmStates = NO_ALARMS,
+  ) {
+    this.ctx = { state: store.state, partition, clock, alarms };
   }
 
   get state(): EcsState {

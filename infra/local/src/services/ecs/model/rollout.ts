@@ -1,3 +1,5 @@
+import type { AlarmStates } from "../../../contracts.js";
+import { bakeDone, NO_ALARMS, triggeredAlarms } from "./deployment-alarms.js";
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from "./types.js";
 
 // The service scheduler's rules as pure functions: given a service and its tasks, what to start,
@@ -10,13 +12,19 @@ export interface ServicePlan {
   stop: { taskArn: string; reason: string; unhealthyIn?: string }[];
   /** The primary deployment reached its desired healthy tasks with nothing else left. */
   complete?: string;
-  /** The primary deployment tripped the circuit breaker. */
-  fail?: { deploymentId: string; reason: string };
+  /** The primary deployment tripped the circuit breaker or one of its deployment alarms. */
+  fail?: DeploymentFailure;
+  /** The primary deployment's tasks alone serve: its bake time starts now. */
+  bake?: string;
   /** Deployments (ACTIVE) that have no task left and can go. */
   remove: string[];
   /** One deployment, COMPLETED, desiredCount tasks running and healthy. */
   steady: boolean;
 }
+
+export type DeploymentFailure =
+  | { deploymentId: string; by: "circuit-breaker"; reason: string }
+  | { deploymentId: string; by: "alarms"; reason: string; alarmNames: string[] };
 
 /** ECS's circuit breaker threshold: half the desired count, at least 3, at most 200. */
 export function failureThreshold(desiredCount: number): number {
@@ -54,7 +62,12 @@ export function failedHealthCheckIn(
   return task.targets.find((t) => t.state === "unhealthy")?.targetGroupArn;
 }
 
-export function planService(service: ServiceRecord, tasks: TaskRecord[], now: number): ServicePlan {
+export function planService(
+  service: ServiceRecord,
+  tasks: TaskRecord[],
+  now: number,
+  alarms: AlarmStates = NO_ALARMS,
+): ServicePlan {
   const plan: ServicePlan = { start: [], stop: [], remove: [], steady: false };
   const primary = service.deployments.find((d) => d.status === "PRIMARY");
   if (!primary) return plan;
@@ -104,7 +117,7 @@ export function planService(service: ServiceRecord, tasks: TaskRecord[], now: nu
   const count = Math.min(need, room);
   if (count > 0 && !inBackoff(primary, now)) plan.start.push({ deploymentId: primary.id, count });
 
-  decideRollout(plan, service, primary, tasks, now);
+  decideRollout(plan, service, primary, tasks, now, alarms);
   return plan;
 }
 
@@ -118,7 +131,8 @@ function decideRollout(
   service: ServiceRecord,
   primary: DeploymentRecord,
   tasks: TaskRecord[],
-  _now: number,
+  now: number,
+  alarms: AlarmStates,
 ): void {
   const stopping = new Set(plan.stop.map((s) => s.taskArn));
   const remaining = tasks.filter((t) => t.lastStatus !== "STOPPED");
@@ -138,14 +152,16 @@ function decideRollout(
     .map((d) => d.id);
 
   if (primary.rolloutState === "IN_PROGRESS") {
-    const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
-    if (breaker.enable && primary.failedTasks >= failureThreshold(service.desiredCount)) {
-      plan.fail = { deploymentId: primary.id, reason: "tasks failed to start" };
-      return;
-    }
+    plan.fail = failureOf(service, primary, alarms);
+    if (plan.fail) return;
     if (settled && others.length === 0) {
-      plan.complete = primary.id;
-      plan.remove = drained;
+      // With deployment alarms the old deployment stays listed until the bake time is over.
+      if (bakeDone(service, primary, alarms, now)) {
+        plan.complete = primary.id;
+        plan.remove = drained;
+      } else if (primary.bakeStartedAt === undefined) {
+        plan.bake = primary.id;
+      }
     }
   } else {
     plan.remove = drained;
@@ -153,4 +169,19 @@ function decideRollout(
   const onlyPrimaryLeft = others.length === 0 && service.deployments.length - plan.remove.length === 1;
   plan.steady =
     settled && onlyPrimaryLeft && (primary.rolloutState === "COMPLETED" || plan.complete !== undefined);
+}
+
+/** Either failure detection fails an IN_PROGRESS deployment, whichever sees it first. */
+function failureOf(
+  service: ServiceRecord,
+  primary: DeploymentRecord,
+  alarms: AlarmStates,
+): DeploymentFailure | undefined {
+  const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
+  if (breaker.enable && primary.failedTasks >= failureThreshold(service.desiredCount)) {
+    return { deploymentId: primary.id, by: "circuit-breaker", reason: "tasks failed to start" };
+  }
+  const triggered = triggeredAlarms(service, primary, alarms).map((a) => a.alarmName);
+  if (triggered.length === 0) return undefined;
+  return { deploymentId: primary.id, by: "alarms", reason: "alarm detected", alarmNames: triggered };
 }

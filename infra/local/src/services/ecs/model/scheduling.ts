@@ -1,6 +1,6 @@
 import { addEvent, type ModelContext, nowSeconds, stateOf } from "./context.js";
 import { eventMessages } from "./events.js";
-import { isLive, planService, type ServicePlan } from "./rollout.js";
+import { type DeploymentFailure, isLive, planService, type ServicePlan } from "./rollout.js";
 import { rollBack } from "./services.js";
 import { newTask, requestStop } from "./tasks.js";
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from "./types.js";
@@ -22,7 +22,7 @@ export function reconcileService(ctx: ModelContext, service: ServiceRecord): Tas
   if (service.status === "INACTIVE") return [];
   const tasks = tasksOfService(ctx, service);
   if (service.status === "DRAINING") return drain(ctx, service, tasks);
-  const plan = planService(service, tasks, nowSeconds(ctx));
+  const plan = planService(service, tasks, nowSeconds(ctx), ctx.alarms);
   applyStops(ctx, service, plan);
   const started = applyStarts(ctx, service, plan);
   applyRollout(ctx, service, plan);
@@ -100,8 +100,9 @@ function applyRollout(ctx: ModelContext, service: ServiceRecord, plan: ServicePl
   const now = nowSeconds(ctx);
   if (plan.remove.length > 0)
     service.deployments = service.deployments.filter((d) => !plan.remove.includes(d.id));
+  if (plan.bake) startBake(service, plan.bake, now);
   if (plan.complete) complete(ctx, service, plan.complete, now);
-  if (plan.fail) fail(ctx, service, plan.fail.deploymentId, plan.fail.reason, now);
+  if (plan.fail) fail(ctx, service, plan.fail, now);
   if (plan.steady && !service.steady) addEvent(ctx, service, eventMessages.steadyState(service.serviceName));
   service.steady = plan.steady;
 }
@@ -123,27 +124,53 @@ function complete(ctx: ModelContext, service: ServiceRecord, id: string, now: nu
   addEvent(ctx, service, eventMessages.deploymentCompleted(service.serviceName, id));
 }
 
-/** Marks a deployment FAILED and, when the circuit breaker says so, rolls back. */
-export function fail(ctx: ModelContext, service: ServiceRecord, id: string, why: string, now: number): void {
+function startBake(service: ServiceRecord, id: string, now: number): void {
+  const deployment = service.deployments.find((d) => d.id === id);
+  if (deployment) deployment.bakeStartedAt = now;
+}
+
+/** What a failure detection writes, and whether it asks for a rollback. */
+function failureTerms(service: ServiceRecord, failure: DeploymentFailure) {
+  const config = service.deploymentConfiguration;
+  if (failure.by === "circuit-breaker") {
+    return {
+      rolloutStateReason: `ECS deployment circuit breaker: ${failure.reason}.`,
+      rollback: config.deploymentCircuitBreaker.rollback,
+      rollbackReason: "Service deployment rolled back because the circuit breaker threshold was exceeded.",
+    };
+  }
+  const names = failure.alarmNames.join(", ");
+  return {
+    rolloutStateReason: `ECS deployment ${failure.deploymentId} failed: alarm(s) detected: ${names}.`,
+    rollback: config.alarms?.rollback ?? false,
+    rollbackReason: `Service deployment rolled back because of the CloudWatch alarm(s) in ALARM: ${names}.`,
+  };
+}
+
+/** Marks a deployment FAILED and, when the detection that failed it says so, rolls back. */
+export function fail(
+  ctx: ModelContext,
+  service: ServiceRecord,
+  failure: DeploymentFailure,
+  now: number,
+): void {
+  const id = failure.deploymentId;
   const deployment = service.deployments.find((d) => d.id === id);
   if (deployment?.rolloutState !== "IN_PROGRESS") return;
+  const terms = failureTerms(service, failure);
   deployment.rolloutState = "FAILED";
-  deployment.rolloutStateReason = `ECS deployment circuit breaker: ${why}.`;
+  deployment.rolloutStateReason = terms.rolloutStateReason;
   deployment.updatedAt = now;
-  addEvent(ctx, service, eventMessages.deploymentFailed(service.serviceName, id, why));
+  addEvent(ctx, service, eventMessages.deploymentFailed(service.serviceName, id, failure.reason));
   const sd = stateOf(ctx).serviceDeployments[deployment.serviceDeploymentArn];
+  if (sd && failure.by === "alarms") sd.triggeredAlarmNames = failure.alarmNames;
   const rolledBack =
-    service.deploymentConfiguration.deploymentCircuitBreaker.rollback && !deployment.rollbackOf
-      ? rollBack(
-          ctx,
-          service,
-          deployment,
-          `Service deployment rolled back because the circuit breaker threshold was exceeded.`,
-        )
+    terms.rollback && !deployment.rollbackOf
+      ? rollBack(ctx, service, deployment, terms.rollbackReason)
       : undefined;
   if (sd && !rolledBack) {
     sd.status = deployment.rollbackOf ? "ROLLBACK_FAILED" : "STOPPED";
-    sd.statusReason = `Service deployment failed: ${why}.`;
+    sd.statusReason = `Service deployment failed: ${failure.reason}.`;
     sd.finishedAt = now;
     sd.stoppedAt = now;
     sd.updatedAt = now;

@@ -1,4 +1,9 @@
-import type { DeploymentConfiguration, LoadBalancerRef, TaskDefinitionRecord } from "./types.js";
+import type {
+  DeploymentAlarms,
+  DeploymentConfiguration,
+  LoadBalancerRef,
+  TaskDefinitionRecord,
+} from "./types.js";
 import { invalid } from "./validation.js";
 
 // CreateService/UpdateService fields as typed requests, and the rules ECS applies to them.
@@ -13,7 +18,18 @@ export interface DeploymentConfigurationRequest {
   maximumPercent?: number | undefined;
   minimumHealthyPercent?: number | undefined;
   deploymentCircuitBreaker?: { enable?: boolean | undefined; rollback?: boolean | undefined } | undefined;
+  alarms?: DeploymentAlarmsRequest | undefined;
 }
+
+export interface DeploymentAlarmsRequest {
+  alarmNames?: string[] | undefined;
+  enable?: boolean | undefined;
+  rollback?: boolean | undefined;
+}
+
+/** The local region's bound on alarms per service; CloudWatch's on an alarm name. */
+export const MAX_DEPLOYMENT_ALARMS = 10;
+const MAX_ALARM_NAME_LENGTH = 255;
 
 export function loadBalancersOf(requests: LoadBalancerRequest[]): LoadBalancerRef[] {
   return requests.map(({ targetGroupArn, containerName, containerPort }) => {
@@ -63,9 +79,32 @@ export function deploymentConfigurationOf(
     }
     deploymentCircuitBreaker = { enable, rollback };
   }
+  const alarms = request.alarms === undefined ? current.alarms : deploymentAlarmsOf(request.alarms);
   return {
     deploymentCircuitBreaker,
     maximumPercent: request.maximumPercent ?? current.maximumPercent,
     minimumHealthyPercent: request.minimumHealthyPercent ?? current.minimumHealthyPercent,
+    ...(alarms ? { alarms } : {}),
   };
+}
+
+/** DeploymentAlarms: all three members are required, as in ECS's API. */
+function deploymentAlarmsOf(request: DeploymentAlarmsRequest): DeploymentAlarms {
+  const { alarmNames, enable, rollback } = request;
+  if (alarmNames === undefined || enable === undefined || rollback === undefined) {
+    throw invalid("deploymentConfiguration.alarms needs alarmNames, enable and rollback.");
+  }
+  if (alarmNames.length > MAX_DEPLOYMENT_ALARMS) {
+    throw invalid(
+      `deploymentConfiguration.alarms.alarmNames has ${alarmNames.length} alarms; at most ${MAX_DEPLOYMENT_ALARMS} are allowed.`,
+    );
+  }
+  const bad = alarmNames.find((n) => n.length === 0 || n.length > MAX_ALARM_NAME_LENGTH);
+  if (bad !== undefined) {
+    throw invalid(`Alarm name "${bad}" must be 1 to ${MAX_ALARM_NAME_LENGTH} characters long.`);
+  }
+  if (enable && alarmNames.length === 0) {
+    throw invalid("deploymentConfiguration.alarms.alarmNames can't be empty when enable is true.");
+  }
+  return { alarmNames: [...new Set(alarmNames)], enable, rollback };
 }

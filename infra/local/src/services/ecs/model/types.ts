@@ -107,6 +107,8 @@ export interface DeploymentRecord {
   rollbackOf?: string;
   /** When its last task failed, for the launch backoff. */
   lastFailureAt?: number;
+  /** With deployment alarms: when it reached its desired healthy tasks alone and began to bake. */
+  bakeStartedAt?: number;
 }
 
 export interface LoadBalancerRef {
@@ -121,8 +123,17 @@ export interface ServiceEvent {
   message: string;
 }
 
+/** CloudWatch alarms that fail a deployment when one goes to ALARM while it is IN_PROGRESS. */
+export interface DeploymentAlarms {
+  alarmNames: string[];
+  enable: boolean;
+  rollback: boolean;
+}
+
 export interface DeploymentConfiguration {
   deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+  /** Absent in state saved before deployment alarms existed: read as disabled. */
+  alarms?: DeploymentAlarms;
   maximumPercent: number;
   minimumHealthyPercent: number;
 }
@@ -168,6 +179,8 @@ export interface ServiceDeploymentRecord {
   sourceServiceRevisionArns: string[];
   deploymentConfiguration: DeploymentConfiguration;
   rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
+  /** Deployment alarms that went to ALARM during this deployment. */
+  triggeredAlarmNames?: string[];
 }
 
 export type TaskStatus =
