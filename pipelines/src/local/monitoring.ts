@@ -7,6 +7,7 @@ import {
   SubscribeCommand,
   UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
+import { type HttpSubscriber, notifierConfig, startHttpSubscriber } from "@platform/alarm-notifier";
 import {
   type AlarmDefinition,
   APP_NAMES,
@@ -14,7 +15,9 @@ import {
   alarmTopicNames,
   ENVIRONMENT_NAMES,
   type EnvironmentName,
+  logGroupName,
   metricFilters,
+  notifierLogLines,
   type PlatformSpec,
   serviceName,
 } from "@platform/env";
@@ -173,4 +176,60 @@ async function subscriptionsOf(clients: Clients, topicArn: string): Promise<Subs
     NextToken = page.NextToken;
   } while (NextToken);
   return all;
+}
+
+/**
+ * The alarm notifier of each environment, the same code as the Lambda on AWS, here as an HTTP
+ * subscriber of the environment's alarm topic: it turns CloudWatch's notification into the e-mail
+ * with the log lines and publishes it to the e-mail topic.
+ */
+export async function startNotifiers(
+  clients: Clients,
+  topics: Topics,
+  alarms: Record<EnvironmentName, AlarmDefinition[]>,
+  regionEndpoint: string,
+  log: (line: string) => void,
+): Promise<HttpSubscriber[]> {
+  const started: HttpSubscriber[] = [];
+  try {
+    for (const env of ENVIRONMENT_NAMES) {
+      const subscriber = await startHttpSubscriber({
+        config: notifierConfig.parse({
+          environment: env,
+          emailTopicArn: topics[env].emails,
+          logLines: notifierLogLines(alarms[env]),
+          logGroupNames: APP_NAMES.map((app) => logGroupName(app, env)),
+        }),
+        clients: { logs: clients.logs, sns: clients.sns },
+        confirmOrigins: [regionEndpoint],
+        log,
+      });
+      started.push(subscriber);
+      await ensureNotifierSubscription(clients, topics[env].alarms, subscriber.url);
+    }
+    return started;
+  } catch (error) {
+    await Promise.all(started.map((s) => s.close()));
+    throw error;
+  }
+}
+
+/** Alarms, filters, topics, subscriptions and notifiers of both environments; returns what to stop. */
+export async function setUpMonitoring(
+  clients: Clients,
+  spec: PlatformSpec,
+  boot: { loadBalancerArn: string; targetGroups: Record<string, string> },
+  regionEndpoint: string,
+  say: (line: string) => void,
+  log: (line: string) => void,
+): Promise<HttpSubscriber[]> {
+  const topics = await ensureTopics(clients);
+  await ensureEmailSubscriptions(clients, spec, topics, say);
+  await ensureMetricFilters(clients);
+  const alarms = {} as Record<EnvironmentName, AlarmDefinition[]>;
+  for (const env of ENVIRONMENT_NAMES) {
+    alarms[env] = localAlarmDefinitions(spec, env, boot.loadBalancerArn, boot.targetGroups);
+    await ensureAlarms(clients, alarms[env], topics[env].alarms);
+  }
+  return startNotifiers(clients, topics, alarms, regionEndpoint, log);
 }

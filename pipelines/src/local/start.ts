@@ -9,6 +9,7 @@ import { regionClients } from "./clients.js";
 import { ensureService } from "./deploy-services.js";
 import { loadOrCreateApiKeys } from "./dev-secrets.js";
 import { startLiveView } from "./live-view.js";
+import { setUpMonitoring } from "./monitoring.js";
 
 // `npm start`: the local region, the platform bootstrapped from the env spec through the AWS API,
 // the two apps built, pushed and deployed, then a live view until Ctrl-C.
@@ -46,12 +47,14 @@ async function main(): Promise<void> {
     view?.stop();
     say(`\n${signal}: stopping the tasks (draining, then SIGTERM) and the region...`);
     await region.stop();
+    await Promise.all(notifiers.map((n) => n.close()));
     say("stopped.");
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   let view: ReturnType<typeof startLiveView> | undefined;
+  let notifiers: { close(): Promise<void> }[] = [];
 
   const clients = regionClients(region.endpoint, region.region, region.credentials);
   const apiKeys = loadOrCreateApiKeys(stateDir);
@@ -59,6 +62,8 @@ async function main(): Promise<void> {
   await region.settled();
   for (const [port, reason] of region.listenerFailures())
     say(`warning: listener on port ${port} is not serving: ${reason}`);
+  // Before the services: they are created with their deployment alarms.
+  notifiers = await setUpMonitoring(clients, spec, boot, region.endpoint, say, (m) => appendLog(regionLog, m));
 
   const images: Partial<Record<string, AppImage>> = {};
   for (const app of APP_NAMES) {
@@ -112,6 +117,7 @@ function summary(
     `  qa    http://${qaHost}:${httpPort}   https://${qaHost}:${httpsPort}   (Node's fetch: set the Host header)`,
     `  AWS endpoint ${region.endpoint}  services: ${APP_NAMES.flatMap((a) => ["qa", "prod"].map((e) => serviceName(a, e as "qa" | "prod"))).join(", ")}`,
     `  export AWS_PROFILE=local AWS_SHARED_CREDENTIALS_FILE=${region.credentials.credentialsFile} AWS_CONFIG_FILE=${region.credentials.configFile} AWS_ENDPOINT_URL=${region.endpoint}`,
+    `  alarm e-mails: ${join(region.stateDir, "outbox")} (open the confirmation e-mail's link once per recipient)`,
     `  API keys: qa ${apiKeys.qa}   prod ${apiKeys.prod}   (also in ${join(region.stateDir, "api-keys.json")})`,
     `  images: ${Object.values(images)
       .map((i) => `${i?.app}:${i?.tag}${i?.built ? " (built)" : ""}`)
