@@ -165,6 +165,15 @@ export interface MetricSink {
 }
 
 // ---------------------------------------------------------------------------------------------
+// SNS as CloudWatch's alarm actions see it: a notification takes the Publish operation's path, so
+// every kind of subscription (email, email-json, http/https) gets it as it gets any message.
+
+export interface TopicPublisher {
+  /** Returns the MessageId; throws AwsError `NotFound` ("Topic does not exist") for an unknown topic. */
+  publish(topicArn: string, message: { subject?: string; message: string }): string;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Durable state: every model keeps plain JSON state; a mutating request is persisted before it is
 // acknowledged, so a kill -9 at any moment loses nothing that was answered.
 

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import type { RegionPlugin, RegionServices } from "./contracts.js";
 import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials } from "./credentials.js";
+import { AlarmActions } from "./runtime/cloudwatch/alarm-actions.js";
 import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
@@ -15,6 +16,7 @@ import type { DurableStates } from "./services/local-service.js";
 import { LocalSecretValues } from "./services/secrets-manager/secret-values.js";
 import { createSecretsManagerService } from "./services/secrets-manager/service.js";
 import { SnsPlugin } from "./services/sns/plugin.js";
+import { type SmtpOptions, smtpFromUrl, smtpLabel } from "./services/sns/smtp.js";
 import { createSsmService } from "./services/ssm/service.js";
 import { JsonFileDurable } from "./state/durable.js";
 import { lockStateDir } from "./state/lock.js";
@@ -35,6 +37,11 @@ export interface StartRegionOptions {
   region?: string;
   plugins?: RegionPlugin[];
   log?: (message: string) => void;
+  /**
+   * SNS e-mail subscriptions leave over this SMTP server; without it (nor LOCAL_REGION_SMTP_URL,
+   * `smtp[s]://user:pass@host:port?from=address`) they land in `<stateDir>/outbox/*.eml`.
+   */
+  smtp?: SmtpOptions;
 }
 
 export interface RegionHandle {
@@ -107,9 +114,11 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
 
     await loadBalancer.start(stateDir);
     cleanups.push(() => loadBalancer.stop());
-    const alarms = new AlarmEvaluator(cloudwatch.model, cloudwatch.durable, { log });
-    alarms.start();
-    cleanups.push(() => alarms.stop());
+    const smtp = options.smtp ?? smtpFromUrl(process.env.LOCAL_REGION_SMTP_URL);
+    if (smtp) log(`region: SNS e-mail goes out over ${smtpLabel(smtp)}`);
+    const sns = new SnsPlugin(log, smtp);
+    const actions = new AlarmActions(cloudwatch.model, cloudwatch.durable, sns, { log });
+    cleanups.push(cloudwatch.transitions.subscribe((name, transition) => actions.run(name, transition)));
 
     const services: RegionServices = {
       stateDir,
@@ -124,10 +133,17 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       registerService: (service) => wire.registerService(service),
       registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),
     };
-    for (const plugin of [new SnsPlugin(log), ...(options.plugins ?? [])]) {
+    for (const plugin of [sns, ...(options.plugins ?? [])]) {
       await plugin.start(services);
       cleanups.push(() => plugin.stop());
     }
+    // Evaluated once SNS is up, so that the first transitions' actions find their topics.
+    const alarms = new AlarmEvaluator(cloudwatch.model, cloudwatch.durable, {
+      log,
+      onTransition: (name, transition) => cloudwatch.transitions.announce(name, transition),
+    });
+    alarms.start();
+    cleanups.push(() => alarms.stop());
     return {
       endpoint,
       port,
