@@ -91,11 +91,11 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       health: (arn) => loadBalancer.registry.health(arn),
       settled: () => loadBalancer.settled(),
     });
-    const loadBalancer = new LoadBalancer(elbv2.model, log);
+    const cloudwatch = createCloudWatchService(states);
+    const loadBalancer = new LoadBalancer(elbv2.model, log, cloudwatch.metricSink);
     const blobs = new BlobStore(stateDir);
     const ssm = createSsmService(states);
     const secrets = createSecretsManagerService(states);
-    const cloudwatch = createCloudWatchService(states);
 
     wire.registerService(elbv2.definition);
     wire.registerService(ssm.definition);
