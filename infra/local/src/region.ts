@@ -7,6 +7,7 @@ import { AlarmActions } from "./runtime/cloudwatch/alarm-actions.js";
 import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
+import { CREDENTIALS_PREFIX, TaskCredentialsEndpoint } from "./runtime/tasks/task-credentials.js";
 import { createCloudWatchService } from "./services/cloudwatch/service.js";
 import { BlobStore, isDigest } from "./services/ecr/blob-store.js";
 import { LocalImageRegistry } from "./services/ecr/registry.js";
@@ -111,6 +112,8 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     const credentials = loadOrCreateCredentials(stateDir, endpoint, region);
     const ecr = createEcrService(states, blobs, { endpoint, registryHost, blobRoute: BLOB_ROUTE });
     wire.registerService(ecr.definition);
+    const taskCredentials = new TaskCredentialsEndpoint(endpoint, key);
+    wire.registerHttpRoute(CREDENTIALS_PREFIX, (req, res) => taskCredentials.handle(req, res));
 
     await loadBalancer.start(stateDir);
     cleanups.push(() => loadBalancer.stop());
@@ -129,6 +132,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       images: new LocalImageRegistry(ecr.model, blobs),
       secrets: new LocalSecretValues(ssm.model, secrets.model),
       metrics: cloudwatch.metricSink,
+      taskCredentials,
       durable: states,
       registerService: (service) => wire.registerService(service),
       registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),
