@@ -186,6 +186,24 @@ export interface AlarmStates {
 }
 
 // ---------------------------------------------------------------------------------------------
+// SNS as CloudWatch's alarm actions see it: a notification takes the Publish operation's path, so
+// every kind of subscription (email, email-json, http/https) gets it as it gets any message.
+
+export interface TopicPublisher {
+  /** Returns the MessageId; throws AwsError `NotFound` ("Topic does not exist") for an unknown topic. */
+  publish(topicArn: string, message: { subject?: string; message: string }): string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task role credentials as the task runner hands them to containers: ECS's agent serves them at
+// 169.254.170.2; here the region's endpoint does, on a loopback URL the SDKs accept as FULL_URI.
+
+export interface TaskCredentials {
+  /** AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN for one task. */
+  forTask(taskId: string): { fullUri: string; authorizationToken: string };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Durable state: every model keeps plain JSON state; a mutating request is persisted before it is
 // acknowledged, so a kill -9 at any moment loses nothing that was answered.
 
@@ -210,10 +228,12 @@ export interface RegionServices {
   targetGroups: TargetGroups;
   images: ImageRegistry;
   secrets: SecretValues;
-  /** CloudWatch's metric store, for CloudWatch Logs' metric filters. */
+  /** CloudWatch's metric store, for CloudWatch Logs' metric filters and the region's own metrics. */
   metrics: MetricSink;
   /** CloudWatch's alarms, for ECS's deployment alarms. */
   alarms: AlarmStates;
+  /** The credentials endpoint of tasks with a task role. */
+  taskCredentials: TaskCredentials;
   /** Durable JSON state under stateDir, named e.g. `ecs`. */
   durable<T>(name: string, initial: () => T): Durable<T>;
   registerService(service: ServiceDefinition): void;

@@ -13,3 +13,4 @@ export { PROFILE, type RegionCredentials } from "./credentials.js";
 export { LOCAL_ACCOUNT_ID, type RegionHandle, type StartRegionOptions, startRegion } from "./region.js";
 export { EcsPlugin, type EcsPluginOptions } from "./services/ecs/plugin.js";
 export { type LogSink, LogsPlugin } from "./services/logs/plugin.js";
+export { type SmtpOptions, smtpFromUrl } from "./services/sns/smtp.js";

@@ -3,10 +3,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import type { RegionPlugin, RegionServices } from "./contracts.js";
 import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials } from "./credentials.js";
+import { AlarmActions } from "./runtime/cloudwatch/alarm-actions.js";
 import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
 import { LocalAlarmStates } from "./services/cloudwatch/alarm-states.js";
+import { CREDENTIALS_PREFIX, TaskCredentialsEndpoint } from "./runtime/tasks/task-credentials.js";
 import { createCloudWatchService } from "./services/cloudwatch/service.js";
 import { BlobStore, isDigest } from "./services/ecr/blob-store.js";
 import { LocalImageRegistry } from "./services/ecr/registry.js";
@@ -16,6 +18,7 @@ import type { DurableStates } from "./services/local-service.js";
 import { LocalSecretValues } from "./services/secrets-manager/secret-values.js";
 import { createSecretsManagerService } from "./services/secrets-manager/service.js";
 import { SnsPlugin } from "./services/sns/plugin.js";
+import { type SmtpOptions, smtpFromUrl, smtpLabel } from "./services/sns/smtp.js";
 import { createSsmService } from "./services/ssm/service.js";
 import { JsonFileDurable } from "./state/durable.js";
 import { lockStateDir } from "./state/lock.js";
@@ -36,6 +39,11 @@ export interface StartRegionOptions {
   region?: string;
   plugins?: RegionPlugin[];
   log?: (message: string) => void;
+  /**
+   * SNS e-mail subscriptions leave over this SMTP server; without it (nor LOCAL_REGION_SMTP_URL,
+   * `smtp[s]://user:pass@host:port?from=address`) they land in `<stateDir>/outbox/*.eml`.
+   */
+  smtp?: SmtpOptions;
 }
 
 export interface RegionHandle {
@@ -85,11 +93,11 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       health: (arn) => loadBalancer.registry.health(arn),
       settled: () => loadBalancer.settled(),
     });
-    const loadBalancer = new LoadBalancer(elbv2.model, log);
+    const cloudwatch = createCloudWatchService(states);
+    const loadBalancer = new LoadBalancer(elbv2.model, log, cloudwatch.metricSink);
     const blobs = new BlobStore(stateDir);
     const ssm = createSsmService(states);
     const secrets = createSecretsManagerService(states);
-    const cloudwatch = createCloudWatchService(states);
 
     wire.registerService(elbv2.definition);
     wire.registerService(ssm.definition);
@@ -105,12 +113,16 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     const credentials = loadOrCreateCredentials(stateDir, endpoint, region);
     const ecr = createEcrService(states, blobs, { endpoint, registryHost, blobRoute: BLOB_ROUTE });
     wire.registerService(ecr.definition);
+    const taskCredentials = new TaskCredentialsEndpoint(endpoint, key);
+    wire.registerHttpRoute(CREDENTIALS_PREFIX, (req, res) => taskCredentials.handle(req, res));
 
     await loadBalancer.start(stateDir);
     cleanups.push(() => loadBalancer.stop());
-    const alarms = new AlarmEvaluator(cloudwatch.model, cloudwatch.durable, { log });
-    alarms.start();
-    cleanups.push(() => alarms.stop());
+    const smtp = options.smtp ?? smtpFromUrl(process.env.LOCAL_REGION_SMTP_URL);
+    if (smtp) log(`region: SNS e-mail goes out over ${smtpLabel(smtp)}`);
+    const sns = new SnsPlugin(log, smtp);
+    const actions = new AlarmActions(cloudwatch.model, cloudwatch.durable, sns, { log });
+    cleanups.push(cloudwatch.transitions.subscribe((name, transition) => actions.run(name, transition)));
 
     const services: RegionServices = {
       stateDir,
@@ -122,14 +134,22 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       secrets: new LocalSecretValues(ssm.model, secrets.model),
       metrics: cloudwatch.metricSink,
       alarms: new LocalAlarmStates(cloudwatch.model),
+      taskCredentials,
       durable: states,
       registerService: (service) => wire.registerService(service),
       registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),
     };
-    for (const plugin of [new SnsPlugin(log), ...(options.plugins ?? [])]) {
+    for (const plugin of [sns, ...(options.plugins ?? [])]) {
       await plugin.start(services);
       cleanups.push(() => plugin.stop());
     }
+    // Evaluated once SNS is up, so that the first transitions' actions find their topics.
+    const alarms = new AlarmEvaluator(cloudwatch.model, cloudwatch.durable, {
+      log,
+      onTransition: (name, transition) => cloudwatch.transitions.announce(name, transition),
+    });
+    alarms.start();
+    cleanups.push(() => alarms.stop());
     return {
       endpoint,
       port,

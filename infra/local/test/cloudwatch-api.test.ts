@@ -310,7 +310,12 @@ describe("CloudWatch alarms through the SDK", () => {
     ]);
 
     const history = await cw.send(new DescribeAlarmHistoryCommand({ AlarmName: "api-errors" }));
+    // SetAlarmState runs the ALARM actions, as AWS's does; the topic `ops` does not exist here.
     expect(history.AlarmHistoryItems?.map((h) => [h.HistoryItemType, h.HistorySummary])).toEqual([
+      [
+        "Action",
+        'Failed to execute action arn:aws:sns:us-east-1:000000000000:ops. Received error: "Topic does not exist"',
+      ],
       ["StateUpdate", "Alarm updated from INSUFFICIENT_DATA to ALARM"],
       ["ConfigurationUpdate", 'Alarm "api-errors" created'],
     ]);

@@ -6,8 +6,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { HttpDelivery } from "../src/services/sns/deliveries.js";
 import { Deliverer } from "../src/services/sns/delivery.js";
 import { waitFor } from "../src/testing/index.js";
+import { SMTP_PASSWORD, SMTP_USER, startSmtpServer } from "./smtp-fixture.js";
 
-// SNS's delivery runtime alone: bounded HTTP retries, a stop that cuts retries short, the outbox.
+// SNS's delivery runtime alone: bounded HTTP retries, a stop that cuts retries short, the outbox,
+// e-mail over a real SMTP server.
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -84,5 +86,63 @@ describe("SNS delivery", () => {
     const files = readdirSync(outbox).sort();
     expect(files.every((f) => f.endsWith(".eml"))).toBe(true);
     expect(readFileSync(join(outbox, files[0]!), "utf8")).toContain("\r\n\r\nhello\r\n");
+  });
+});
+
+describe("SNS e-mail over SMTP", () => {
+  function smtpDeliverer(port: number, log: string[]) {
+    const dir = mkdtempSync(join(tmpdir(), "sns-smtp-"));
+    const d = new Deliverer({
+      outboxDir: join(dir, "outbox"),
+      log: (m) => log.push(m),
+      retryDelayMs: 10,
+      smtp: {
+        host: "127.0.0.1",
+        port,
+        from: "Platform alarms <alarms@example.test>",
+        auth: { user: SMTP_USER, pass: SMTP_PASSWORD },
+      },
+    });
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => d.stop());
+    return { d, outbox: join(dir, "outbox") };
+  }
+  const mail = {
+    kind: "email" as const,
+    to: "ops@example.test",
+    subject: 'ALARM: "api-qa-5xx" in US East (N. Virginia)',
+    body: "the body\n",
+    messageId: "m-9",
+  };
+
+  it("a refused message is retried with backoff until the server takes it; the log never shows the password", async () => {
+    const server = await startSmtpServer(2);
+    cleanups.push(() => server.close());
+    const log: string[] = [];
+    const { d, outbox } = smtpDeliverer(server.port, log);
+    d.send([mail]);
+    const got = await waitFor("the mail", () => server.received[0], 10_000);
+    expect(got.from).toBe("alarms@example.test");
+    expect(got.to).toEqual(["ops@example.test"]);
+    expect(got.raw).toContain(`Subject: ${mail.subject}`);
+    expect(got.raw).toContain("From: Platform alarms <alarms@example.test>");
+    expect(server.attempts()).toBe(3);
+    expect(log.filter((m) => m.includes("failed (attempt"))).toHaveLength(2);
+    expect(log.join("\n")).toContain(`smtp://${SMTP_USER}@127.0.0.1:${server.port}`);
+    expect(log.join("\n")).not.toContain(SMTP_PASSWORD);
+    expect(readdirSync(outbox)).toEqual([]);
+  });
+
+  it("an unreachable server: the retries give up, logged, and nothing lands in the outbox instead", async () => {
+    const server = await startSmtpServer();
+    const port = server.port;
+    await server.close();
+    const log: string[] = [];
+    const { d, outbox } = smtpDeliverer(port, log);
+    d.send([mail]);
+    await waitFor("the give-up", () => log.find((m) => m.includes("gave up")), 15_000);
+    expect(log.filter((m) => m.includes("failed (attempt"))).toHaveLength(5);
+    expect(log.join("\n")).not.toContain(SMTP_PASSWORD);
+    expect(readdirSync(outbox)).toEqual([]);
   });
 });

@@ -162,22 +162,29 @@ export class EcsTestRegion {
     return pushPackedImage(this.ecr, app.name, tag, await testImage(tag, env));
   }
 
-  /** A task definition of the app's family: container `app` on port 3000, awslogs to `/ecs/<name>`. */
+  /** A task definition of the app's family: container `app` on port 3000, awslogs to `/ecs/<name>`; cpu units and a task role when given. */
   async registerApp(
     app: TestApp,
     image: string,
-    options: { memory?: number; environment?: Record<string, string> } = {},
+    options: {
+      memory?: number;
+      cpu?: number;
+      environment?: Record<string, string>;
+      taskRoleArn?: string;
+    } = {},
   ): Promise<string> {
     const environment = options.environment ?? { LOG_LEVEL: "debug" };
     const out = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: app.name,
         networkMode: "bridge",
+        ...(options.taskRoleArn ? { taskRoleArn: options.taskRoleArn } : {}),
         containerDefinitions: [
           {
             name: "app",
             image,
             memory: options.memory ?? 256,
+            ...(options.cpu !== undefined ? { cpu: options.cpu } : {}),
             essential: true,
             stopTimeout: 5,
             portMappings: [{ containerPort: 3000, hostPort: 0, protocol: "tcp" }],

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RegionPlugin } from "../contracts.js";
-import { type RegionHandle, startRegion } from "../region.js";
+import { type RegionHandle, type StartRegionOptions, startRegion } from "../region.js";
 
 // A region in this process, on a free port, in a fresh temp folder unless given one, and SDK
 // clients pointed at it.
@@ -16,9 +16,13 @@ export interface TestRegion extends RegionHandle {
   cleanup(): Promise<void>;
 }
 
-export async function startTestRegion(plugins: RegionPlugin[] = [], stateDir?: string): Promise<TestRegion> {
+export async function startTestRegion(
+  plugins: RegionPlugin[] = [],
+  stateDir?: string,
+  extra: Pick<StartRegionOptions, "smtp" | "log"> = {},
+): Promise<TestRegion> {
   const dir = stateDir ?? mkdtempSync(join(tmpdir(), "local-region-test-"));
-  const handle = await startRegion({ stateDir: dir, awsEndpointPort: 0, plugins, log: () => {} });
+  const handle = await startRegion({ stateDir: dir, awsEndpointPort: 0, plugins, log: () => {}, ...extra });
   return {
     ...handle,
     client: (ctor, extra = {}) =>

@@ -3,7 +3,9 @@ import { type PackedImage, packImage, pushImageToEcr } from "@platform/image-for
 
 /**
  * A 30-line HTTP server: /healthz (503 once draining), /version (env VERSION), /env, /hog (eats
- * memory); CRASH=1 exits 3 at start, SLOW=1 never listens; it logs its start and SIGTERM.
+ * memory), /put-metric (CloudWatch PutMetricData through the SDK with only what the task's
+ * environment says: the image needs NODE_PATH to find @aws-sdk/client-cloudwatch); CRASH=1 exits 3
+ * at start, SLOW=1 never listens; it logs its start and SIGTERM.
  */
 const SERVER = `
 const http = require("node:http");
@@ -14,6 +16,12 @@ const server = http.createServer((req, res) => {
   if (req.url === "/healthz") { res.writeHead(draining ? 503 : 200); return res.end(draining ? "draining" : "ok"); }
   if (req.url === "/version") { res.writeHead(200, { "content-type": "text/plain" }); return res.end(process.env.VERSION ?? "none"); }
   if (req.url === "/env") { res.writeHead(200, { "content-type": "application/json" }); return res.end(JSON.stringify(process.env)); }
+  if (req.url === "/put-metric") {
+    const cw = require("@aws-sdk/client-cloudwatch");
+    const put = new cw.PutMetricDataCommand({ Namespace: "TestImage", MetricData: [{ MetricName: "Calls", Value: 1 }] });
+    new cw.CloudWatchClient({}).send(put).then(() => { res.writeHead(200); res.end("put"); }, (e) => { res.writeHead(500); res.end(String(e)); });
+    return;
+  }
   if (req.url === "/hog") { globalThis.hog = []; const t = setInterval(() => globalThis.hog.push(Buffer.alloc(8 << 20, 1)), 20); t.unref(); res.writeHead(202); return res.end("hogging"); }
   res.writeHead(404); res.end();
 });

@@ -28,6 +28,12 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+/** What the proxy tells the metrics (alb-metrics.ts) about each answer. */
+export interface RequestObserver {
+  targetResponse(at: number, lb: string, tg: string, status: number, responseMs: number): void;
+  elbResponse(at: number, lb: string, status: number, tg?: string): void;
+}
+
 export interface ListenerContext {
   listener: ListenerRecord;
   protocol: "http" | "https";
@@ -48,6 +54,7 @@ export class ForwardingProxy {
   constructor(
     private readonly model: Elbv2Model,
     private readonly registry: TargetRegistry,
+    private readonly observer?: RequestObserver,
     private readonly targetHost = "127.0.0.1",
   ) {}
 
@@ -92,7 +99,9 @@ export class ForwardingProxy {
 
   handleRequest(ctx: ListenerContext, req: IncomingMessage, res: ServerResponse): void {
     const decision = this.decide(ctx, req, ctx.listener.port);
+    const lb = ctx.listener.loadBalancerArn;
     if (decision.kind === "respond") {
+      if (decision.status >= 400) this.observer?.elbResponse(Date.now(), lb, decision.status);
       req.resume();
       if (decision.body === "" && decision.status >= 500) {
         sendErrorPage(res, decision.status);
@@ -118,15 +127,20 @@ export class ForwardingProxy {
       headers: forwardedHeaders(req, ctx),
       agent: this.agent,
     });
+    const sentAt = Date.now();
     const fail = (status: number) => {
-      if (!res.headersSent) sendErrorPage(res, status);
-      else if (!res.writableEnded) res.destroy();
+      if (!res.headersSent) {
+        this.observer?.elbResponse(Date.now(), lb, status, targetGroupArn);
+        sendErrorPage(res, status);
+      } else if (!res.writableEnded) res.destroy();
     };
     upstream.setTimeout(idleMs, () => {
       fail(504);
       upstream.destroy();
     });
     upstream.on("response", (up) => {
+      const now = Date.now();
+      this.observer?.targetResponse(now, lb, targetGroupArn, up.statusCode ?? 502, now - sentAt);
       res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
       up.pipe(res);
       up.on("error", () => res.destroy());

@@ -2,7 +2,9 @@ import type { ImageConfig } from "../../contracts.js";
 import type { ContainerDefinition, NetworkBinding } from "../../services/ecs/model/types.js";
 
 // A container's environment, in Docker/ECS order: image Env, then the task definition's
-// environment, then its secrets; then what stands in for the container network namespace.
+// environment, then its secrets; then what stands in for the container network namespace, and
+// what points an AWS SDK at the local region: AWS_ENDPOINT_URL, and with a task role its
+// credentials endpoint (the SDKs' container provider takes a loopback FULL_URI plus a token).
 
 export interface EnvInputs {
   def: ContainerDefinition;
@@ -10,6 +12,10 @@ export interface EnvInputs {
   secrets: Record<string, string>;
   bindings: NetworkBinding[];
   metadataUri: string;
+  /** The region's endpoint, `http://127.0.0.1:4566`. */
+  endpoint: string;
+  /** Given for a task definition with a taskRoleArn, as ECS gives credentials only then. */
+  credentials?: { fullUri: string; authorizationToken: string };
   region: string;
   /** The host's PATH, used when the image sets none. */
   hostPath: string;
@@ -33,5 +39,10 @@ export function containerEnvironment(input: EnvInputs): Record<string, string> {
   env.ECS_CONTAINER_METADATA_URI = input.metadataUri;
   env.AWS_REGION = input.region;
   env.AWS_DEFAULT_REGION = input.region;
+  env.AWS_ENDPOINT_URL = input.endpoint;
+  if (input.credentials) {
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI = input.credentials.fullUri;
+    env.AWS_CONTAINER_AUTHORIZATION_TOKEN = input.credentials.authorizationToken;
+  }
   return env;
 }

@@ -1,15 +1,24 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-// Reading /proc: a process's start time (to tell a PID from a reused one) and the resident memory
-// of a process group (a container's whole process tree: it runs in a group of its own).
+// Reading /proc: a process's start time (to tell a PID from a reused one), and the resident memory
+// and CPU time of a process group (a container's whole process tree: it runs in a group of its own).
 
 const PAGE_SIZE = 4096;
+/** USER_HZ: the unit of /proc's CPU times, 100 on every Linux the region runs on. */
+export const CLOCK_TICKS_PER_SECOND = 100;
 
 interface ProcStat {
   pid: number;
   pgrp: number;
   startTicks: number;
   rssPages: number;
+  /** utime + stime: CPU time used in user and kernel mode, in clock ticks. */
+  cpuTicks: number;
+}
+
+export interface GroupUsage {
+  rssBytes: number;
+  cpuTicks: number;
 }
 
 function readStat(pid: number | string): ProcStat | undefined {
@@ -22,6 +31,7 @@ function readStat(pid: number | string): ProcStat | undefined {
       pgrp: Number(fields[2]),
       startTicks: Number(fields[19]),
       rssPages: Number(fields[21]),
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
     };
   } catch {
     return undefined;
@@ -39,15 +49,21 @@ export function isSameProcess(pid: number, startTicks: number | undefined): bool
   return startTicks === undefined || stat.startTicks === startTicks;
 }
 
-/** Resident bytes per process group, for the groups asked about, in one pass over /proc. */
-export function groupRss(groups: Set<number>): Map<number, number> {
-  const totals = new Map<number, number>();
+/**
+ * Resident bytes and CPU ticks per process group, for the groups asked about, in one pass over /proc. The CPU time of the
+ * group's processes that have exited is not counted: the caller's deltas are never below zero.
+ */
+export function groupUsage(groups: Set<number>): Map<number, GroupUsage> {
+  const totals = new Map<number, GroupUsage>();
   if (groups.size === 0) return totals;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(entry);
     if (!stat || !groups.has(stat.pgrp)) continue;
-    totals.set(stat.pgrp, (totals.get(stat.pgrp) ?? 0) + stat.rssPages * PAGE_SIZE);
+    const total = totals.get(stat.pgrp) ?? { rssBytes: 0, cpuTicks: 0 };
+    total.rssBytes += stat.rssPages * PAGE_SIZE;
+    total.cpuTicks += stat.cpuTicks;
+    totals.set(stat.pgrp, total);
   }
   return totals;
 }

@@ -1,5 +1,11 @@
 import { join } from "node:path";
-import type { ImageRegistry, ResolvedImage, SecretValues } from "../../contracts.js";
+import type {
+  ImageRegistry,
+  MetricSink,
+  ResolvedImage,
+  SecretValues,
+  TaskCredentials,
+} from "../../contracts.js";
 import type { ContainerExit, StartedContainer } from "../../services/ecs/model/tasks.js";
 import type {
   ContainerDefinition,
@@ -14,10 +20,20 @@ import { type RunningProcess, startContainerProcess } from "./container-process.
 import { ImageStore } from "./image-store.js";
 import { metadataUri } from "./metadata.js";
 import { type PortAllocator, PortInUseError } from "./port-allocator.js";
-import { groupRss, isSameProcess, signalGroup } from "./proc.js";
+import { type GroupUsage, groupUsage, isSameProcess, signalGroup } from "./proc.js";
+import {
+  clusterName,
+  cpuUnitsUsed,
+  ECS_NAMESPACE,
+  type Reservation,
+  reservationOf,
+  type TaskUsage,
+  utilizationData,
+} from "./service-utilization.js";
 
 // Runs a task's containers as host processes from unpacked images, ships their output to the logs,
-// enforces memory hard limits, and stops them with SIGTERM then SIGKILL after stopTimeout.
+// enforces memory hard limits, publishes its service's CPU and memory utilization, and stops them
+// with SIGTERM then SIGKILL after stopTimeout.
 
 /** The task can't start; the message is ECS's stoppedReason (CannotPullContainerError: ...). */
 export class StartFailure extends Error {}
@@ -25,6 +41,8 @@ export class StartFailure extends Error {}
 export const OOM_REASON = "OutOfMemoryError: Container killed due to memory usage";
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 const MEMORY_SAMPLE_MS = 1000;
+/** How often AWS/ECS utilization is published: an alarm sees the current minute within this. */
+export const UTILIZATION_INTERVAL_MS = 10_000;
 const KEPT_OUTPUT_LINES = 200;
 
 export interface TaskRunnerOptions {
@@ -39,6 +57,10 @@ export interface TaskRunnerOptions {
   /** Host ports for UDP mappings (the media server's RTP ports), when they have a range of their own. */
   udpPorts?: PortAllocator;
   onContainerExit: (taskArn: string, exit: ContainerExit) => void;
+  /** Where AWS/ECS CPUUtilization and MemoryUtilization go; none are measured without it. */
+  metrics?: MetricSink;
+  /** Task role credentials for the containers of a task definition with a taskRoleArn. */
+  credentials?: TaskCredentials;
 }
 
 interface RunningContainer {
@@ -47,9 +69,13 @@ interface RunningContainer {
   memoryLimitBytes?: number;
   oomKilled: boolean;
   exited: boolean;
+  /** The last CPU reading, for the utilization over the interval since. */
+  cpu?: { ticks: number; at: number };
 }
 
 interface RunningTask {
+  /** The service it belongs to, for AWS/ECS utilization. */
+  service?: { cluster: string; name: string; reservation: Reservation };
   containers: RunningContainer[];
   bindings: { port: number; protocol: "tcp" | "udp" }[];
   output: string[];
@@ -59,10 +85,11 @@ export class TaskRunner {
   private readonly running = new Map<string, RunningTask>();
   private readonly store: ImageStore;
   private readonly memoryTimer: NodeJS.Timeout;
+  private lastUtilization = Date.now();
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.store = new ImageStore(join(options.stateDir, "images"));
-    this.memoryTimer = setInterval(() => this.enforceMemoryLimits(), MEMORY_SAMPLE_MS);
+    this.memoryTimer = setInterval(() => this.sample(), MEMORY_SAMPLE_MS);
     this.memoryTimer.unref();
   }
 
@@ -80,7 +107,7 @@ export class TaskRunner {
         throw new StartFailure(`CannotPullContainerError: failed to unpack image: ${error.message}`);
       },
     );
-    const entry: RunningTask = { containers: [], bindings: [], output: [] };
+    const entry: RunningTask = { ...serviceOf(task, td), containers: [], bindings: [], output: [] };
     this.running.set(task.taskArn, entry);
     const started: StartedContainer[] = [];
     try {
@@ -93,6 +120,10 @@ export class TaskRunner {
           secrets: secrets[i] ?? {},
           bindings,
           metadataUri: metadataUri(this.options.endpoint, task.taskId, def.name),
+          endpoint: this.options.endpoint,
+          ...(td.taskRoleArn && this.options.credentials
+            ? { credentials: this.options.credentials.forTask(task.taskId) }
+            : {}),
           region: this.options.region,
           hostPath: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
         });
@@ -107,6 +138,8 @@ export class TaskRunner {
           ...(def.memory !== undefined ? { memoryLimitBytes: def.memory * 1024 * 1024 } : {}),
           oomKilled: false,
           exited: false,
+          // A new process group has used no CPU yet: its first interval counts from here.
+          cpu: { ticks: 0, at: Date.now() },
         };
         entry.containers.push(container);
         void process_.exited.then((info) => this.exited(task.taskArn, container, info.exitCode));
@@ -295,19 +328,60 @@ export class TaskRunner {
     this.options.onContainerExit(taskArn, exit);
   }
 
-  private enforceMemoryLimits(): void {
-    const limited = [...this.running.values()].flatMap((t) =>
-      t.containers.filter((c) => !c.exited && c.memoryLimitBytes !== undefined),
-    );
-    if (limited.length === 0) return;
-    const usage = groupRss(new Set(limited.map((c) => c.process.pid)));
+  /** Each second: memory limits; each UTILIZATION_INTERVAL_MS: CPU and memory utilization. */
+  private sample(): void {
+    const live = [...this.running.values()].flatMap((t) => t.containers.filter((c) => !c.exited));
+    const limited = live.filter((c) => c.memoryLimitBytes !== undefined);
+    const now = Date.now();
+    const publish =
+      this.options.metrics !== undefined && now - this.lastUtilization >= UTILIZATION_INTERVAL_MS;
+    const measured = publish ? live : limited;
+    if (measured.length === 0) return;
+    const usage = groupUsage(new Set(measured.map((c) => c.process.pid)));
+    this.enforceMemoryLimits(limited, usage);
+    if (publish) this.publishUtilization(usage, now);
+  }
+
+  private enforceMemoryLimits(limited: RunningContainer[], usage: Map<number, GroupUsage>): void {
     for (const c of limited) {
-      if ((usage.get(c.process.pid) ?? 0) > (c.memoryLimitBytes as number)) {
+      if ((usage.get(c.process.pid)?.rssBytes ?? 0) > (c.memoryLimitBytes as number)) {
         c.oomKilled = true;
         signalGroup(c.process.pid, "SIGKILL");
       }
     }
   }
+
+  private publishUtilization(usage: Map<number, GroupUsage>, now: number): void {
+    this.lastUtilization = now;
+    const tasks: TaskUsage[] = [];
+    for (const task of this.running.values()) {
+      if (!task.service) continue;
+      let cpu = 0;
+      let memory = 0;
+      for (const c of task.containers.filter((c) => !c.exited)) {
+        const reading = usage.get(c.process.pid);
+        if (!reading) continue;
+        if (c.cpu) cpu += cpuUnitsUsed(c.cpu.ticks, reading.cpuTicks, now - c.cpu.at);
+        c.cpu = { ticks: reading.cpuTicks, at: now };
+        memory += reading.rssBytes / (1024 * 1024);
+      }
+      const { cluster, name, reservation } = task.service;
+      tasks.push({ cluster, service: name, reservation, cpuUnitsUsed: cpu, memoryMiBUsed: memory });
+    }
+    this.options.metrics?.publish(ECS_NAMESPACE, utilizationData(tasks, new Date(now)));
+  }
+}
+
+/** A service's task is measured for AWS/ECS; a task run on its own (RunTask) is not. */
+function serviceOf(task: TaskRecord, td: TaskDefinitionRecord): Pick<RunningTask, "service"> {
+  if (!task.serviceName) return {};
+  return {
+    service: {
+      cluster: clusterName(task.clusterArn),
+      name: task.serviceName,
+      reservation: reservationOf(task, td),
+    },
+  };
 }
 
 /** The awslogs driver's settings: group, and the stream `prefix/container/task-id`. */

@@ -65,7 +65,7 @@ export function alarmConfig(input: PutMetricAlarmInput): AlarmConfig {
     alarmActions: input.AlarmActions ?? [],
     insufficientDataActions: input.InsufficientDataActions ?? [],
     metric: metricId(
-      checkNamespace(input.Namespace),
+      checkNamespace(input.Namespace, "allowed"),
       required(input.MetricName, "MetricName"),
       input.Dimensions,
     ),

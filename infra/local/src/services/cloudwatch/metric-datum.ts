@@ -23,9 +23,16 @@ const TWO_WEEKS = 14 * 86_400_000;
 const TWO_HOURS = 2 * 3_600_000;
 const UNITS = new Set<string>(Object.values(StandardUnit));
 
-export function checkNamespace(namespace: string | undefined): string {
+/**
+ * "AWS/" namespaces are AWS's own: PutMetricData refuses them, while alarms, reads and the region's
+ * own services (its load balancer's, ECS's metrics) use them, hence `reserved`.
+ */
+export function checkNamespace(
+  namespace: string | undefined,
+  reserved: "refused" | "allowed" = "refused",
+): string {
   if (!namespace) throw missingParameter("Namespace");
-  if (namespace.length > 255 || namespace.startsWith("AWS/")) {
+  if (namespace.length > 255 || (reserved === "refused" && namespace.startsWith("AWS/"))) {
     throw invalidValue(`The value ${namespace} for parameter Namespace is invalid.`);
   }
   return namespace;

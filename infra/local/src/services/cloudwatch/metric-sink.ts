@@ -31,7 +31,7 @@ export class LocalMetricSink implements MetricSink {
 
   private tryPut(namespace: string, data: MetricDatum[]): boolean {
     try {
-      this.model.putMetricData(namespace, data);
+      this.model.putMetricData(namespace, data, "allowed");
       return true;
     } catch (error) {
       if (error instanceof AwsError) return false;

@@ -82,8 +82,14 @@ export class MetricStore implements MetricView {
     return this.entries;
   }
 
-  put(namespace: string | undefined, data: MetricDatum[], now: number): void {
-    const checkedNamespace = checkNamespace(namespace);
+  /** `reserved: "allowed"` for the region's own metrics (AWS/ApplicationELB, AWS/ECS) and their replay. */
+  put(
+    namespace: string | undefined,
+    data: MetricDatum[],
+    now: number,
+    reserved: "refused" | "allowed" = "refused",
+  ): void {
+    const checkedNamespace = checkNamespace(namespace, reserved);
     if (data.length === 0 || data.length > 1000) {
       throw invalidValue("The collection MetricData must have between 1 and 1000 members.");
     }
@@ -120,7 +126,7 @@ export class MetricStore implements MetricView {
     const period = checkPeriod(input.Period);
     const windows = periodWindows(input.StartTime, input.EndTime, period);
     const metric = metricId(
-      checkNamespace(input.Namespace),
+      checkNamespace(input.Namespace, "allowed"),
       required(input.MetricName, "MetricName"),
       input.Dimensions,
     );

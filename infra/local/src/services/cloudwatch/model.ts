@@ -92,9 +92,14 @@ export class CloudWatchModel {
     replayMetricLog(metricLog, this.metrics);
   }
 
-  putMetricData(namespace: string | undefined, data: MetricDatum[]): void {
+  /** `reserved: "allowed"` when the region's own services publish (MetricSink). */
+  putMetricData(
+    namespace: string | undefined,
+    data: MetricDatum[],
+    reserved: "refused" | "allowed" = "refused",
+  ): void {
     const at = this.now();
-    this.metrics.put(namespace, data, at);
+    this.metrics.put(namespace, data, at, reserved);
     // The store has checked the namespace and every datum: only accepted puts are logged.
     logMetricPut(this.metricLog, namespace!, data, at);
   }
@@ -174,11 +179,13 @@ export class CloudWatchModel {
     return ordered.map((h) => ({ ...h, Timestamp: new Date(h.Timestamp) }));
   }
 
-  setAlarmState(input: SetAlarmStateInput): void {
+  /** The transition when the state value changed: its actions run as an evaluation's would. */
+  setAlarmState(input: SetAlarmStateInput): Transition | undefined {
     const alarm = this.alarm(input.AlarmName ?? "");
     const { alarm: updated, transition } = setAlarmState(alarm, input, this.now());
     this.state.alarms[alarm.config.alarmName] = updated;
     if (transition) this.record(transition.history);
+    return transition;
   }
 
   /** DeleteAlarms refuses the whole request when one name is not an alarm. */
@@ -213,6 +220,11 @@ export class CloudWatchModel {
       changed: evaluation.alarm !== alarm,
       ...(evaluation.transition ? { transition: evaluation.transition } : {}),
     };
+  }
+
+  /** What running an action gave (actions run in the runtime, after the transition is committed). */
+  recordAction(item: AlarmHistoryItem): void {
+    this.record(item);
   }
 
   alarm(name: string): AlarmRecord {

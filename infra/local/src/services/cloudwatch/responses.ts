@@ -1,5 +1,5 @@
 import type { Durable, OperationHandler } from "../../contracts.js";
-import { mutating } from "../../state/durable.js";
+import { commitAfter, mutating } from "../../state/durable.js";
 import { paginate } from "../../wire/paging.js";
 import { optString } from "../../wire/params.js";
 import {
@@ -20,6 +20,7 @@ import {
 } from "./input.js";
 import type { MetricLogState } from "./metric-log.js";
 import type { CloudWatchModel, CloudWatchState } from "./model.js";
+import type { AlarmTransitions } from "./transitions.js";
 import { datapointView } from "./views.js";
 
 // CloudWatch's operations, the same handlers for awsJson1_0 and awsQuery: decoded input, model
@@ -32,6 +33,7 @@ export function cloudWatchOperations(
   model: CloudWatchModel,
   durable: Durable<CloudWatchState>,
   metricLog: Durable<MetricLogState>,
+  transitions: AlarmTransitions,
 ): Record<string, OperationHandler> {
   return {
     PutMetricData: mutating(metricLog, (input) => {
@@ -84,10 +86,12 @@ export function cloudWatchOperations(
       );
       return { AlarmHistoryItems: page.items, NextToken: page.next };
     },
-    SetAlarmState: mutating(durable, (input) => {
-      model.setAlarmState(setAlarmStateInput(input));
+    SetAlarmState: (input) => {
+      const request = setAlarmStateInput(input);
+      const transition = commitAfter(durable, () => model.setAlarmState(request));
+      if (transition) transitions.announce(request.AlarmName ?? "", transition);
       return {};
-    }),
+    },
     DeleteAlarms: mutating(durable, (input) => {
       model.deleteAlarms(alarmNames(input));
       return {};

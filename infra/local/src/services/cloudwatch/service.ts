@@ -4,6 +4,7 @@ import { emptyMetricLog } from "./metric-log.js";
 import { LocalMetricSink } from "./metric-sink.js";
 import { CloudWatchModel, type CloudWatchState, emptyCloudWatchState } from "./model.js";
 import { cloudWatchOperations } from "./responses.js";
+import { AlarmTransitions } from "./transitions.js";
 
 /**
  * CloudWatch metrics and alarms on their durable state, over awsJson1_0
@@ -13,14 +14,20 @@ import { cloudWatchOperations } from "./responses.js";
 export function createCloudWatchService(
   states: DurableStates,
   now: () => number = Date.now,
-): LocalService<CloudWatchModel, CloudWatchState, JsonServiceDefinition> & { metricSink: MetricSink } {
+): LocalService<CloudWatchModel, CloudWatchState, JsonServiceDefinition> & {
+  metricSink: MetricSink;
+  /** Committed changes of state, from SetAlarmState here and from the evaluator (runtime/cloudwatch). */
+  transitions: AlarmTransitions;
+} {
   const durable = states("cloudwatch", emptyCloudWatchState);
   // Metric data in a file of its own, so that an alarm change does not rewrite it.
   const metricLog = states("cloudwatch-metrics", emptyMetricLog);
   const model = new CloudWatchModel(durable.state, metricLog.state, now);
+  const transitions = new AlarmTransitions();
   return {
     model,
     durable,
+    transitions,
     metricSink: new LocalMetricSink(model, metricLog),
     definition: {
       protocol: "awsJson1_0",
@@ -30,7 +37,7 @@ export function createCloudWatchService(
         version: "2010-08-01",
         xmlNamespace: "http://monitoring.amazonaws.com/doc/2010-08-01/",
       },
-      operations: cloudWatchOperations(model, durable, metricLog),
+      operations: cloudWatchOperations(model, durable, metricLog, transitions),
     },
   };
 }

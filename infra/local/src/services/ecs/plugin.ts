@@ -52,6 +52,8 @@ export class EcsPlugin implements RegionPlugin {
       ports: new PortAllocator(this.options.taskPorts),
       ...(this.options.udpPorts ? { udpPorts: new PortAllocator(this.options.udpPorts) } : {}),
       onContainerExit: (taskArn, exit) => scheduler?.containerExited(taskArn, exit),
+      metrics: services.metrics,
+      credentials: services.taskCredentials,
     });
     scheduler = new Scheduler({
       model,

@@ -1,12 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { AwsError, type Durable, type RegionPlugin, type RegionServices } from "../../contracts.js";
+import {
+  AwsError,
+  type Durable,
+  type RegionPlugin,
+  type RegionServices,
+  type TopicPublisher,
+} from "../../contracts.js";
 import { commitAfter } from "../../state/durable.js";
 import { encodeQueryError, encodeQueryResponse } from "../../wire/query-codec.js";
 import type { Links } from "./deliveries.js";
 import { Deliverer } from "./delivery.js";
 import type { SnsModel, SnsState } from "./model.js";
 import { createSnsService, SNS_XML_NAMESPACE } from "./service.js";
+import type { SmtpOptions } from "./smtp.js";
 
 // SNS in the region: the service, its deliverer (outbox and HTTP POSTs) and the unsigned links a
 // subscriber visits, as AWS's SubscribeURL and UnsubscribeURL are plain GETs.
@@ -14,19 +21,26 @@ import { createSnsService, SNS_XML_NAMESPACE } from "./service.js";
 const CONFIRM_ROUTE = "/_sns/confirm";
 const UNSUBSCRIBE_ROUTE = "/_sns/unsubscribe";
 
-export class SnsPlugin implements RegionPlugin {
+export class SnsPlugin implements RegionPlugin, TopicPublisher {
   readonly name = "sns";
   private deliverer: Deliverer | undefined;
+  private publisher: TopicPublisher | undefined;
 
-  constructor(private readonly log: (message: string) => void) {}
+  constructor(
+    private readonly log: (message: string) => void,
+    /** E-mail subscriptions leave over SMTP when given; otherwise they land in `<stateDir>/outbox/`. */
+    private readonly smtp?: SmtpOptions,
+  ) {}
 
   start(services: RegionServices): void {
-    const deliverer = new Deliverer({ outboxDir: join(services.stateDir, "outbox"), log: this.log });
+    const outboxDir = join(services.stateDir, "outbox");
+    const deliverer = new Deliverer({ outboxDir, log: this.log, smtp: this.smtp });
     this.deliverer = deliverer;
     const sns = createSnsService(services.durable, {
       links: linksOn(services.endpoint),
       send: (deliveries) => deliverer.send(deliveries),
     });
+    this.publisher = sns.publisher;
     services.registerService(sns.definition);
     services.registerHttpRoute(CONFIRM_ROUTE, (req, res) =>
       answerLink(req, res, "ConfirmSubscription", (q) => ({
@@ -36,6 +50,12 @@ export class SnsPlugin implements RegionPlugin {
     services.registerHttpRoute(UNSUBSCRIBE_ROUTE, (req, res) =>
       answerLink(req, res, "Unsubscribe", (q) => unsubscribe(sns.model, sns.durable, q("SubscriptionArn"))),
     );
+  }
+
+  /** For CloudWatch's alarm actions, which the region wires before SNS has started. */
+  publish(topicArn: string, message: { subject?: string; message: string }): string {
+    if (!this.publisher) throw new AwsError("ServiceUnavailable", "SNS has not started", 503, "Receiver");
+    return this.publisher.publish(topicArn, message);
   }
 
   async stop(): Promise<void> {

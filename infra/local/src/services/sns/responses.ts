@@ -80,12 +80,21 @@ export function snsOperations(
     GetSubscriptionAttributes: (input, ctx) => ({
       Attributes: subscriptionAttributesView(model.subscription(subscriptionArn(input, ctx))),
     }),
-    Publish: (input, ctx) => {
-      const request = publishInput(input, ctx);
-      const recipients = model.recipients(request.topicArn);
-      const message = { ...request, ...stamp() };
-      runtime.send(notificationDeliveries(recipients, model.topic(request.topicArn), message, runtime.links));
-      return { MessageId: message.messageId };
-    },
+    Publish: (input, ctx) => ({ MessageId: publish(model, runtime, publishInput(input, ctx)) }),
   };
+}
+
+export interface PublishRequest {
+  topicArn: string;
+  message: string;
+  subject?: string | undefined;
+  attributes: Record<string, { type: string; value: string }>;
+}
+
+/** Publish's fan-out, also the path of messages from inside the region (alarm actions); returns the MessageId. */
+export function publish(model: SnsModel, runtime: SnsRuntime, request: PublishRequest): string {
+  const topic = model.topic(request.topicArn);
+  const message = { ...request, messageId: runtime.messageId(), timestamp: runtime.now().toISOString() };
+  runtime.send(notificationDeliveries(model.recipients(topic.arn), topic, message, runtime.links));
+  return message.messageId;
 }
