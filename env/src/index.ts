@@ -1,3 +1,4 @@
+export * from "./alarms.js";
 export * from "./load.js";
 export * from "./names.js";
 export * from "./runtime-env.js";

@@ -114,6 +114,7 @@ const alarms = z.strictObject({
   unhealthyHosts: z.number().int().min(1),
   errorLogLinesPerMinute: z.number().int().min(1),
   jobFailuresPerFiveMinutes: z.number().int().min(1),
+  pipelineFailuresPerFiveMinutes: z.number().int().min(1),
   cpuPercent: z.number().min(1).max(100),
   memoryPercent: z.number().min(1).max(100),
 });
@@ -139,6 +140,25 @@ const environmentSpec = z.strictObject({
 });
 
 const email = z.email("an e-mail address");
+
+/**
+ * Where the notifier sends e-mail itself instead of through SNS's e-mail subscriptions. The password is
+ * named, never given: the same reference as a service's secrets.
+ */
+const smtp = z.strictObject({
+  host: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/,
+      "a host name such as email-smtp.eu-west-1.amazonaws.com",
+    ),
+  port,
+  /** TLS from the first byte (465); false means STARTTLS or plain (587, 25). */
+  secure: z.boolean(),
+  from: email,
+  username: z.string().min(1).optional(),
+  password: secretRef.optional(),
+});
 
 export const platformSpec = z
   .strictObject({
@@ -167,7 +187,10 @@ export const platformSpec = z
       cidrBlock: z.cidrv4().optional(),
       availabilityZones: z.number().int().min(2).max(6),
     }),
-    alarms: z.strictObject({ recipients: z.array(email).min(1, "at least one recipient") }),
+    alarms: z.strictObject({
+      recipients: z.array(email).min(1, "at least one recipient"),
+      smtp: smtp.optional(),
+    }),
     local: z.strictObject({
       domain: z.string().min(1),
       awsEndpointPort: port,
@@ -214,6 +237,8 @@ export type PlatformSpec = z.infer<typeof platformSpec>;
 export type EnvironmentSpec = PlatformSpec["environments"]["qa"];
 export type ServiceSpec = z.infer<typeof serviceSpec>;
 export type SecretRef = z.infer<typeof secretRef>;
+export type SmtpSpec = z.infer<typeof smtp>;
+export type AlarmThresholds = EnvironmentSpec["alarms"];
 export type HealthCheckSpec = ServiceSpec["healthCheck"];
 export type AppName = (typeof APP_NAMES)[number];
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

@@ -158,3 +158,42 @@ describe("names and routes", () => {
     expect(prodMedia?.hostHeader).toBeUndefined();
   });
 });
+
+describe("the alarms section of the spec", () => {
+  const shipped = loadSpec();
+  const withSmtp = (smtp: string) =>
+    `${JSON.stringify({ ...shipped, alarms: { ...shipped.alarms, smtp: JSON.parse(smtp) } }, null, 2)}\n`;
+  it("accepts SMTP settings that name the password", () => {
+    const smtp = {
+      host: "email-smtp.eu-west-1.amazonaws.com",
+      port: 587,
+      secure: false,
+      from: "alarms@example.com",
+      username: "smtp-user",
+      password: { secretsManager: "platform/alarms/smtp-password" },
+    };
+    expect(parseSpec(withSmtp(JSON.stringify(smtp)), "spec.yaml").alarms.smtp).toEqual(smtp);
+  });
+
+  it("refuses an SMTP password given as a value, a bad host and a bad sender, and says why", () => {
+    const message = problemsOf(
+      withSmtp('{"host":"smtp example","port":587,"secure":false,"from":"nobody","password":"hunter2"}'),
+    );
+    expect(message).toContain(
+      "alarms.smtp.host: expected a host name such as email-smtp.eu-west-1.amazonaws.com",
+    );
+    expect(message).toContain("alarms.smtp.from: expected an e-mail address");
+    expect(message).toMatch(/alarms\.smtp\.password: .*"hunter2"/);
+  });
+
+  it("needs a pipeline-failures threshold per environment", () => {
+    const { pipelineFailuresPerFiveMinutes: _, ...rest } = shipped.environments.qa.alarms;
+    const spec = {
+      ...shipped,
+      environments: { ...shipped.environments, qa: { ...shipped.environments.qa, alarms: rest } },
+    };
+    expect(problemsOf(JSON.stringify(spec))).toContain(
+      "environments.qa.alarms.pipelineFailuresPerFiveMinutes: required, expected number",
+    );
+  });
+});
