@@ -8,6 +8,11 @@ export const notifierConfig = z.strictObject({
   emailTopicArn: z.string().regex(/^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "an SNS topic ARN"),
   /** Alarm name → log group and pattern; alarms on a log metric filter are looked up instead. */
   logLines: z.record(z.string(), z.strictObject({ logGroupName: z.string(), filterPattern: z.string() })),
+  /**
+   * The environment's log groups: metric filters are looked up in each, so the notifier's role needs
+   * DescribeMetricFilters on these groups only. Empty: one lookup across the account.
+   */
+  logGroupNames: z.array(z.string().min(1)).default([]),
   /** How many of the most recent matching lines the e-mail quotes. */
   maxLines: z.number().int().min(1).max(100).default(20),
 });

@@ -1,6 +1,7 @@
 import {
   type CloudWatchLogsClient,
   DescribeMetricFiltersCommand,
+  type DescribeMetricFiltersCommandInput,
   FilterLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
@@ -56,7 +57,8 @@ async function readLogExcerpt(
   const window = evaluationWindow(alarm);
   let source: LogLines | undefined;
   try {
-    source = config.logLines[alarm.AlarmName] ?? (await metricFilterSource(alarm, logs));
+    source =
+      config.logLines[alarm.AlarmName] ?? (await metricFilterSource(alarm, config.logGroupNames, logs));
     if (!source) return { kind: "none" };
     const lines = await lastLines(logs, source, window, config.maxLines);
     return { kind: "lines", source, window, lines };
@@ -68,16 +70,26 @@ async function readLogExcerpt(
 /** The group and pattern of the metric filter that publishes the alarm's metric, if one does. */
 async function metricFilterSource(
   alarm: AlarmNotification,
+  groups: string[],
   logs: CloudWatchLogsClient,
 ): Promise<LogLines | undefined> {
-  const { metricFilters } = await logs.send(
-    new DescribeMetricFiltersCommand({
-      metricName: alarm.Trigger.MetricName,
-      metricNamespace: alarm.Trigger.Namespace,
-    }),
-  );
-  const filter = metricFilters?.find((f) => f.logGroupName && f.filterPattern !== undefined);
-  return filter ? { logGroupName: filter.logGroupName!, filterPattern: filter.filterPattern! } : undefined;
+  const metric = { metricName: alarm.Trigger.MetricName, metricNamespace: alarm.Trigger.Namespace };
+  for (const logGroupName of groups.length ? groups : [undefined]) {
+    const metricFilters = await filtersIn(logs, { logGroupName, ...metric });
+    const filter = metricFilters.find((f) => f.logGroupName && f.filterPattern !== undefined);
+    if (filter) return { logGroupName: filter.logGroupName!, filterPattern: filter.filterPattern! };
+  }
+  return undefined;
+}
+
+/** A group that doesn't exist (yet) has no filters, rather than failing the lookup in the others. */
+async function filtersIn(logs: CloudWatchLogsClient, input: DescribeMetricFiltersCommandInput) {
+  try {
+    return (await logs.send(new DescribeMetricFiltersCommand(input))).metricFilters ?? [];
+  } catch (error) {
+    if (input.logGroupName && (error as Error).name === "ResourceNotFoundException") return [];
+    throw error;
+  }
 }
 
 /** FilterLogEvents answers oldest first: read forward through the window and keep the newest `max`. */

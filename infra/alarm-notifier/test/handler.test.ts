@@ -57,6 +57,7 @@ describe("the handler", () => {
     const sent = await notify(alarm, config, clients());
 
     expect(logs.commandCalls(DescribeMetricFiltersCommand)[0]?.args[0].input).toEqual({
+      logGroupName: undefined,
       metricName: "ErrorLogLines",
       metricNamespace: "Platform/Logs/api-qa",
     });
@@ -102,6 +103,22 @@ describe("the handler", () => {
     const sent = await notify(alarm, config, clients());
     expect(sent.body).toContain("could not be read: AccessDeniedException: not allowed");
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it("looks for the metric filter in each of the environment's log groups, so its role can be scoped to them", async () => {
+    logs
+      .on(DescribeMetricFiltersCommand)
+      .rejects(Object.assign(new Error("gone"), { name: "ResourceNotFoundException" }));
+    logs.on(DescribeMetricFiltersCommand, { logGroupName: "/platform/qa/media-server" }).resolves({
+      metricFilters: [{ logGroupName: "/platform/qa/media-server", filterPattern: "{ $.x = 1 }" }],
+    });
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    const groups = { ...config, logGroupNames: ["/platform/qa/api", "/platform/qa/media-server"] };
+    const sent = await notify(alarm, groups, clients());
+    expect(logs.commandCalls(DescribeMetricFiltersCommand).map((c) => c.args[0].input.logGroupName)).toEqual(
+      groups.logGroupNames,
+    );
+    expect(sent.body).toContain("No log lines matching { $.x = 1 } in /platform/qa/media-server");
   });
 
   it("says the alarm has no log behind it when no metric filter publishes its metric", async () => {

@@ -110,7 +110,12 @@ describe("the notifier on the local region", () => {
     const emailTopicArn = await emailTopicWithRecipient(topics.emails);
     const alarmTopicArn = (await sns.send(new CreateTopicCommand({ Name: topics.alarms }))).TopicArn!;
     subscriber = await startHttpSubscriber({
-      config: notifierConfig.parse({ environment: "qa", emailTopicArn, logLines: {} }),
+      config: notifierConfig.parse({
+        environment: "qa",
+        emailTopicArn,
+        logLines: {},
+        logGroupNames: ["/platform/qa/media-server", GROUP],
+      }),
       clients: { logs, sns },
       confirmOrigins: [new URL(region.endpoint).origin],
     });
