@@ -6,6 +6,7 @@ import {
   CreateLogStreamCommand,
   PutLogEventsCommand,
   PutMetricFilterCommand,
+  TestMetricFilterCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import {
   ConfirmSubscriptionCommand,
@@ -15,7 +16,7 @@ import {
   SNSClient,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
-import { alarmTopicNames, metricFilters } from "@platform/env";
+import { alarmDefinitions, alarmTopicNames, loadSpec, metricFilters, notifierLogLines } from "@platform/env";
 import { LogsPlugin } from "@platform/local-region";
 import { startTestRegion, type TestRegion, waitFor } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -172,4 +173,100 @@ describe("the notifier on the local region", () => {
     );
     expect(ok).toContain("State:       ALARM -> OK\r\n");
   });
+});
+
+describe("the patterns of the alarm definitions", () => {
+  // Lines as the services write them (one JSON object a line), and which alarm's pattern each must meet.
+  const base = {
+    time: "2026-12-02T04:19:00.000Z",
+    service: "api",
+    env: "qa",
+    version: "1.0.0",
+    taskId: "t1",
+  };
+  const lines = {
+    error: { ...base, level: "error", message: "database unreachable" },
+    serverError: {
+      ...base,
+      level: "warn",
+      message: "request",
+      status: 503,
+      durationMs: 12,
+      method: "GET",
+      path: "/api/v1/jobs",
+    },
+    slow: {
+      ...base,
+      level: "http",
+      message: "request",
+      status: 200,
+      durationMs: 2500,
+      method: "GET",
+      path: "/api/v1/jobs",
+    },
+    unhealthy: {
+      ...base,
+      level: "http",
+      message: "request",
+      status: 503,
+      durationMs: 3,
+      method: "GET",
+      path: "/healthz",
+    },
+    jobFailed: { ...base, level: "warn", message: "job failed", event: "JobFailed", jobId: "j1" },
+    pipelineFailed: {
+      ...base,
+      service: "media-server",
+      level: "error",
+      message: "pipeline failed",
+      event: "PipelineFailed",
+    },
+    quiet: {
+      ...base,
+      level: "http",
+      message: "request",
+      status: 200,
+      durationMs: 5,
+      method: "GET",
+      path: "/healthz",
+    },
+  };
+  const spec = loadSpec();
+  const values = {
+    loadBalancer: "lb",
+    clusterName: "c",
+    targetGroups: { api: "a", "media-server": "m" },
+    serviceNames: { api: "a", "media-server": "m" },
+  };
+  const hints = notifierLogLines(alarmDefinitions(spec, "qa", values));
+  const expectations: [string, (keyof typeof lines)[]][] = [
+    [hints["api-qa-5xx"]!.filterPattern, ["serverError", "unhealthy"]],
+    [hints["api-qa-latency-p95"]!.filterPattern, ["slow"]],
+    [hints["api-qa-unhealthy-hosts"]!.filterPattern, ["error", "unhealthy", "pipelineFailed"]],
+    [hints["api-qa-cpu"]!.filterPattern, ["error", "serverError", "jobFailed", "pipelineFailed"]],
+    ...metricFilters("qa").map((f): [string, (keyof typeof lines)[]] => [
+      f.filterPattern,
+      f.metricName === "ErrorLogLines"
+        ? ["error", "pipelineFailed"]
+        : f.metricName === "JobFailures"
+          ? ["jobFailed"]
+          : ["pipelineFailed"],
+    ]),
+  ];
+
+  it.each(expectations)(
+    "%s matches exactly the lines it is meant for, as CloudWatch Logs reads it",
+    async (pattern, meant) => {
+      const names = Object.keys(lines) as (keyof typeof lines)[];
+      const { matches } = await logs.send(
+        new TestMetricFilterCommand({
+          filterPattern: pattern,
+          logEventMessages: names.map((n) => JSON.stringify(lines[n])),
+        }),
+      );
+      expect((matches ?? []).map((m) => names[(m.eventNumber ?? 0) - 1])).toEqual(
+        names.filter((n) => meant.includes(n)),
+      );
+    },
+  );
 });
