@@ -8,6 +8,7 @@ export default defineConfig({
     reporters: ["default", "./scripts/summary-reporter.ts"],
     projects: [
       "env",
+      "infra/alarm-notifier",
       "infra/aws",
       "infra/image-format",
       "infra/local",

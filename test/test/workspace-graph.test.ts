@@ -57,6 +57,22 @@ describe("the workspace graph", () => {
     }
   });
 
+  it("keeps the alarm notifier on the spec alone when it runs (in Lambda too); the local region is for its tests", () => {
+    const notifier = byName.get("@platform/alarm-notifier");
+    const pkg = JSON.parse(
+      readFileSync(join(REPO_ROOT, dirOf("@platform/alarm-notifier"), "package.json"), "utf8"),
+    ) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(Object.keys(pkg.dependencies).filter((d) => d.startsWith("@platform/"))).toEqual([
+      "@platform/env",
+    ]);
+    expect(Object.keys(pkg.devDependencies)).toContain("@platform/local-region");
+    const srcFiles = notifier?.imported.get("@platform/local-region") ?? [];
+    expect(srcFiles.filter((file) => !file.includes("/test/"))).toEqual([]);
+  });
+
   it("lists every workspace in the root tsconfig and vitest config", () => {
     const dirs = workspaces.map((w) => w.dir).sort();
     const tsconfig = JSON.parse(readFileSync(join(REPO_ROOT, "tsconfig.json"), "utf8")) as {

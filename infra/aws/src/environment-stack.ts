@@ -1,7 +1,6 @@
 import {
   APP_NAMES,
   type AppName,
-  defaultEnvironment,
   ENVIRONMENT_NAMES,
   type EnvironmentName,
   type PlatformSpec,
@@ -70,6 +69,7 @@ export function environmentStack(env: EnvironmentName, spec: PlatformSpec, setti
     repositoryUrls: perApp((app) => services[app].repository.repositoryUrl),
     logGroups: perApp((app) => services[app].service.logGroupName),
     alarmTopicArn: alarms.topicArn,
+    alarmEmailTopicArn: alarms.emailTopicArn,
     bucketName: storage.bucketName,
     databaseAddress: database.address,
     // The workflow's AWS_DEPLOY_ROLE_ARN_<ENV>; absent without platform:githubRepository.
@@ -153,14 +153,13 @@ function apiEnvironment(_settings: StackSettings, storage: Storage, database: Da
 }
 
 function defineAlarms(ctx: EnvironmentContext, services: Record<AppName, ServiceParts>): Alarms {
-  const { env, spec, shared } = ctx;
+  const { env, spec, shared, account } = ctx;
   return new Alarms(`platform-${env}`, {
+    spec,
     env,
-    thresholds: spec.environments[env].alarms,
-    recipients: spec.alarms.recipients,
+    account,
     clusterName: shared.clusterName,
     loadBalancerArnSuffix: shared.albArnSuffix,
-    watchLoadBalancer: env === defaultEnvironment(spec),
     services: perApp((app) => ({
       targetGroupArnSuffix: shared.targetGroup(serviceName(app, env)).arnSuffix,
       logGroupName: services[app].service.logGroupName,

@@ -143,6 +143,42 @@ export function logGroupArn(ctx: AccountContext, name: string): string {
   return `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${name}`;
 }
 
+export interface NotifierGrants {
+  /** The notifier's own log group. */
+  ownLogGroupArn: string;
+  /** The environment's log groups, whose lines and metric filters the e-mails quote. */
+  logGroupArns: string[];
+  emailTopicArn: string;
+}
+
+/** The alarm notifier: its own logs, the environment's log lines and filters, the e-mail topic. */
+export function notifierPolicy(grants: NotifierGrants): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [`${grants.ownLogGroupArn}:log-stream:*`],
+      },
+      {
+        Sid: "ReadEnvironmentLogs",
+        Effect: "Allow",
+        Action: ["logs:DescribeMetricFilters", "logs:FilterLogEvents"],
+        // Log APIs are authorized against the group's ARN with or without the `:*` suffix.
+        Resource: grants.logGroupArns.flatMap((arn) => [arn, `${arn}:*`]),
+      },
+      {
+        Sid: "SendAlarmEmails",
+        Effect: "Allow",
+        Action: ["sns:Publish"],
+        Resource: [grants.emailTopicArn],
+      },
+    ],
+  };
+}
+
 export interface ServiceRolesArgs {
   executionPolicy: pulumi.Input<PolicyDocument>;
   /** Leave out for a service that needs no AWS API at run time. */

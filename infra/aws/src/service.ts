@@ -1,5 +1,6 @@
 import {
   type AppName,
+  deploymentAlarmNames,
   type EnvironmentName,
   type ServiceSpec,
   taskDefinition,
@@ -101,6 +102,8 @@ export class Service extends pulumi.ComponentResource {
         deploymentMaximumPercent: 200,
         deploymentMinimumHealthyPercent: 100,
         deploymentCircuitBreaker: { enable: true, rollback: true },
+        // A deploy that sets off the service's 5xx or error-log alarm is rolled back too.
+        alarms: { alarmNames: deploymentAlarmNames(args.app, args.env), enable: true, rollback: true },
         deploymentController: { type: "ECS" },
         orderedPlacementStrategies: [
           { type: "spread", field: "attribute:ecs.availability-zone" },

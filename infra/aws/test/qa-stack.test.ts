@@ -174,6 +174,57 @@ const cases: [string, (r: RecordedResource) => boolean, (r: RecordedResource) =>
     "alarms: no e-mail subscription for platform-team@example.com",
   ],
   [
+    "an alarm that treats missing data as breaching",
+    is(TYPES.metricAlarm, "platform-qa-media-server-qa-pipeline-failures"),
+    (r) => {
+      r.inputs.treatMissingData = "breaching";
+    },
+    'alarm media-server-qa-pipeline-failures: treatMissingData is breaching; a quiet metric must count as OK ("notBreaching")',
+  ],
+  [
+    "a metric filter on another pattern",
+    is(TYPES.metricFilter, "platform-qa-api-qa-job-failures"),
+    (r) => {
+      r.inputs.pattern = '{ $.action = "JobFailed" }';
+    },
+    'metric filter api-qa-job-failures: { $.action = "JobFailed" } on /platform/qa/api; expected { $.event = "JobFailed" } on /platform/qa/api',
+  ],
+  [
+    "a notifier nobody subscribed",
+    is(TYPES.subscription, "platform-qa-notifier-lambda"),
+    (r) => {
+      r.inputs.protocol = "sqs";
+    },
+    "alarm notifier: not subscribed to the alarm topic; no alarm would be e-mailed",
+  ],
+  [
+    "a notifier SNS may not invoke for the alarm topic",
+    is(TYPES.lambdaPermission, "platform-qa-notifier"),
+    (r) => {
+      delete r.inputs.sourceArn;
+    },
+    "alarm notifier: SNS may not invoke it for the alarm topic (lambda:InvokeFunction, sourceArn)",
+  ],
+  [
+    "a notifier that reads another environment's logs",
+    is(TYPES.rolePolicy, "platform-qa-notifier"),
+    (r) =>
+      editJson<Policy>(r, "policy", (p) => {
+        (p.Statement[1]!.Resource as string[]).push(
+          "arn:aws:logs:eu-west-1:123456789012:log-group:/platform/prod/api",
+        );
+      }),
+    "alarm notifier: its policy grants arn:aws:logs:eu-west-1:123456789012:log-group:/platform/prod/api, outside the qa environment",
+  ],
+  [
+    "a deploy that ignores the service's alarms",
+    apiService,
+    (r) => {
+      r.inputs.alarms = { alarmNames: ["api-qa-5xx"], enable: true, rollback: true };
+    },
+    'service api-qa: deploymentConfiguration alarms are {"alarmNames":["api-qa-5xx"],"enable":true,"rollback":true}; they must name api-qa-5xx and api-qa-error-logs with enable and rollback, so a deploy that sets them off rolls back',
+  ],
+  [
     "a wildcard IAM action",
     is(TYPES.rolePolicy, "api-qa-task"),
     (r) =>

@@ -1,4 +1,10 @@
-import { APP_NAMES, type AppName, type EnvironmentName, type ServiceSpec } from "@platform/env";
+import {
+  APP_NAMES,
+  type AppName,
+  deploymentAlarmNames,
+  type EnvironmentName,
+  type ServiceSpec,
+} from "@platform/env";
 import type { InvariantContext, Violation } from "./context.js";
 import {
   arnResourceName,
@@ -26,7 +32,7 @@ export function checkEcs(
     const name = `${app}-${env}`;
     const spec = ctx.spec.environments[env].services[app];
     return [
-      ...checkService(resources, name, app, spec),
+      ...checkService(resources, name, app, env, spec),
       ...checkTaskDefinition(resources, name, app, spec),
       ...checkAutoScaling(resources, name, env, spec),
       ...checkLogGroup(resources, name, env, app, spec),
@@ -34,10 +40,27 @@ export function checkEcs(
   });
 }
 
+/** A deploy that sets off the service's own alarms is rolled back by ECS, as the circuit breaker does for crashes. */
+function checkDeploymentAlarms(
+  name: string,
+  app: AppName,
+  env: EnvironmentName,
+  alarms: unknown,
+): Violation[] {
+  const a = obj(alarms);
+  const expected = deploymentAlarmNames(app, env);
+  const names = list(a.alarmNames).map(String);
+  if (a.enable === true && a.rollback === true && expected.every((n) => names.includes(n))) return [];
+  return [
+    `service ${name}: deploymentConfiguration alarms are ${JSON.stringify(alarms ?? null)}; they must name ${expected.join(" and ")} with enable and rollback, so a deploy that sets them off rolls back`,
+  ];
+}
+
 function checkService(
   resources: RecordedResource[],
   name: string,
   app: AppName,
+  env: EnvironmentName,
   spec: ServiceSpec,
 ): Violation[] {
   const service = ofType(resources, TYPES.service).find((r) => r.inputs.name === name);
@@ -50,6 +73,7 @@ function checkService(
       `service ${name}: deploymentCircuitBreaker is ${JSON.stringify(i.deploymentCircuitBreaker ?? null)}; it must be {enable: true, rollback: true} so a bad image rolls back without a human`,
     );
   }
+  v.push(...checkDeploymentAlarms(name, app, env, i.alarms));
   const max = Number(i.deploymentMaximumPercent);
   if (!(max >= 200)) {
     v.push(

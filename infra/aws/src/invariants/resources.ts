@@ -30,6 +30,8 @@ export const TYPES = {
   topic: "aws:sns/topic:Topic",
   subscription: "aws:sns/topicSubscription:TopicSubscription",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  lambdaFunction: "aws:lambda/function:Function",
+  lambdaPermission: "aws:lambda/permission:Permission",
   scalingTarget: "aws:appautoscaling/target:Target",
   scalingPolicy: "aws:appautoscaling/policy:Policy",
   dbInstance: "aws:rds/instance:Instance",

@@ -80,6 +80,10 @@ export function mockState(
           { secretArn: arn("secretsmanager", `secret:rds!db-${name}-AbCdEf`), secretStatus: "active" },
         ],
       };
+    case "aws:sns/topic:Topic":
+      return { ...base, arn: arn("sns", physical) };
+    case "aws:lambda/function:Function":
+      return { ...base, arn: arn("lambda", `function:${physical}`) };
     case "aws:s3/bucket:Bucket":
       return { ...base, bucket: `${name}-1a2b3c`, arn: `arn:aws:s3:::${name}-1a2b3c` };
     default:

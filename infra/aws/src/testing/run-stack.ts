@@ -42,14 +42,15 @@ export async function runProgram(stack: string, program: () => unknown): Promise
   const key = (type: string, name: string) => `${type}::${name}`;
   await pulumi.runtime.setMocks(
     {
-      newResource(args) {
-        const outputs = mockState(args.type, args.name, args.inputs, fakeSharedOutputs());
+      async newResource(args) {
+        const inputs = await withPlainArchives(args.inputs);
+        const outputs = mockState(args.type, args.name, inputs, fakeSharedOutputs());
         const k = key(args.type, args.name);
         if (records.has(k)) throw new Error(`two resources of type ${args.type} are named ${args.name}`);
         records.set(k, {
           type: args.type,
           name: args.name,
-          inputs: args.inputs,
+          inputs,
           outputs,
           ignoreChanges: [],
         });
@@ -85,6 +86,20 @@ export async function runProgram(stack: string, program: () => unknown): Promise
     ignoreChanges: ignoreChanges.get(k) ?? [],
   }));
   return { resources, outputs };
+}
+
+/**
+ * A file archive (a Lambda's code) holds its path as a promise, which a recorded stack can't: the
+ * tests clone and compare it. It is recorded as `{ fileArchive: <path> }`.
+ */
+async function withPlainArchives(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const plain = { ...inputs };
+  for (const [key, value] of Object.entries(plain)) {
+    if (pulumi.asset.Archive.isInstance(value) && value instanceof pulumi.asset.FileArchive) {
+      plain[key] = { fileArchive: await value.path };
+    }
+  }
+  return plain;
 }
 
 interface RegisterRequest {

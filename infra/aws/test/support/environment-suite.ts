@@ -1,4 +1,12 @@
-import type { EnvironmentName } from "@platform/env";
+import { LAMBDA_BUNDLE_DIR } from "@platform/alarm-notifier/bundle";
+import { notifierConfig } from "@platform/alarm-notifier/config";
+import {
+  APP_NAMES,
+  alarmDefinitions,
+  deploymentAlarmNames,
+  type EnvironmentName,
+  metricFilters,
+} from "@platform/env";
 import { beforeAll, describe, expect, test } from "vitest";
 import { checkInvariants } from "../../src/invariants/index.js";
 import { obj, ofType, parseJson, TYPES } from "../../src/invariants/resources.js";
@@ -112,6 +120,126 @@ export function environmentSuite(env: EnvironmentName): () => StackRun {
       ]);
     });
 
+    test("sends every alarm and OK to the alarm topic, and treats a quiet metric as OK", () => {
+      const topic = ofType(run.resources, TYPES.topic).find(
+        (t) => t.inputs.name === `platform-alarms-${env}`,
+      );
+      const alarms = ofType(run.resources, TYPES.metricAlarm);
+      const values = { loadBalancer: "", clusterName: "", targetGroups: both(""), serviceNames: both("") };
+      expect(alarms.map((a) => a.inputs.name).sort()).toEqual(
+        alarmDefinitions(spec, env, values)
+          .map((a) => a.alarmName)
+          .sort(),
+      );
+      for (const a of alarms) {
+        expect(a.inputs, String(a.inputs.name)).toMatchObject({
+          treatMissingData: "notBreaching",
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          alarmActions: [topic?.outputs.arn],
+          okActions: [topic?.outputs.arn],
+        });
+      }
+      expect(run.outputs.alarmTopicArn).toBe(topic?.outputs.arn);
+    });
+
+    test("counts error lines, failed jobs and failed pipelines with metric filters on the services' groups", () => {
+      const filters = ofType(run.resources, TYPES.metricFilter).map((f) => [
+        f.inputs.name,
+        f.inputs.logGroupName,
+        f.inputs.pattern,
+      ]);
+      expect(filters).toEqual(metricFilters(env).map((f) => [f.filterName, f.logGroupName, f.filterPattern]));
+    });
+
+    test("e-mails the recipients from the e-mail topic only", () => {
+      const emails = ofType(run.resources, TYPES.topic).find(
+        (t) => t.inputs.name === `platform-alarm-emails-${env}`,
+      );
+      const mail = ofType(run.resources, TYPES.subscription).filter((s) => s.inputs.protocol === "email");
+      expect(mail.map((s) => [s.inputs.topic, s.inputs.endpoint])).toEqual(
+        spec.alarms.recipients.map((r) => [emails?.outputs.arn, r]),
+      );
+    });
+
+    test("runs the notifier on Node 24 from its bundle, told its environment, topic and log lines", () => {
+      const fn = ofType(run.resources, TYPES.lambdaFunction).find(
+        (f) => f.name === `platform-${env}-notifier`,
+      );
+      expect(fn?.inputs).toMatchObject({
+        name: `platform-alarm-notifier-${env}`,
+        runtime: "nodejs24.x",
+        handler: "index.handler",
+        code: { fileArchive: LAMBDA_BUNDLE_DIR },
+      });
+      const variables = obj(obj(fn?.inputs.environment).variables);
+      const config = notifierConfig.parse(JSON.parse(String(variables.NOTIFIER_CONFIG)));
+      expect(config).toMatchObject({
+        environment: env,
+        emailTopicArn: `arn:aws:sns:eu-west-1:123456789012:platform-alarm-emails-${env}`,
+        logGroupNames: [`/platform/${env}/api`, `/platform/${env}/media-server`],
+      });
+      expect(config.logLines[`api-${env}-5xx`]).toEqual({
+        logGroupName: `/platform/${env}/api`,
+        filterPattern: "{ $.status >= 500 }",
+      });
+      const group = ofType(run.resources, TYPES.logGroup).find((g) => g.name === `platform-${env}-notifier`);
+      expect(group?.inputs).toMatchObject({
+        name: `/aws/lambda/platform-alarm-notifier-${env}`,
+        retentionInDays: 30,
+      });
+    });
+
+    test("lets the notifier read only this environment's logs and publish only to its e-mail topic", () => {
+      const policy = ofType(run.resources, TYPES.rolePolicy).find(
+        (p) => p.name === `platform-${env}-notifier`,
+      );
+      const statements = (obj(parseJson(policy?.inputs.policy)).Statement ?? []) as Record<string, unknown>[];
+      const logGroup = (name: string) => `arn:aws:logs:eu-west-1:123456789012:log-group:${name}`;
+      expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
+        [
+          ["logs:CreateLogStream", "logs:PutLogEvents"],
+          [`${logGroup(`/aws/lambda/platform-alarm-notifier-${env}`)}:log-stream:*`],
+        ],
+        [
+          ["logs:DescribeMetricFilters", "logs:FilterLogEvents"],
+          [`/platform/${env}/api`, `/platform/${env}/media-server`].flatMap((g) => [
+            logGroup(g),
+            `${logGroup(g)}:*`,
+          ]),
+        ],
+        [["sns:Publish"], [`arn:aws:sns:eu-west-1:123456789012:platform-alarm-emails-${env}`]],
+      ]);
+    });
+
+    test("subscribes the notifier to the alarm topic, after SNS may invoke it for that topic only", () => {
+      const topicArn = `arn:aws:sns:eu-west-1:123456789012:platform-alarms-${env}`;
+      const fnArn = `arn:aws:lambda:eu-west-1:123456789012:function:platform-alarm-notifier-${env}`;
+      const subscription = ofType(run.resources, TYPES.subscription).find(
+        (s) => s.inputs.protocol === "lambda",
+      );
+      expect(subscription?.inputs).toMatchObject({ topic: topicArn, endpoint: fnArn });
+      const permission = ofType(run.resources, TYPES.lambdaPermission);
+      expect(permission.map((p) => p.inputs)).toEqual([
+        expect.objectContaining({
+          action: "lambda:InvokeFunction",
+          function: `platform-alarm-notifier-${env}`,
+          principal: "sns.amazonaws.com",
+          sourceArn: topicArn,
+        }),
+      ]);
+    });
+
+    test("rolls a deploy back when it sets off the service's 5xx or error-log alarm", () => {
+      for (const app of APP_NAMES) {
+        const service = ofType(run.resources, TYPES.service).find((s) => s.inputs.name === `${app}-${env}`);
+        expect(service?.inputs.alarms).toEqual({
+          alarmNames: deploymentAlarmNames(app, env),
+          enable: true,
+          rollback: true,
+        });
+      }
+    });
+
     test("scales the API on its queue backlog and CPU, the media server on CPU", () => {
       const policies = ofType(run.resources, TYPES.scalingPolicy)
         .map((p) => p.name)
@@ -121,4 +249,8 @@ export function environmentSuite(env: EnvironmentName): () => StackRun {
   });
 
   return () => run;
+}
+
+function both<T>(value: T): Record<(typeof APP_NAMES)[number], T> {
+  return { api: value, "media-server": value };
 }
