@@ -3,8 +3,8 @@ import { PutMetricFilterCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateTopicCommand,
   ListSubscriptionsByTopicCommand,
-  type Subscription,
   SubscribeCommand,
+  type Subscription,
   UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { type HttpSubscriber, notifierConfig, startHttpSubscriber } from "@platform/alarm-notifier";
@@ -171,7 +171,9 @@ async function subscriptionsOf(clients: Clients, topicArn: string): Promise<Subs
   const all: Subscription[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
+    const page = await clients.sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }),
+    );
     all.push(...(page.Subscriptions ?? []));
     NextToken = page.NextToken;
   } while (NextToken);

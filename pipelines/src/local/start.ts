@@ -63,7 +63,9 @@ async function main(): Promise<void> {
   for (const [port, reason] of region.listenerFailures())
     say(`warning: listener on port ${port} is not serving: ${reason}`);
   // Before the services: they are created with their deployment alarms.
-  notifiers = await setUpMonitoring(clients, spec, boot, region.endpoint, say, (m) => appendLog(regionLog, m));
+  notifiers = await setUpMonitoring(clients, spec, boot, region.endpoint, say, (m) =>
+    appendLog(regionLog, m),
+  );
 
   const images: Partial<Record<string, AppImage>> = {};
   for (const app of APP_NAMES) {
