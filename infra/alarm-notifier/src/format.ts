@@ -38,6 +38,14 @@ const COMPARISONS: Record<string, string> = {
   LessThanOrEqualToThreshold: "<=",
 };
 
+/**
+ * Whether a state change is worth an e-mail. A new or updated alarm goes from INSUFFICIENT_DATA to OK
+ * as soon as it has data: nothing recovered, so nobody is told.
+ */
+export function worthAnEmail(alarm: AlarmNotification): boolean {
+  return !(alarm.NewStateValue === "OK" && alarm.OldStateValue === "INSUFFICIENT_DATA");
+}
+
 export function formatEmail(alarm: AlarmNotification, environment: string, logs: LogExcerpt): Email {
   return { subject: subjectOf(alarm, environment), body: bodyOf(alarm, environment, logs) };
 }

@@ -7,7 +7,14 @@ import {
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { LogLines } from "@platform/env";
 import type { ParsedNotifierConfig } from "./config.js";
-import { type Email, formatEmail, type LogExcerpt, type LogLine, type LogWindow } from "./format.js";
+import {
+  type Email,
+  formatEmail,
+  type LogExcerpt,
+  type LogLine,
+  type LogWindow,
+  worthAnEmail,
+} from "./format.js";
 import { type AlarmNotification, parseAwsTime } from "./message.js";
 
 // The notifier's I/O around the formatter: find the log lines behind the alarm, read the most recent
@@ -23,6 +30,10 @@ export interface Notified extends Email {
   messageId: string | undefined;
 }
 
+export interface Skipped {
+  skipped: string;
+}
+
 /** FilterLogEvents pages read at most, so an alarm on a very busy log still e-mails quickly. */
 const MAX_PAGES = 10;
 
@@ -30,7 +41,8 @@ export async function notify(
   alarm: AlarmNotification,
   config: ParsedNotifierConfig,
   clients: NotifierClients,
-): Promise<Notified> {
+): Promise<Notified | Skipped> {
+  if (!worthAnEmail(alarm)) return { skipped: `${alarm.AlarmName}: ${alarm.OldStateValue} -> OK is no news` };
   const logs = await readLogExcerpt(alarm, config, clients.logs);
   const email = formatEmail(alarm, config.environment, logs);
   const published = await clients.sns.send(

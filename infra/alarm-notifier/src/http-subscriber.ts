@@ -88,7 +88,7 @@ async function handleDelivery(delivery: SnsHttpDelivery, options: HttpSubscriber
     case "Notification": {
       const alarm = parseOrReject(delivery.Message);
       const sent = await notify(alarm, options.config, options.clients);
-      return `sent ${sent.subject}`;
+      return "skipped" in sent ? `skipped ${sent.skipped}` : `sent ${sent.subject}`;
     }
   }
 }

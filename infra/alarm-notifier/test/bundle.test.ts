@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildLambdaBundle } from "../src/build-bundle.js";
 import { LAMBDA_BUNDLE_DIR, LAMBDA_HANDLER, PACKAGE_DIR } from "../src/bundle.js";
@@ -18,7 +18,8 @@ describe("the Lambda bundle", () => {
     expect(statSync(file).size).toBeGreaterThan(10_000);
     const [module, exported] = LAMBDA_HANDLER.split(".");
     expect(file).toBe(join(out, `${module}.mjs`));
-    const loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    // Node's own loader, as Lambda's: require() of an ES module, outside vitest's transforms.
+    const loaded = createRequire(import.meta.url)(file) as Record<string, unknown>;
     const handler = loaded[exported!] as (event: unknown) => Promise<unknown>;
     await expect(handler({ Records: "nope" })).rejects.toThrow(/not an SNS event/);
   }, 60_000);

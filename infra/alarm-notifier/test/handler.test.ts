@@ -7,7 +7,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CONFIG_VARIABLE, notifierConfig } from "../src/config.js";
-import { evaluationWindow, notify } from "../src/handler.js";
+import { evaluationWindow, type Notified, notify } from "../src/handler.js";
 import { handler } from "../src/lambda.js";
 import { parseAlarmMessage } from "../src/message.js";
 import { ERROR_LOGS_ALARM, LATENCY_OK } from "./fixtures.js";
@@ -33,6 +33,13 @@ const clients = () => ({ logs: new CloudWatchLogsClient({}), sns: new SNSClient(
 const alarm = parseAlarmMessage(JSON.stringify(ERROR_LOGS_ALARM));
 const event = (n: number) => ({ timestamp: Date.parse("2026-12-02T04:19:00Z") + n, message: `line ${n}` });
 
+/** notify() for a change that must be e-mailed. */
+async function emailed(...args: Parameters<typeof notify>): Promise<Notified> {
+  const result = await notify(...args);
+  if ("skipped" in result) throw new Error(`expected an e-mail, got ${result.skipped}`);
+  return result;
+}
+
 beforeEach(() => {
   logs.reset();
   sns.reset();
@@ -54,7 +61,7 @@ describe("the handler", () => {
       ],
     });
     logs.on(FilterLogEventsCommand).resolves({ events: [event(1)] });
-    const sent = await notify(alarm, config, clients());
+    const sent = await emailed(alarm, config, clients());
 
     expect(logs.commandCalls(DescribeMetricFiltersCommand)[0]?.args[0].input).toEqual({
       logGroupName: undefined,
@@ -83,7 +90,7 @@ describe("the handler", () => {
       .on(FilterLogEventsCommand)
       .resolvesOnce({ events: [event(1), event(2)], nextToken: "p2" })
       .resolvesOnce({ events: [event(3), event(4), event(5)] });
-    const sent = await notify(ok, config, clients());
+    const sent = await emailed(ok, config, clients());
 
     expect(logs.commandCalls(DescribeMetricFiltersCommand)).toHaveLength(0);
     const calls = logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input);
@@ -100,7 +107,7 @@ describe("the handler", () => {
     logs
       .on(DescribeMetricFiltersCommand)
       .rejects(Object.assign(new Error("not allowed"), { name: "AccessDeniedException" }));
-    const sent = await notify(alarm, config, clients());
+    const sent = await emailed(alarm, config, clients());
     expect(sent.body).toContain("could not be read: AccessDeniedException: not allowed");
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
@@ -114,7 +121,7 @@ describe("the handler", () => {
     });
     logs.on(FilterLogEventsCommand).resolves({ events: [] });
     const groups = { ...config, logGroupNames: ["/platform/qa/api", "/platform/qa/media-server"] };
-    const sent = await notify(alarm, groups, clients());
+    const sent = await emailed(alarm, groups, clients());
     expect(logs.commandCalls(DescribeMetricFiltersCommand).map((c) => c.args[0].input.logGroupName)).toEqual(
       groups.logGroupNames,
     );
@@ -123,9 +130,18 @@ describe("the handler", () => {
 
   it("says the alarm has no log behind it when no metric filter publishes its metric", async () => {
     logs.on(DescribeMetricFiltersCommand).resolves({ metricFilters: [] });
-    const sent = await notify(alarm, config, clients());
+    const sent = await emailed(alarm, config, clients());
     expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(0);
     expect(sent.body).toContain("has no log lines behind it");
+  });
+
+  it("sends nothing when a new alarm first finds its data quiet (INSUFFICIENT_DATA -> OK)", async () => {
+    const first = { ...alarm, NewStateValue: "OK" as const, OldStateValue: "INSUFFICIENT_DATA" as const };
+    expect(await notify(first, config, clients())).toEqual({
+      skipped: "api-qa-error-logs: INSUFFICIENT_DATA -> OK is no news",
+    });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(logs.calls()).toHaveLength(0);
   });
 
   it("reads one period more than the evaluation periods, ending at the state change", () => {
@@ -159,7 +175,7 @@ describe("the Lambda entry point", () => {
     process.env[CONFIG_VARIABLE] = JSON.stringify({ environment: "qa", emailTopicArn: TOPIC, logLines: {} });
     logs.on(DescribeMetricFiltersCommand).resolves({ metricFilters: [] });
     const result = await handler(snsEvent(JSON.stringify(ERROR_LOGS_ALARM)));
-    expect(result.sent).toEqual([
+    expect(result.sent).toMatchObject([
       { subject: "[qa] ALARM: api-qa-error-logs (25.0 >= 20)", messageId: "m-1" },
     ]);
   });

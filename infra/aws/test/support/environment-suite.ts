@@ -172,6 +172,8 @@ export function environmentSuite(env: EnvironmentName): () => StackRun {
         code: { fileArchive: LAMBDA_BUNDLE_DIR },
       });
       const variables = obj(obj(fn?.inputs.environment).variables);
+      // Lambda allows 4 KB of environment variables in all.
+      expect(String(variables.NOTIFIER_CONFIG).length).toBeLessThan(4096);
       const config = notifierConfig.parse(JSON.parse(String(variables.NOTIFIER_CONFIG)));
       expect(config).toMatchObject({
         environment: env,
