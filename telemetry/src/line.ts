@@ -1,3 +1,5 @@
+import { hostname } from "node:os";
+
 // The shape of one log line (contract 1 of issue 10): pure, so both apps and the metric filters
 // that read their lines agree on it without running a logger.
 
@@ -28,9 +30,13 @@ export function lineOf(fields: Record<string, unknown>): string {
 }
 
 /** The task id from an ECS task ARN (its last segment); without one, this process on this host. */
-export function taskIdOf(taskArn: string | undefined, pid: number = process.pid): string {
+export function taskIdOf(
+  taskArn: string | undefined,
+  pid: number = process.pid,
+  host: string = hostname(),
+): string {
   const fromArn = taskArn?.split("/").pop();
-  return fromArn ? fromArn : `local-${pid}`;
+  return fromArn ? fromArn : `${host}-${pid}`;
 }
 
 export interface AccessEntry {

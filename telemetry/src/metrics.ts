@@ -52,8 +52,8 @@ export class MetricsPublisher {
     this.counts.set(name, (this.counts.get(name) ?? 0) + by);
   }
 
-  /** One send of the counts since the last one and the gauges now. Never throws. */
-  async tick(): Promise<boolean> {
+  /** One send of the counts since the last one and the gauges now, within timeoutMs. Never throws. */
+  async tick(timeoutMs = 10_000): Promise<boolean> {
     const counted = this.takeCounts();
     const data: MetricDatum[] = counted.map(([name, value]) => ({ name, value, unit: "Count" }));
     data.push(...(this.o.gauges?.() ?? []));
@@ -64,7 +64,9 @@ export class MetricsPublisher {
       new Date((this.o.now ?? Date.now)()),
     );
     try {
-      await this.o.client.send(new PutMetricDataCommand(input));
+      await this.o.client.send(new PutMetricDataCommand(input), {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       for (const [name, value] of counted) this.count(name, value);
       if (this.streak.failed())
@@ -85,10 +87,10 @@ export class MetricsPublisher {
     this.timer.unref();
   }
 
-  /** Stops the timer and sends what was counted since the last send. */
-  async stop(): Promise<void> {
+  /** Stops the timer and sends what was counted since the last send; a stop waits on it briefly. */
+  async stop(timeoutMs = 2000): Promise<void> {
     clearInterval(this.timer);
-    await this.tick();
+    await this.tick(timeoutMs);
   }
 
   private takeCounts(): Array<[string, number]> {

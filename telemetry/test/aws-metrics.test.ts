@@ -1,9 +1,4 @@
-import {
-  CloudWatchClient,
-  GetMetricStatisticsCommand,
-  ListMetricsCommand,
-  PutMetricDataCommand,
-} from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -15,8 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cloudWatchClient, cloudWatchLogsClient } from "../src/aws-clients.js";
 import { createLogger } from "../src/logger.js";
 import { MetricsPublisher, metricDataInput, metricsConfigured } from "../src/metrics.js";
+import { captureLines, metricStatistic } from "../src/testing.js";
 import { flakyProxy } from "./helpers/flaky-proxy.js";
-import { captureLines } from "./helpers/lines.js";
 
 // The apps' clients are built with no endpoint of their own: the SDK's standard configuration
 // (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>) must reach the local region by itself.
@@ -88,20 +83,8 @@ describe("the metrics publisher", () => {
     expect(await publisher.tick()).toBe(true);
 
     const cw = region.client(CloudWatchClient);
-    const sum = async (MetricName: string, Statistic: "Sum" | "Maximum" = "Sum") => {
-      const stats = await cw.send(
-        new GetMetricStatisticsCommand({
-          Namespace: "Platform/MediaServer",
-          MetricName,
-          Dimensions: [{ Name: "Environment", Value: "qa" }],
-          StartTime: new Date(Date.now() - 3_600_000),
-          EndTime: new Date(Date.now() + 60_000),
-          Period: 3600,
-          Statistics: [Statistic],
-        }),
-      );
-      return stats.Datapoints?.reduce((n, d) => n + (d[Statistic] ?? 0), 0);
-    };
+    const sum = (name: string, statistic: "Sum" | "Maximum" = "Sum") =>
+      metricStatistic(cw, { namespace: "Platform/MediaServer", name, environment: "qa" }, statistic);
     expect(await sum("PipelinesStarted")).toBe(2);
     expect(await sum("PipelinesFailed")).toBe(1);
     expect(await sum("ActivePipelines", "Maximum")).toBe(2);
@@ -133,18 +116,8 @@ describe("the metrics publisher", () => {
     });
     expect(lines[1]).toMatchObject({ level: "info", message: "publishing metrics works again", failures: 4 });
     // The failed sends kept their count: the first that got through sent all 3.
-    const stats = await region.client(CloudWatchClient).send(
-      new GetMetricStatisticsCommand({
-        Namespace: "Platform/Streak",
-        MetricName: "JobsFailed",
-        Dimensions: [{ Name: "Environment", Value: "qa" }],
-        StartTime: new Date(Date.now() - 3_600_000),
-        EndTime: new Date(Date.now() + 60_000),
-        Period: 3600,
-        Statistics: ["Sum"],
-      }),
-    );
-    expect(stats.Datapoints?.[0]?.Sum).toBe(3);
+    const jobsFailed = { namespace: "Platform/Streak", name: "JobsFailed", environment: "qa" };
+    expect(await metricStatistic(region.client(CloudWatchClient), jobsFailed, "Sum")).toBe(3);
   });
 
   it("publishes only where a region is configured", () => {

@@ -36,7 +36,7 @@ describe("a log line", () => {
 
   it("names the task from the last segment of its ARN, else this process", () => {
     expect(taskIdOf("arn:aws:ecs:eu-west-1:123:task/platform/0f1e2d3c")).toBe("0f1e2d3c");
-    expect(taskIdOf(undefined, 42)).toBe("local-42");
+    expect(taskIdOf(undefined, 42, "box")).toBe("box-42");
   });
 });
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { accessLog } from "../src/access-log.js";
 import { addLogContext, withLogContext } from "../src/context.js";
 import { createLogger } from "../src/logger.js";
-import { captureLines } from "./helpers/lines.js";
+import { captureLines } from "../src/testing.js";
 
 const identity = { service: "api", env: "qa", version: "1.4.0", taskId: "0f1e2d3c" } as const;
 
