@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type CloudWatchLogsClient,
   CreateLogStreamCommand,
@@ -38,6 +39,7 @@ export class CloudWatchLogsTransport extends Transport {
   private lastReport = 0;
   private failures = 0;
   private resumeAt = 0;
+  private inFlight = 0;
 
   constructor(options: CloudWatchLogsOptions) {
     super();
@@ -61,9 +63,9 @@ export class CloudWatchLogsTransport extends Transport {
     callback();
   }
 
-  /** Lines waiting to be sent. */
+  /** Lines not yet sent: buffered or in the call in flight. */
   get pending(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.inFlight;
   }
 
   /** One send of the oldest lines, unless one is in flight or the last failure asks to wait. */
@@ -82,14 +84,24 @@ export class CloudWatchLogsTransport extends Transport {
 
   /** Sends what is buffered until it is gone or the deadline passes; then reports every drop. */
   async drain(timeoutMs: number): Promise<void> {
-    const deadline = this.o.now() + timeoutMs;
+    const deadline = Date.now() + timeoutMs;
     this.resumeAt = 0;
-    while (this.buffer.length > 0 && this.o.now() < deadline) {
-      await this.flush();
-      if (this.failures > 0) break;
+    while (this.pending > 0 && Date.now() < deadline) {
+      if (!(await this.flushWithin(deadline - Date.now())) || this.failures > 0) break;
     }
+    this.close();
+    this.buffer.drop(this.inFlight, "in flight at shutdown (may have arrived)");
     this.buffer.dropAll("unsent at shutdown");
     this.reportDrops(true);
+  }
+
+  /** Whether a flush finished within ms (a slow CloudWatch must not hold a shutdown up). */
+  private async flushWithin(ms: number): Promise<boolean> {
+    const timer = new AbortController();
+    const timeUp = sleep(ms, false, { signal: timer.signal }).catch(() => false);
+    const done = await Promise.race([this.flush().then(() => true), timeUp]);
+    timer.abort();
+    return done;
   }
 
   override close(): void {
@@ -99,6 +111,7 @@ export class CloudWatchLogsTransport extends Transport {
 
   private async sendBatch(): Promise<void> {
     const batch = this.buffer.takeBatch();
+    this.inFlight = batch.length;
     try {
       await this.ensureStream();
       const answer = await this.o.client.send(
@@ -113,6 +126,8 @@ export class CloudWatchLogsTransport extends Transport {
       this.failures = 0;
     } catch (error) {
       this.failed(batch, error);
+    } finally {
+      this.inFlight = 0;
     }
   }
 

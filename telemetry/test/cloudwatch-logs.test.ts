@@ -100,6 +100,23 @@ describe("CloudWatch Logs transport, region unavailable", () => {
   const dropReports = (lines: Record<string, unknown>[]) =>
     lines.filter((l) => typeof l.droppedLogLines === "number").map((l) => l.droppedLogLines as number);
 
+  it("holds a shutdown up no longer than its deadline, and counts the lines still in flight", async () => {
+    const { stream, lines } = captureLines();
+    const log = createLogger({
+      ...identity,
+      stream,
+      cloudwatchLogGroup: "/platform/qa/api",
+      cloudwatch: { client: client(hangingUrl), flushIntervalMs: 60_000, requestTimeoutMs: 30_000 },
+    });
+    for (let i = 0; i < 5; i++) log.info("line", { i });
+    await expect.poll(() => transportOf(log).pending).toBe(5);
+    const started = performance.now();
+    await flushLogs(log, 300);
+    expect(performance.now() - started).toBeLessThan(1000);
+    await expect.poll(() => dropReports(lines)).toEqual([5]);
+    expect(lines.at(-1)?.message).toBe("dropped 5 log lines: in flight at shutdown (may have arrived) (5)");
+  });
+
   it.each([
     ["down (closed port)", async () => `http://127.0.0.1:${await freePort()}`],
     ["slow (never answers)", async () => hangingUrl],
