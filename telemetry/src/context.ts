@@ -34,15 +34,16 @@ export function currentLogContext(): LogContext | undefined {
  * the context holds at the moment it is read.
  */
 export function liveMeta(fixed: Record<string, unknown>): Record<string, unknown> {
-  const read = () => ({ ...currentLogContext(), ...fixed });
+  const valueOf = (key: string | symbol): unknown =>
+    typeof key === "string" ? (fixed[key] ?? currentLogContext()?.[key]) : undefined;
   return new Proxy(fixed, {
-    ownKeys: () => Reflect.ownKeys(read()),
+    ownKeys: () => [...new Set([...Object.keys(fixed), ...Object.keys(currentLogContext() ?? {})])],
     getOwnPropertyDescriptor: (_target, key) => {
-      const value = (read() as Record<string | symbol, unknown>)[key];
+      const value = valueOf(key);
       return value === undefined
         ? undefined
         : { value, enumerable: true, configurable: true, writable: true };
     },
-    get: (_target, key) => (read() as Record<string | symbol, unknown>)[key],
+    get: (_target, key) => valueOf(key),
   });
 }
