@@ -34,16 +34,16 @@ export function currentLogContext(): LogContext | undefined {
  * the context holds at the moment it is read.
  */
 export function liveMeta(fixed: Record<string, unknown>): Record<string, unknown> {
-  const valueOf = (key: string | symbol): unknown =>
+  const fieldOf = (key: string | symbol): unknown =>
     typeof key === "string" ? (fixed[key] ?? currentLogContext()?.[key]) : undefined;
   return new Proxy(fixed, {
     ownKeys: () => [...new Set([...Object.keys(fixed), ...Object.keys(currentLogContext() ?? {})])],
     getOwnPropertyDescriptor: (_target, key) => {
-      const value = valueOf(key);
+      const value = fieldOf(key);
       return value === undefined
         ? undefined
         : { value, enumerable: true, configurable: true, writable: true };
     },
-    get: (_target, key) => valueOf(key),
+    get: (_target, key) => fieldOf(key),
   });
 }
