@@ -13,6 +13,7 @@ export default defineConfig({
       "infra/image-format",
       "infra/local",
       "pipelines",
+      "telemetry",
       "api",
       "media-server",
       "test",

@@ -27,9 +27,11 @@ const EnvSchema = z.object({
   GIT_COMMIT: z.string().default("unknown"),
   IMAGE_URI: z.string().optional(),
   ENVIRONMENT: z.string().default("local"),
-  LOG_LEVEL: z.enum(["error", "warn", "info", "http", "verbose", "debug", "silly"]).default("info"),
+  // "http" keeps the access lines (winston orders it below info).
+  LOG_LEVEL: z.enum(["error", "warn", "info", "http", "verbose", "debug", "silly"]).default("http"),
   CLOUDWATCH_METRICS: flag.optional(),
-  CLOUDWATCH_LOG_GROUP: z.string().optional(),
+  CLOUDWATCH_LOG_GROUP: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).optional(),
   METRICS_INTERVAL_SECONDS: int(1, 3600).default(60),
   ECS_CONTAINER_METADATA_URI_V4: z.string().url().optional(),
   MAX_UPLOAD_BYTES: int(1, 2 ** 52).default(2 * 1024 ** 3),
@@ -57,8 +59,8 @@ export interface Config {
   version: { version: string; build: string; commit: string; imageUri: string | undefined };
   environment: string;
   logLevel: string;
-  /** undefined: decide from where we run (on ECS yes). */
-  cloudwatchMetrics: boolean | undefined;
+  /** CLOUDWATCH_METRICS, else on where a region is configured (ECS sets AWS_REGION). */
+  cloudwatchMetrics: boolean;
   cloudwatchLogGroup: string | undefined;
   metricsIntervalMs: number;
   ecsMetadataUri: string | undefined;
@@ -97,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     version: { version: e.APP_VERSION, build: e.BUILD_TIME, commit: e.GIT_COMMIT, imageUri: e.IMAGE_URI },
     environment: e.ENVIRONMENT,
     logLevel: e.LOG_LEVEL,
-    cloudwatchMetrics: e.CLOUDWATCH_METRICS,
+    cloudwatchMetrics: e.CLOUDWATCH_METRICS ?? e.AWS_REGION !== undefined,
     cloudwatchLogGroup: e.CLOUDWATCH_LOG_GROUP,
     metricsIntervalMs: e.METRICS_INTERVAL_SECONDS * 1000,
     ecsMetadataUri: e.ECS_CONTAINER_METADATA_URI_V4,

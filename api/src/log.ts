@@ -1,14 +1,15 @@
-import winston from "winston";
-import WinstonCloudWatch from "winston-cloudwatch";
+import { createLogger as createAppLogger, type Logger, taskIdOf } from "@platform/telemetry";
 
-// JSON lines: level, message, service, env, version, and jobid/userid where there is a job.
+// The API's side of the platform's logging convention (@platform/telemetry): service "api".
 
-export type Logger = winston.Logger;
+export { errorText, type Logger } from "@platform/telemetry";
 
 export interface LogOptions {
   level: string;
   environment: string;
   version: string;
+  /** The ECS task id; this host and pid when there is none. */
+  taskId?: string;
   cloudwatchLogGroup?: string;
   silent?: boolean;
   /** Lines go here instead of the console (tests). */
@@ -16,29 +17,11 @@ export interface LogOptions {
 }
 
 export function createLogger(options: LogOptions): Logger {
-  const transports: winston.transport[] = [
-    options.stream
-      ? new winston.transports.Stream({ stream: options.stream })
-      : new winston.transports.Console({ silent: options.silent ?? false }),
-  ];
-  if (options.cloudwatchLogGroup) {
-    transports.push(
-      new WinstonCloudWatch({
-        logGroupName: options.cloudwatchLogGroup,
-        logStreamName: `api-${process.pid}-${Date.now()}`,
-        jsonMessage: true,
-      }),
-    );
-  }
-  return winston.createLogger({
-    level: options.level,
-    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-    defaultMeta: { service: "api", env: options.environment, version: options.version },
-    transports,
+  const { environment, taskId, ...rest } = options;
+  return createAppLogger({
+    service: "api",
+    env: environment,
+    taskId: taskId ?? taskIdOf(undefined),
+    ...rest,
   });
-}
-
-/** For messages about an Error without its stack or our paths. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,3 +1,4 @@
+import { lineOf } from "@platform/telemetry";
 import { ConfigError, loadConfig } from "./config.js";
 import { errorText } from "./log.js";
 import { startService } from "./service.js";
@@ -31,8 +32,10 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   const message = error instanceof ConfigError ? error.message : errorText(error);
+  // No config, so no logger: the line still has the convention's shape.
+  const time = new Date().toISOString();
   process.stderr.write(
-    `${JSON.stringify({ level: "error", message: `api failed to start: ${message}`, service: "api" })}\n`,
+    `${lineOf({ time, level: "error", message: `api failed to start: ${message}`, service: "api" })}\n`,
   );
   process.exit(1);
 });

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { S3Client } from "@aws-sdk/client-s3";
+import { cloudWatchClient, flushLogs, type MetricsPublisher } from "@platform/telemetry";
 import type { Config } from "./config.js";
 import { createApp } from "./http/app.js";
 import type { AppContext } from "./http/context.js";
@@ -11,7 +11,7 @@ import { InFlight } from "./http/inflight.js";
 import { adminKeyRecord } from "./keys.js";
 import { createLogger, errorText, type Logger } from "./log.js";
 import { detectEncoders, detectQualityFilters } from "./media/ffmpeg.js";
-import { DemandPublisher } from "./metrics/cloudwatch.js";
+import { DemandPublisher, jobMetrics } from "./metrics/cloudwatch.js";
 import { createMetrics } from "./metrics/prometheus.js";
 import { utilization } from "./model/stats.js";
 import { type AddressPolicy, publicUnicastOnly } from "./storage/address-policy.js";
@@ -25,7 +25,7 @@ import { concurrencyOf, identityOf, imageOf, readTaskMetadata } from "./worker/i
 import { Worker } from "./worker/worker.js";
 
 // Assembles the process from its config: store, storage, HTTP server (ROLE api/all), worker
-// (ROLE worker/all), demand metrics; and takes it apart again on SIGTERM.
+// (ROLE worker/all), demand and job metrics; and takes it apart again on SIGTERM.
 
 export interface ServiceOptions {
   log?: Logger;
@@ -70,12 +70,14 @@ function listen(server: Server, port: number, host: string): Promise<string> {
 
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const metadata = await readTaskMetadata(config.ecsMetadataUri);
+  const identity = identityOf(metadata);
   const log =
     options.log ??
     createLogger({
       level: config.logLevel,
       environment: config.environment,
       version: config.version.version,
+      taskId: identity.taskId,
       cloudwatchLogGroup: config.cloudwatchLogGroup,
     });
   const store = await openStore(config.databaseUrl);
@@ -94,7 +96,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
   );
   await ensureAdminKey(store, config.adminKey, log);
 
-  const identity = identityOf(metadata);
+  const cloudwatch = config.cloudwatchMetrics ? cloudWatchClient() : undefined;
+  const jobs: MetricsPublisher | undefined =
+    cloudwatch && config.role !== "api" ? jobMetrics(cloudwatch, config.environment, log) : undefined;
   const cpus = metadata.cpus ?? config.cpus;
   let worker: Worker | undefined;
   if (config.role !== "api") {
@@ -110,8 +114,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
       pollMs: config.pollMs,
       tmpDir: config.tmpDir,
       log,
+      onJobFailed: () => jobs?.count("JobsFailed"),
     });
     await worker.start();
+    jobs?.start();
   }
 
   const draining = { value: false };
@@ -148,10 +154,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
     events = new EventStream(ctx);
     events.attach(server);
     url = await listen(server, config.port, config.host);
-    const publishDemand = config.cloudwatchMetrics ?? config.ecsMetadataUri !== undefined;
-    if (publishDemand) {
+    if (cloudwatch) {
       publisher = new DemandPublisher(
-        new CloudWatchClient({}),
+        cloudwatch,
         {
           read: async () => {
             const now = Date.now();
@@ -192,7 +197,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
       }
       await fetcher.close().catch(() => undefined);
       await store.close();
+      await jobs?.stop();
       log.info("stopped");
+      await flushLogs(log, 2000);
     })());
 
   return { config, store, log, url, worker, stop };

@@ -1,4 +1,5 @@
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { captureLines } from "@platform/telemetry/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log.js";
@@ -57,5 +58,31 @@ describe("demand metrics", () => {
     await expect(publisher.tick()).rejects.toThrow("Throttling");
     now += 1000;
     expect(await publisher.tick()).toBe(true);
+  });
+});
+
+describe("demand metrics while CloudWatch is down", () => {
+  it("warns once when publishing starts failing and says once when it works again", async () => {
+    cw.reset();
+    cw.on(PutMetricDataCommand).rejects(new Error("connect ECONNREFUSED"));
+    const { stream, lines } = captureLines();
+    const quietLog = createLogger({ level: "info", environment: "qa", version: "t", stream });
+    let depth = 0;
+    const publisher = new DemandPublisher(
+      new CloudWatchClient({ region: "eu-west-1" }),
+      // A new depth every check, so that the policy publishes each time.
+      { read: async () => ({ queueDepth: depth++ * 10, tasks: 1 }) },
+      "qa",
+      60_000,
+      quietLog,
+    );
+    publisher.start(20);
+    await expect.poll(() => cw.commandCalls(PutMetricDataCommand).length).toBeGreaterThanOrEqual(5);
+    cw.on(PutMetricDataCommand).resolves({});
+    await expect
+      .poll(() => lines.some((l) => l.message === "publishing demand metrics works again"))
+      .toBe(true);
+    publisher.stop();
+    expect(lines.filter((l) => l.message === "publishing demand metrics failed")).toHaveLength(1);
   });
 });

@@ -21,6 +21,12 @@ export interface ServerConfig {
   ecsMetadataUri: string | undefined;
   imageUri: string | undefined;
   publicDir: string;
+  /** Log field `env`, CloudWatch dimension `Environment`. */
+  environment: string;
+  logLevel: string;
+  cloudwatchLogGroup: string | undefined;
+  /** CLOUDWATCH_METRICS, else on where a region is configured (ECS sets AWS_REGION). */
+  cloudwatchMetrics: boolean;
 }
 
 const portRange = z
@@ -60,6 +66,15 @@ const envSchema = z.object({
   ECS_CONTAINER_METADATA_URI_V4: z.url().optional(),
   IMAGE_URI: z.string().optional(),
   PUBLIC_DIR: z.string().optional(),
+  ENVIRONMENT: z.string().default("local"),
+  // "http" keeps the access lines (winston orders it below info).
+  LOG_LEVEL: z.enum(["error", "warn", "info", "http", "verbose", "debug", "silly"]).default("http"),
+  CLOUDWATCH_LOG_GROUP: z.string().min(1).optional(),
+  CLOUDWATCH_METRICS: z
+    .enum(["0", "1", "true", "false"])
+    .transform((v) => v === "1" || v === "true")
+    .optional(),
+  AWS_REGION: z.string().min(1).optional(),
 });
 
 /** HOST_PORT_<containerPort>_UDP=<hostPort>, set by the local task runner. */
@@ -107,6 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, publicDir: string): ServerCon
     ecsMetadataUri: e.ECS_CONTAINER_METADATA_URI_V4,
     imageUri: e.IMAGE_URI,
     publicDir: e.PUBLIC_DIR ?? publicDir,
+    environment: e.ENVIRONMENT,
+    logLevel: e.LOG_LEVEL,
+    cloudwatchLogGroup: e.CLOUDWATCH_LOG_GROUP,
+    cloudwatchMetrics: e.CLOUDWATCH_METRICS ?? e.AWS_REGION !== undefined,
   };
 }
 

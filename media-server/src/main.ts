@@ -1,16 +1,37 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import winston from "winston";
-import { loadConfig } from "./config.js";
-import { fetchInstancePublicIp, fetchTaskNetwork } from "./http/ecs-metadata.js";
+import {
+  createLogger,
+  flushLogs,
+  type Logger,
+  readTaskMetadata,
+  type TaskMetadataDocuments,
+  taskArnOf,
+  taskIdOf,
+} from "@platform/telemetry";
+import { loadConfig, type ServerConfig } from "./config.js";
+import { fetchInstancePublicIp, parseContainerMetadata } from "./http/ecs-metadata.js";
 import { startServer } from "./server.js";
 
-const log = winston.createLogger({
-  level: process.env.LOG_LEVEL ?? "info",
-  format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
-  transports: [new winston.transports.Console()],
+/** Until the config is read, lines go out without a task id; after, every line has one. */
+let log: Logger = createLogger({
+  service: "media-server",
+  env: "unknown",
+  version: "unknown",
+  taskId: taskIdOf(undefined),
 });
+
+function loggerFor(config: ServerConfig, metadata: TaskMetadataDocuments): Logger {
+  return createLogger({
+    service: "media-server",
+    env: config.environment,
+    version: config.version.version,
+    taskId: taskIdOf(taskArnOf(metadata)),
+    level: config.logLevel,
+    cloudwatchLogGroup: config.cloudwatchLogGroup,
+  });
+}
 
 /** public/ sits beside main.js in an image (the bundle), next to src/ in the source tree, next to dist/ once compiled. */
 function findPublicDir(): string {
@@ -21,13 +42,13 @@ function findPublicDir(): string {
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, findPublicDir());
+  const metadata = await readTaskMetadata(config.ecsMetadataUri);
+  log = loggerFor(config, metadata);
   let image = config.imageUri ?? "unknown";
   if (config.ecsMetadataUri) {
     // On ECS: the image we run, the host ports mapped to our UDP ports, the host's address.
-    const task = await fetchTaskNetwork(config.ecsMetadataUri).catch((e: unknown) => {
-      log.warn("task metadata unavailable", { error: String(e) });
-      return undefined;
-    });
+    if (!metadata.container) log.warn("task metadata unavailable", { uri: config.ecsMetadataUri });
+    const task = metadata.container ? parseContainerMetadata(metadata.container) : undefined;
     if (task?.image) image = task.image;
     for (const [containerPort, hostPort] of task?.udpPorts ?? [])
       config.advertisedPorts.set(containerPort, hostPort);
@@ -47,6 +68,7 @@ async function main(): Promise<void> {
     await waitForSessionsOrTimeout(server, config.stopTimeoutMs);
     log.info("stop timeout reached or no connected session left: telling clients to reconnect");
     await server.close();
+    await flushLogs(log, 2000);
     process.exit(0);
   };
   // One client's request must never end everybody's sessions: log and keep serving.

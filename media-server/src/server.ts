@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "winston";
+import { accessLog, type Logger, type MetricsPublisher } from "@platform/telemetry";
 import { WebSocketServer } from "ws";
 import type { ServerConfig } from "./config.js";
 import { serveStatic } from "./http/static-files.js";
 import { runningGstPids } from "./media/gst-process.js";
+import { PipelineTelemetry, pipelineMetrics } from "./pipeline-telemetry.js";
 import { serveConnection } from "./protocol/connection.js";
 import { KurentoService } from "./protocol/kurento-service.js";
 
@@ -24,6 +25,9 @@ export async function startServer(
   log: Logger,
   image: () => string,
 ): Promise<RunningServer> {
+  const metrics: MetricsPublisher | undefined = config.cloudwatchMetrics
+    ? pipelineMetrics(config.environment, log, (): number => service.registry.pipelineCount())
+    : undefined;
   const service = new KurentoService(
     {
       peer: {
@@ -34,13 +38,19 @@ export async function startServer(
       filters: { publicDir: config.publicDir, overlayImageHosts: config.overlayImageHosts },
     },
     config,
+    new PipelineTelemetry(log, metrics),
   );
+  metrics?.start();
 
-  const http = createServer((req, res) => {
-    void route(req, res).catch(() => {
-      if (!res.headersSent) json(res, 500, { error: "internal error" });
-    });
-  });
+  const access = accessLog(log);
+  const http = createServer((req, res) =>
+    access(req, res, () => {
+      void route(req, res).catch((error: unknown) => {
+        log.error("request failed", { path: req.url?.split("?")[0], error: String(error) });
+        if (!res.headersSent) json(res, 500, { error: "internal error" });
+      });
+    }),
+  );
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://server");
@@ -102,6 +112,7 @@ export async function startServer(
       wss.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await metrics?.stop();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gstSpawnObservers, runningGstPids } from "../src/media/gst-process.js";
-import { TestRpc } from "./helpers/rpc-client.js";
+import { filterPipeline, TestRpc } from "./helpers/rpc-client.js";
 import { startTestServer } from "./helpers/server.js";
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -20,16 +20,7 @@ describe("a GStreamer process that dies", () => {
 
   it("is restarted, and the pipeline raises an Error event saying so", async () => {
     const rpc = await TestRpc.open(server.url);
-    const pipeline = await rpc.value("create", { type: "MediaPipeline" });
-    await rpc.value("subscribe", { object: pipeline, type: "Error" });
-    const endpoint = await rpc.value("create", {
-      type: "WebRtcEndpoint",
-      constructorParams: { mediaPipeline: pipeline },
-    });
-    const filter = await rpc.value("create", {
-      type: "EdgeDetectFilter",
-      constructorParams: { mediaPipeline: pipeline },
-    });
+    const { pipeline, endpoint, filter } = await filterPipeline(rpc, "EdgeDetectFilter");
     await rpc.invoke(endpoint, "connect", { sink: filter });
     await rpc.invoke(filter, "connect", { sink: endpoint });
     await expect.poll(() => spawned.length, { timeout: 10_000 }).toBe(1);

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { accessLog } from "@platform/telemetry";
 import express, { type Express } from "express";
 import { requireKey } from "./auth.js";
 import type { AppContext } from "./context.js";
@@ -32,6 +33,7 @@ export function createApp(ctx: AppContext): Express {
   app.set("etag", false);
   app.set("query parser", "simple");
 
+  app.use(accessLog(ctx.log));
   app.use((req, res, next) => {
     const end = ctx.metrics.httpDuration.startTimer({ method: req.method });
     res.on("finish", () => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { addLogContext } from "@platform/telemetry";
 import type { NextFunction, Request, Response } from "express";
 import { hashKey } from "../keys.js";
 import type { ApiKeyStore } from "../store/store.js";
@@ -33,6 +34,7 @@ export async function authenticate(store: ApiKeyStore, key: string | undefined):
 export function requireKey(store: ApiKeyStore) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     req.caller = await authenticate(store, bearerOf(req));
+    addLogContext({ userId: req.caller.userid });
     next();
   };
 }

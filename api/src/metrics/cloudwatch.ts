@@ -1,10 +1,12 @@
 import { type CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { FailureStreak, MetricsPublisher } from "@platform/telemetry";
 import type { Logger } from "../log.js";
 import { errorText } from "../log.js";
 import { type DemandSample, demandOf, type Published, shouldPublish } from "../model/demand.js";
 
 // Demand metrics for the service's auto scaling (issue 5, "Demand"): QueueDepth and BacklogPerTask
-// in one PutMetricData call, dimension Environment. Names match infra/aws/src/naming.ts.
+// in one PutMetricData call, dimension Environment. Names match infra/aws/src/naming.ts. And the
+// jobs that failed, counted per minute (JobsFailed).
 
 export const NAMESPACE = "Platform/Transcoding";
 
@@ -39,6 +41,7 @@ export function demandMetricData(sample: DemandSample, environment: string, at: 
 export class DemandPublisher {
   private last: Published | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly streak = new FailureStreak();
 
   constructor(
     private readonly client: CloudWatchClient,
@@ -63,9 +66,17 @@ export class DemandPublisher {
   }
 
   start(checkEveryMs = 10_000): void {
+    // A region that is down fails every check: one warning when that starts, one line when it ends.
     const run = () =>
-      this.tick().catch((error) =>
-        this.log.warn("publishing demand metrics failed", { error: errorText(error) }),
+      this.tick().then(
+        () => {
+          const failures = this.streak.succeeded();
+          if (failures > 0) this.log.info("publishing demand metrics works again", { failures });
+        },
+        (error) => {
+          if (this.streak.failed())
+            this.log.warn("publishing demand metrics failed", { error: errorText(error) });
+        },
       );
     void run();
     this.timer = setInterval(run, Math.min(checkEveryMs, this.intervalMs));
@@ -75,4 +86,16 @@ export class DemandPublisher {
   stop(): void {
     clearInterval(this.timer);
   }
+}
+
+/** JobsFailed per minute, 0 included, so an alarm on it always has data. */
+export function jobMetrics(client: CloudWatchClient, environment: string, log: Logger): MetricsPublisher {
+  return new MetricsPublisher({
+    client,
+    namespace: NAMESPACE,
+    environment,
+    counters: ["JobsFailed"],
+    intervalMs: 60_000,
+    log,
+  });
 }

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { readTaskMetadata as readDocuments, stringOr, taskArnOf, taskIdOf } from "@platform/telemetry";
 
 // Who and where this process is, from the ECS task metadata endpoint (v4) when there is one:
 // the image it runs (for /version), the task id (for the worker's identity) and the CPU limit
@@ -21,30 +22,19 @@ const EMPTY: TaskMetadata = {
   memoryMiB: undefined,
 };
 
-async function getJson(url: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const numberOr = (value: unknown) => (typeof value === "number" && value > 0 ? value : undefined);
-const stringOr = (value: unknown) => (typeof value === "string" && value ? value : undefined);
 
 export async function readTaskMetadata(uri: string | undefined): Promise<TaskMetadata> {
   if (!uri) return EMPTY;
-  const [container, task] = await Promise.all([getJson(uri), getJson(`${uri}/task`)]);
+  const docs = await readDocuments(uri);
+  const { container, task } = docs;
   const taskLimits = (task?.Limits ?? {}) as Record<string, unknown>;
   const containerLimits = (container?.Limits ?? {}) as Record<string, unknown>;
   const containerCpuUnits = numberOr(containerLimits.CPU);
   return {
     image: stringOr(container?.Image),
     imageId: stringOr(container?.ImageID),
-    taskArn:
-      stringOr(task?.TaskARN) ??
-      stringOr((container?.Labels as Record<string, unknown>)?.["com.amazonaws.ecs.task-arn"]),
+    taskArn: taskArnOf(docs),
     cpus: numberOr(taskLimits.CPU) ?? (containerCpuUnits ? containerCpuUnits / 1024 : undefined),
     memoryMiB: numberOr(taskLimits.Memory) ?? numberOr(containerLimits.Memory),
   };
@@ -57,7 +47,7 @@ export interface Identity {
 }
 
 export function identityOf(metadata: TaskMetadata, pid = process.pid, host = hostname()): Identity {
-  const taskId = metadata.taskArn?.split("/").pop() ?? `${host}-${pid}`;
+  const taskId = taskIdOf(metadata.taskArn, pid, host);
   return { id: `${taskId}-${pid}`, taskId, host };
 }
 

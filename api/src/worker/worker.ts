@@ -34,6 +34,8 @@ export interface WorkerOptions {
   pollMs: number;
   tmpDir: string;
   log: Logger;
+  /** Told of each job that ends in ERROR (the JobsFailed metric). */
+  onJobFailed?: () => void;
   now?: () => number;
 }
 
@@ -161,7 +163,7 @@ export class Worker {
       // A run that throws before its own handlers (temp folder, registry) must not end the slot;
       // its lease expires and another attempt follows.
       await this.run(lease).catch((error) =>
-        o.log.error("job run failed", { jobid: lease.job.id, error: errorText(error) }),
+        o.log.error("job run failed", { jobId: lease.job.id, error: errorText(error) }),
       );
     }
   }
@@ -169,7 +171,7 @@ export class Worker {
   private async run(lease: Lease): Promise<void> {
     const o = this.options;
     const job = lease.job;
-    const log = o.log.child({ jobid: job.id, userid: job.userid });
+    const log = o.log.child({ jobId: job.id, userId: job.userid });
     const dir = await mkdtemp(join(o.tmpDir, "job-"));
     const run: ActiveRun = {
       lease,
@@ -227,8 +229,10 @@ export class Worker {
     const state = await o.store.fail(run.lease, jobError, this.now()).catch(() => undefined);
     const meta = { errorCode: jobError.code, errorMessage: jobError.message, state };
     // `event: JobFailed` is what the JobFailures metric filter counts (infra/aws/src/alarms.ts).
-    if (state === "ERROR") log.warn("job failed", { ...meta, event: "JobFailed" });
-    else log.info("job attempt failed, will retry", meta);
+    if (state === "ERROR") {
+      log.warn("job failed", { ...meta, event: "JobFailed" });
+      o.onJobFailed?.();
+    } else log.info("job attempt failed, will retry", meta);
   }
 
   private async beat(run: ActiveRun): Promise<void> {
@@ -247,7 +251,7 @@ export class Worker {
         run.progress.loggedPercent = update.percentComplete;
       }
     } catch (error) {
-      o.log.warn("heartbeat failed", { jobid: run.lease.job.id, error: errorText(error) });
+      o.log.warn("heartbeat failed", { jobId: run.lease.job.id, error: errorText(error) });
     }
   }
 }

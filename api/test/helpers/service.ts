@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.js";
 import { generateKey } from "../../src/keys.js";
-import { createLogger } from "../../src/log.js";
+import { createLogger, type Logger } from "../../src/log.js";
 import { type Service, startService } from "../../src/service.js";
 import { type AddressPolicy, publicUnicastOnly } from "../../src/storage/address-policy.js";
 
@@ -20,8 +20,21 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(
+export function startTestService(
   env: Record<string, string> = {},
+  addressPolicy: AddressPolicy = publicUnicastOnly,
+): Promise<TestService> {
+  return startTestServiceWith(
+    env,
+    createLogger({ level: "error", environment: "test", version: "test", silent: true }),
+    addressPolicy,
+  );
+}
+
+/** The same, logging to the given logger. */
+export async function startTestServiceWith(
+  env: Record<string, string>,
+  log: Logger,
   addressPolicy: AddressPolicy = publicUnicastOnly,
 ): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), "api-svc-"));
@@ -41,7 +54,6 @@ export async function startTestService(
     ...env,
   };
   const config = loadConfig(fullEnv);
-  const log = createLogger({ level: "error", environment: "test", version: "test", silent: true });
   const service = await startService(config, { log, addressPolicy });
   return {
     service,

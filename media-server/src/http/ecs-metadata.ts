@@ -1,6 +1,7 @@
 /**
- * What the ECS task metadata endpoint (v4) tells the server about itself: its image, and in
- * bridge mode the host ports ECS mapped to its UDP container ports and the host's address.
+ * What the ECS task metadata endpoint (v4, read by @platform/telemetry) tells the server about
+ * itself: its image, and in bridge mode the host ports ECS mapped to its UDP container ports and
+ * the host's address.
  */
 export interface TaskNetwork {
   image: string | undefined;
@@ -22,12 +23,6 @@ export function parseContainerMetadata(json: unknown): TaskNetwork {
   }
   const hostIp = (c.Ports ?? []).map((p) => p.HostIp).find((ip) => ip && ip !== "0.0.0.0");
   return { image: c.Image, hostIp, udpPorts };
-}
-
-export async function fetchTaskNetwork(metadataUri: string): Promise<TaskNetwork> {
-  const response = await fetch(metadataUri, { signal: AbortSignal.timeout(2000) });
-  if (!response.ok) throw new Error(`task metadata answered ${response.status}`);
-  return parseContainerMetadata(await response.json());
 }
 
 /** The instance's public IPv4 from EC2 IMDSv2, for the candidates browsers must reach. */

@@ -73,12 +73,18 @@ export class GstProcess {
       if (latency !== undefined) return this.onLatency?.(latency);
       if (!line.includes("GST_TRACER")) this.stderrTail = `${this.stderrTail}${line}\n`.slice(-2000);
     });
-    child.on("error", () => {});
-    child.on("exit", (code, signal) => {
+    // A gst-launch that cannot be spawned (ENOENT, EACCES) emits error and, maybe, no exit.
+    let ended = false;
+    const end = (reason: string) => {
       if (child.pid !== undefined) runningGstPids.delete(child.pid);
-      if (!this.stopping)
-        this.onExit(`gst-launch exited (code ${code}, signal ${signal}): ${lastLine(this.stderrTail)}`);
-    });
+      if (ended || this.stopping) return;
+      ended = true;
+      this.onExit(reason);
+    };
+    child.on("error", (error) => end(`gst-launch could not start: ${error.message}`));
+    child.on("exit", (code, signal) =>
+      end(`gst-launch exited (code ${code}, signal ${signal}): ${lastLine(this.stderrTail)}`),
+    );
   }
 
   get pid(): number | undefined {

@@ -1,4 +1,4 @@
-import type { Logger } from "winston";
+import type { Logger } from "@platform/telemetry";
 import type { WebSocket } from "ws";
 import { RpcError } from "./errors.js";
 import type { ClientLink, KurentoService } from "./kurento-service.js";
@@ -107,7 +107,11 @@ export function serveConnection(
       reply(envelope.data.id, await service.handle(link, envelope.data.method, envelope.data.params));
     } catch (e) {
       if (e instanceof RpcError) return fail(envelope.data.id, e);
-      log.error("unexpected error in request", { method: envelope.data.method, error: String(e) });
+      log.error("unexpected error in request", {
+        method: envelope.data.method,
+        sessionId: link.session?.id,
+        error: String(e),
+      });
       fail(envelope.data.id, new RpcError("UNEXPECTED_ERROR", "the server failed to process this request"));
     }
   }

@@ -21,6 +21,15 @@ export interface ClientLink {
 
 type Params = Record<string, unknown> & { sessionId?: string };
 
+/** Told of each pipeline's life: logs and metrics (pipeline-telemetry.ts), nothing in tests. */
+export interface PipelineObserver {
+  created(pipelineId: string, sessionId: string): void;
+  failed(pipelineId: string, sessionId: string | undefined, reason: string): void;
+  released(pipelineId: string, sessionId: string): void;
+}
+
+const UNOBSERVED: PipelineObserver = { created() {}, failed() {}, released() {} };
+
 /**
  * Kurento's methods over the object registry and the sessions. Knows nothing of sockets: the
  * connection hands it a method and params and sends back what it returns or throws.
@@ -33,6 +42,7 @@ export class KurentoService {
   constructor(
     context: PipelineContext,
     private readonly limits: ServiceLimits,
+    private readonly observer: PipelineObserver = UNOBSERVED,
   ) {
     this.registry = new Registry(context, (object, type, data) => this.deliver(object, type, data), {
       version: "7.3.0",
@@ -165,6 +175,7 @@ export class KurentoService {
     if (type === "MediaPipeline") this.checkPipelineLimits(session);
     const object = this.registry.create(type, constructorParams);
     session.owned.add(object.id);
+    if (object instanceof MediaPipeline) this.observer.created(object.id, session.id);
     return object.id;
   }
 
@@ -208,6 +219,7 @@ export class KurentoService {
 
   private async release(session: Session, object: MediaObject): Promise<void> {
     const gone = await this.registry.release(object);
+    if (object instanceof MediaPipeline) this.observer.released(object.id, session.id);
     for (const s of this.sessions.all()) for (const id of gone) s.owned.delete(id);
     for (const [sub, { object: target }] of session.subscriptions)
       if (gone.includes(target)) session.subscriptions.delete(sub);
@@ -262,6 +274,10 @@ export class KurentoService {
   }
 
   private deliver(object: MediaObject, type: string, data: EventData): void {
+    if (object instanceof MediaPipeline && type === "Error") {
+      const owner = this.sessions.all().find((s) => s.owned.has(object.id));
+      this.observer.failed(object.id, owner?.id, String(data.description));
+    }
     for (const session of this.sessions.subscribers(object.id, type)) {
       session.notify?.("onEvent", { value: { data, object: object.id, type } });
     }

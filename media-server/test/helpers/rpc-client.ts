@@ -109,3 +109,18 @@ export class TestRpc {
     });
   }
 }
+
+/** A pipeline with an endpoint and one filter, not yet connected, its Error events subscribed. */
+export async function filterPipeline(rpc: TestRpc, filterType: string) {
+  const pipeline = await rpc.value("create", { type: "MediaPipeline" });
+  await rpc.value("subscribe", { object: pipeline, type: "Error" });
+  const endpoint = await rpc.value("create", {
+    type: "WebRtcEndpoint",
+    constructorParams: { mediaPipeline: pipeline },
+  });
+  const filter = await rpc.value("create", {
+    type: filterType,
+    constructorParams: { mediaPipeline: pipeline },
+  });
+  return { pipeline, endpoint, filter };
+}

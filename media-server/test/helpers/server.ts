@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import winston from "winston";
+import { createLogger, type Logger } from "@platform/telemetry";
 import { loadConfig, type ServerConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 
@@ -11,14 +11,21 @@ export const mediaServerDir = path.resolve(
   here.includes(`${path.sep}dist${path.sep}`) ? "../../.." : "../..",
 );
 
-const quiet = winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
+const quiet = createLogger({
+  service: "media-server",
+  env: "test",
+  version: "test",
+  taskId: "test",
+  silent: true,
+});
 
 /** The server in this process on 127.0.0.1 and a free port, with overrides for limits and timeouts. */
 export async function startTestServer(
   env: Record<string, string> = {},
+  log: Logger = quiet,
 ): Promise<RunningServer & { config: ServerConfig }> {
   const config = loadConfig({ HOST: "127.0.0.1", PORT: "0", ...env }, path.join(mediaServerDir, "public"));
-  const server = await startServer(config, quiet, () => "test-image");
+  const server = await startServer(config, log, () => "test-image");
   return { ...server, config };
 }
 
