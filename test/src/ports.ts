@@ -2,7 +2,7 @@ import { freePort } from "@platform/local-region/testing";
 
 // Every suite runs its own local region beside a developer's (4566/8080/8443) and beside the other
 // engineers' tests (task ports 43000–43999): listener ports come from the OS, task and media ports
-// from a block of 46000–47999 that belongs to one suite.
+// from a block of 500 from 46000 up that belongs to one suite.
 
 export interface PortRange {
   from: number;
@@ -22,6 +22,7 @@ export const SUITE_BLOCKS = {
   "zero-downtime": 1,
   "host-routing": 2,
   "browser-through-lb": 3,
+  alarms: 4,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;

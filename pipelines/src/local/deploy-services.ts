@@ -70,7 +70,9 @@ export async function ensureService(
       return "unchanged";
     }
   }
-  const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand(definition));
+  const registered = await clients.ecs.send(
+    new RegisterTaskDefinitionCommand({ ...definition, taskRoleArn: localTaskRoleArn(t.name) }),
+  );
   const revision = registered.taskDefinition?.taskDefinitionArn as string;
   if (current) {
     await clients.ecs.send(
@@ -100,6 +102,14 @@ export async function ensureService(
   );
   say(`created service ${t.name} ${shortImage(t.image)}`);
   return "created";
+}
+
+/**
+ * As on AWS, a task with a role gets credentials from the container credentials endpoint: this is
+ * what lets the apps' SDK clients (metrics, logs) reach the local region with no configuration.
+ */
+function localTaskRoleArn(service: string): string {
+  return `arn:aws:iam::000000000000:role/${service}-task`;
 }
 
 /**

@@ -5,7 +5,8 @@ import { type PackedImage, packImage, pushImageToEcr } from "@platform/image-for
  * A 30-line HTTP server: /healthz (503 once draining), /version (env VERSION), /env, /hog (eats
  * memory), /put-metric (CloudWatch PutMetricData through the SDK with only what the task's
  * environment says: the image needs NODE_PATH to find @aws-sdk/client-cloudwatch); CRASH=1 exits 3
- * at start, SLOW=1 never listens; it logs its start and SIGTERM.
+ * at start, SLOW=1 never listens, ERRORS=1 passes its health check and answers 500 to everything
+ * else (a version that starts fine and then fails its users); it logs its start and SIGTERM.
  */
 const SERVER = `
 const http = require("node:http");
@@ -14,6 +15,7 @@ if (process.env.SLOW === "1") { console.log("warming up..."); setInterval(() => 
 let draining = false;
 const server = http.createServer((req, res) => {
   if (req.url === "/healthz") { res.writeHead(draining ? 503 : 200); return res.end(draining ? "draining" : "ok"); }
+  if (process.env.ERRORS === "1") { res.writeHead(500, { "content-type": "text/plain" }); return res.end("internal error"); }
   if (req.url === "/version") { res.writeHead(200, { "content-type": "text/plain" }); return res.end(process.env.VERSION ?? "none"); }
   if (req.url === "/env") { res.writeHead(200, { "content-type": "application/json" }); return res.end(JSON.stringify(process.env)); }
   if (req.url === "/put-metric") {
