@@ -142,8 +142,9 @@ const environmentSpec = z.strictObject({
 const email = z.email("an e-mail address");
 
 /**
- * Where the notifier sends e-mail itself instead of through SNS's e-mail subscriptions. The password is
- * named, never given: the same reference as a service's secrets.
+ * The SMTP server the local region's SNS sends alarm e-mail through (else they land in its outbox); on
+ * AWS, SNS delivers e-mail itself. The password is named, never given: the same reference as a
+ * service's secrets (npm start takes its value from LOCAL_REGION_SMTP_PASSWORD).
  */
 const smtp = z.strictObject({
   host: z

@@ -59,18 +59,27 @@ function submitJob(key: string): Promise<number> {
     output: "objects://out/",
     profile: { ffmpeg: { codec: "h264", scale: "720p", bitrate: 3, profile: "quality", speed: "fast" } },
   });
+  return send("POST", "/api/v1/jobs", key, Buffer.from(body), "application/json");
+}
+
+function put(path: string, key: string, body: Buffer): Promise<number> {
+  return send("PUT", path, key, body, "application/octet-stream");
+}
+
+/** A request to qa through the load balancer; resolves with the status. */
+function send(method: string, path: string, key: string, body: Buffer, type: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host: "127.0.0.1",
         port: region.ports.http,
-        method: "POST",
-        path: "/api/v1/jobs",
+        method,
+        path,
         headers: {
           host: QA,
           authorization: `Bearer ${key}`,
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
+          "content-type": type,
+          "content-length": body.length,
         },
       },
       (res) => {
@@ -102,6 +111,9 @@ describe("an alarm e-mail a person can act on", () => {
     const confirmed = await fetch(confirmationLink(confirmation));
     expect(confirmed.status).toBe(200);
 
+    // The job's input exists (objects are files beside the database, not in it).
+    const upload = await put("/api/v1/objects/in/clip.mp4", region.apiKeys().qa, Buffer.alloc(4096, 1));
+    expect(upload).toBe(201);
     freezeQaDatabase();
     const statuses = await Promise.all(Array.from({ length: 30 }, () => submitJob(region.apiKeys().qa)));
     expect(statuses.filter((s) => s === 500).length, JSON.stringify(statuses)).toBeGreaterThanOrEqual(25);

@@ -71,7 +71,9 @@ export class SqliteDialect implements Dialect {
         this.db.exec("COMMIT");
         return result;
       } catch (error) {
-        this.db.exec("ROLLBACK");
+        // A failed write (disk I/O, full disk) can end the transaction itself; a second ROLLBACK
+        // would then throw and hide the error that matters.
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
         throw error;
       }
     });

@@ -176,7 +176,10 @@ export interface AlarmStateView {
   stateReason: string;
   /** Epoch milliseconds of the last change of state (a new reason alone does not move it). */
   stateTransitionedAt: number;
-  /** Period × EvaluationPeriods in seconds: how long a breach takes to show, what ECS bakes for. */
+  /**
+   * Period × (EvaluationPeriods + 1) in seconds: how long a breach that begins at any moment takes to
+   * show (CloudWatch evaluates a period only once it is over), and so what ECS bakes for.
+   */
   evaluationSeconds: number;
 }
 

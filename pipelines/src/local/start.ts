@@ -1,7 +1,13 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { APP_NAMES, type PlatformSpec, serviceName } from "@platform/env";
-import { EcsPlugin, LogsPlugin, type RegionHandle, startRegion } from "@platform/local-region";
+import {
+  EcsPlugin,
+  LogsPlugin,
+  type RegionHandle,
+  type SmtpOptions,
+  startRegion,
+} from "@platform/local-region";
 import { loadCheckout } from "../image/repo-root.js";
 import { type AppImage, ensureAppImage } from "./app-images.js";
 import { bootstrap, eachService } from "./bootstrap.js";
@@ -35,6 +41,7 @@ async function main(): Promise<void> {
     region: spec.region,
     plugins: [logs, ecs],
     log: (m) => appendLog(regionLog, m),
+    smtp: localSmtp(spec),
   });
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -119,13 +126,32 @@ function summary(
     `  qa    http://${qaHost}:${httpPort}   https://${qaHost}:${httpsPort}   (Node's fetch: set the Host header)`,
     `  AWS endpoint ${region.endpoint}  services: ${APP_NAMES.flatMap((a) => ["qa", "prod"].map((e) => serviceName(a, e as "qa" | "prod"))).join(", ")}`,
     `  export AWS_PROFILE=local AWS_SHARED_CREDENTIALS_FILE=${region.credentials.credentialsFile} AWS_CONFIG_FILE=${region.credentials.configFile} AWS_ENDPOINT_URL=${region.endpoint}`,
-    `  alarm e-mails: ${join(region.stateDir, "outbox")} (open the confirmation e-mail's link once per recipient)`,
+    `  alarm e-mails: ${spec.alarms.smtp ? `over SMTP via ${spec.alarms.smtp.host}` : join(region.stateDir, "outbox")} (each recipient confirms once, from the confirmation e-mail)`,
     `  API keys: qa ${apiKeys.qa}   prod ${apiKeys.prod}   (also in ${join(region.stateDir, "api-keys.json")})`,
     `  images: ${Object.values(images)
       .map((i) => `${i?.app}:${i?.tag}${i?.built ? " (built)" : ""}`)
       .join("  ")}`,
     ...placeholders.map((p) => `  note: ${p?.app} runs a placeholder image: ${p?.placeholderBecause}`),
   ];
+}
+
+/**
+ * The spec's SMTP server, for the region's SNS e-mail (else the outbox). The spec names the
+ * password's parameter, never its value; on this machine the value comes from the environment.
+ */
+function localSmtp(spec: PlatformSpec): SmtpOptions | undefined {
+  const smtp = spec.alarms.smtp;
+  if (!smtp) return undefined;
+  const pass = process.env.LOCAL_REGION_SMTP_PASSWORD;
+  if (smtp.username && !pass)
+    throw new Error("alarms.smtp names a username: set LOCAL_REGION_SMTP_PASSWORD to its password");
+  return {
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    from: smtp.from,
+    auth: smtp.username && pass ? { user: smtp.username, pass } : undefined,
+  };
 }
 
 function appendLog(file: string, message: string): void {

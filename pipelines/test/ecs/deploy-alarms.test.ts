@@ -71,8 +71,8 @@ describe("ecs deploy --rollback-alarm", () => {
     world = std.world;
     const run = await runEcs(world, deployV2(["--rollback-alarm", ALARM]));
     expect(run.exitCode).toBe(0);
-    // No --bake-time: the alarm's evaluation time (60 s × 1), as ECS computes its own bake.
-    expect(run.text).toMatch(/Baking for 1m: watching api-qa-error-logs/);
+    // No --bake-time: the time a breach takes to show (60 s × (1 + 1)), as the region's ECS bakes.
+    expect(run.text).toMatch(/Baking for 2m: watching api-qa-error-logs/);
     expect(world.alarmLooks).toBeGreaterThanOrEqual(30);
     expect(run.text).toMatch(/Deployed .*api-qa:5/);
   });

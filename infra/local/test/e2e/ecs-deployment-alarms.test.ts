@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EcsTestRegion, type TestApp } from "../../src/testing/index.js";
 
 // Deployment alarms through the API, as AWS tells you to test them: SetAlarmState during a deploy
-// of the test image. The alarm has a 10 s period, so ECS bakes for 10 s after the new tasks serve.
+// of the test image. The alarm has a 10 s period (one evaluation period), so ECS bakes for 20 s after the new tasks serve.
 
 const ALARM = "app-qa-5xx";
 let t: EcsTestRegion;

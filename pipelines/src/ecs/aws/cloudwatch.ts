@@ -21,7 +21,8 @@ export async function describeAlarms(clients: Clients, names: readonly string[])
 }
 
 function alarmView(alarm: MetricAlarm): AlarmView {
-  const evaluationSeconds = (alarm.Period ?? 0) * (alarm.EvaluationPeriods ?? 0);
+  // A breach that begins mid-period shows once the period after the evaluated ones is over.
+  const evaluationSeconds = (alarm.Period ?? 0) * ((alarm.EvaluationPeriods ?? 0) + 1);
   return {
     name: alarm.AlarmName ?? "",
     state: alarm.StateValue ?? "INSUFFICIENT_DATA",

@@ -60,7 +60,7 @@ export function registerDeploy(program: Command, runtime: Runtime): void {
     )
     .option(
       "--bake-time <duration>",
-      "how long to watch the alarms after the rollout: 0, 90s, 5m (default: the alarms' longest evaluation time)",
+      "how long to watch the alarms after the rollout: 0, 90s, 5m (default: the longest time a breach of the alarms takes to show: period × (evaluation periods + 1))",
       parseBakeTime,
     )
     .action(async (cluster: string, service: string, region: string | undefined, flags: DeployFlags) => {

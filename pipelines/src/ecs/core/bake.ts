@@ -29,7 +29,7 @@ export type BakeOutcome = { kind: "passed"; seconds: number } | { kind: "alarm";
 
 /**
  * After the rollout completed, watch the alarms for the bake time (--bake-time, else the alarms'
- * longest evaluation time, as ECS computes its own) and stop at the first that goes to ALARM.
+ * longest time a breach takes to show, as the local region's ECS bakes) and stop at the first that goes to ALARM.
  * This is the rolling-update bake; a blue/green service will take --bake-time as ECS's own bake
  * time instead (the seam is here: the caller passes `bakeSeconds` whatever the strategy).
  */

@@ -30,7 +30,7 @@ export interface DeployOptions {
   showDiff: boolean;
   /** --rollback-alarm: alarms watched during the bake, beside the service's own deployment alarms. */
   rollbackAlarms: string[];
-  /** --bake-time in seconds; undefined = the alarms' longest evaluation time. One flag for every strategy. */
+  /** --bake-time in seconds; undefined = the longest time a breach of the alarms takes to show. One flag for every strategy. */
   bakeSeconds?: number | undefined;
 }
 

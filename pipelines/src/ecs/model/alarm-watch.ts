@@ -39,7 +39,7 @@ export function firstAlarm(alarms: AlarmView[], since: Date): AlarmView | undefi
   return alarms.find((a) => a.state === "ALARM" && a.transitionedAt.getTime() > since.getTime());
 }
 
-/** Without --bake-time: the longest evaluation time among the alarms, as ECS computes its own bake. */
+/** Without --bake-time: the longest time a breach takes to show among the alarms (the local region's ECS bakes as long). */
 export function defaultBakeSeconds(alarms: AlarmView[]): number {
   return Math.max(0, ...alarms.map((a) => a.evaluationSeconds));
 }

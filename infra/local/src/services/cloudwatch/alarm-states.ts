@@ -14,7 +14,7 @@ export class LocalAlarmStates implements AlarmStates {
       stateValue: alarm.stateValue as AlarmStateView["stateValue"],
       stateReason: alarm.stateReason,
       stateTransitionedAt: alarm.stateTransitionedTimestamp,
-      evaluationSeconds: alarm.config.period * alarm.config.evaluationPeriods,
+      evaluationSeconds: alarm.config.period * (alarm.config.evaluationPeriods + 1),
     };
   }
 }

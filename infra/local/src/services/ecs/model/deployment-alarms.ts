@@ -27,7 +27,10 @@ export function triggeredAlarms(
     .filter((a): a is AlarmStateView => a?.stateValue === "ALARM" && a.stateTransitionedAt > since);
 }
 
-/** ECS computes the bake time from the alarms: the longest evaluation time among them. */
+/**
+ * ECS computes the bake time from the alarms and does not say how; here it is the longest time a
+ * breach takes to show among them, so a version that fails from its first request is caught.
+ */
 export function bakeSeconds(service: ServiceRecord, alarms: AlarmStates): number {
   const times = watchedAlarms(service).map((name) => alarms.get(name)?.evaluationSeconds ?? 0);
   return Math.max(0, ...times);
