@@ -79,6 +79,22 @@ describe("CloudWatch Logs model", () => {
     expect(codeOf(() => model.putRetention("g", 2))).toBe("InvalidParameterException");
   });
 
+  it("frees what retention has expired, a bounded number of segments a sweep", () => {
+    const clock = { now: 1_700_000_000_000 };
+    const store = new EventStore(memorySegments(), { maxEventsPerStream: 1000, segmentBytes: 1 });
+    const model = new LogsModel(emptyLogsState(), () => clock.now, store);
+    const group = model.createGroup("g");
+    const stream = model.createStream("g", "s");
+    for (let i = 0; i < 5; i++)
+      model.append(group, stream, [{ timestamp: clock.now - 3 * DAY + i, message: `old ${i}` }]);
+    model.append(group, stream, [{ timestamp: clock.now, message: "new" }]);
+    expect(model.expire()).toBe(0);
+    model.putRetention("g", 1);
+    expect(model.expire(2)).toBe(2);
+    expect(model.expire()).toBe(3);
+    expect([...store.read({ group: "g", stream: "s" })].map((e) => e.message)).toEqual(["new"]);
+  });
+
   it("filters across streams by names or prefix, time and pattern, oldest first", () => {
     const { model } = logs();
     const group = model.createGroup("g");
