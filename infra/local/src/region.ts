@@ -6,6 +6,7 @@ import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials 
 import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
+import { MetricLogFile } from "./services/cloudwatch/metric-log-file.js";
 import { createCloudWatchService } from "./services/cloudwatch/service.js";
 import { BlobStore, isDigest } from "./services/ecr/blob-store.js";
 import { LocalImageRegistry } from "./services/ecr/registry.js";
@@ -88,7 +89,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     const blobs = new BlobStore(stateDir);
     const ssm = createSsmService(states);
     const secrets = createSecretsManagerService(states);
-    const cloudwatch = createCloudWatchService(states);
+    const cloudwatch = createCloudWatchService(states, Date.now, new MetricLogFile(stateDir));
 
     wire.registerService(elbv2.definition);
     wire.registerService(ssm.definition);

@@ -1,18 +1,7 @@
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  truncateSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
+import { appendText } from "../../state/append-file.js";
 import { writeFileAtomic } from "../../state/atomic-file.js";
 import type { SegmentIndex, SegmentIo, StreamKey } from "./event-store.js";
 
@@ -65,16 +54,6 @@ function dropTornLine(path: string): string {
   const end = text.lastIndexOf("\n") + 1;
   if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end), "utf8"));
   return text.slice(0, end);
-}
-
-function appendText(path: string, text: string, sync: boolean): void {
-  const fd = openSync(path, "a", 0o600);
-  try {
-    writeSync(fd, text);
-    if (sync) fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function readText(path: string): string {
