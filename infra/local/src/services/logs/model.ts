@@ -282,18 +282,24 @@ export class LogsModel {
     return group.retentionInDays === undefined ? undefined : this.clock() - group.retentionInDays * DAY;
   }
 
-  /** A stream's events inside the group's retention period and the time range, oldest first. */
+  /** A stream's events from `fromSeq` inside the group's retention period and the time range, oldest first. */
   *retained(
     group: LogGroupRecord,
     stream: LogStreamRecord,
-    range: TimeRange = {},
+    range: TimeRange & { fromSeq?: number } = {},
   ): Generator<StoredLogEvent> {
     const cutoff = this.retentionCutoff(group) ?? 0;
     const startTime = Math.max(cutoff, range.startTime ?? 0);
     const window = { startTime, endTime: range.endTime ?? Number.MAX_SAFE_INTEGER };
-    for (const e of this.store.read(keyOf(group, stream), window)) {
+    const read = { ...window, ...(range.fromSeq !== undefined ? { fromSeq: range.fromSeq } : {}) };
+    for (const e of this.store.read(keyOf(group, stream), read)) {
       if (inRange(e.timestamp, window)) yield e;
     }
+  }
+
+  /** The number of the stream's next event: where its newest `n` events start is that less n. */
+  nextSeq(group: LogGroupRecord, stream: LogStreamRecord): number {
+    return this.store.nextSeq(keyOf(group, stream));
   }
 
   /** GetLogEvents: a stream's retained events in the time range, oldest first. */
@@ -312,7 +318,7 @@ export class LogsModel {
 
   /** PutLogEvents' nextSequenceToken: AWS still returns one, and ignores it when it comes back. */
   sequenceToken(group: LogGroupRecord, stream: LogStreamRecord): string {
-    return String(this.store.nextSeq(keyOf(group, stream))).padStart(20, "0");
+    return String(this.nextSeq(group, stream)).padStart(20, "0");
   }
 
   /**

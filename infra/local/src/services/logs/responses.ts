@@ -2,7 +2,6 @@ import type { Durable, MetricSink, OperationHandler } from "../../contracts.js";
 import { mutating } from "../../state/durable.js";
 import { type Page, pageOffset, pageToken, paginate } from "../../wire/paging.js";
 import { type Input, optString } from "../../wire/params.js";
-import type { StoredLogEvent } from "./event-store.js";
 import { IngestionCounters } from "./ingestion.js";
 import {
   filterCursor,
@@ -25,7 +24,7 @@ import {
 } from "./input.js";
 import { testMetricFilter } from "./metric-filters.js";
 import { NO_METRICS, publishMetricData } from "./metric-publishing.js";
-import type { LogGroupRecord, LogsModel, LogsState } from "./model.js";
+import type { LogGroupRecord, LogStreamRecord, LogsModel, LogsState, TimeRange } from "./model.js";
 import { logGroupView, logStreamView, metricFilterView, searchedStreamView } from "./views.js";
 
 // CloudWatch Logs' operations: decoded input, model call, commit, API-shaped output.
@@ -81,7 +80,7 @@ export function logsOperations(
     GetLogEvents: (input) => {
       const group = model.group(groupName(input));
       const stream = model.stream(groupName(input), streamName(input));
-      return eventWindow(model.retained(group, stream, timeRange(input)), input);
+      return eventWindow(model, group, stream, input);
     },
     FilterLogEvents: (input) => {
       const group = model.group(groupName(input));
@@ -114,12 +113,14 @@ export function logsOperations(
 
 /**
  * GetLogEvents reads a window of `limit` events: the newest ones, or the oldest with
- * `startFromHead`, then onwards from a token. Its forward and backward tokens are always there; a
- * forward token that comes back unchanged tells the reader it has everything. The events are
- * read as they stream from the store: at most `limit` of them are held.
+ * `startFromHead`, then onwards from a token. Tokens name an event number, so a page is read from
+ * there, not counted from the start; the forward and backward tokens are always there, and a
+ * forward token that comes back unchanged tells the reader it has everything. At most `limit`
+ * events are held.
  */
-function eventWindow(events: Iterable<StoredLogEvent>, input: Input) {
+function eventWindow(model: LogsModel, group: LogGroupRecord, stream: LogStreamRecord, input: Input) {
   const limit = limitOf(input, 10000);
+  const range = timeRange(input);
   const token = optString(input, "nextToken");
   const from =
     token !== undefined
@@ -127,35 +128,50 @@ function eventWindow(events: Iterable<StoredLogEvent>, input: Input) {
       : input.startFromHead === true
         ? 0
         : undefined;
-  const { page, start } =
-    from === undefined ? newest(events, limit) : { page: slice(events, from, limit), start: from };
+  const page =
+    from !== undefined
+      ? take(model.retained(group, stream, { ...range, fromSeq: from }), limit)
+      : newest(
+          model.retained(group, stream, { ...range, ...newestFrom(model, group, stream, range, limit) }),
+          limit,
+        );
+  const first = page[0]?.seq ?? from ?? model.nextSeq(group, stream);
+  const next = page.length > 0 ? page.at(-1)!.seq + 1 : first;
   return {
     events: page.map(({ seq: _seq, ...e }) => e),
-    nextForwardToken: `f/${pageToken(start + page.length)}`,
-    nextBackwardToken: `b/${pageToken(Math.max(0, start - limit))}`,
+    nextForwardToken: `f/${pageToken(next)}`,
+    nextBackwardToken: `b/${pageToken(Math.max(0, first - limit))}`,
   };
 }
 
-function slice<T>(items: Iterable<T>, from: number, limit: number): T[] {
+/** Without a time range the newest `limit` events are the last `limit` numbers: no need to read the rest. */
+function newestFrom(
+  model: LogsModel,
+  group: LogGroupRecord,
+  stream: LogStreamRecord,
+  range: TimeRange,
+  limit: number,
+) {
+  const open = range.startTime === undefined && range.endTime === undefined;
+  return open ? { fromSeq: Math.max(0, model.nextSeq(group, stream) - limit) } : {};
+}
+
+function take<T>(items: Iterable<T>, limit: number): T[] {
   const page: T[] = [];
-  let i = 0;
   for (const item of items) {
-    if (i++ < from) continue;
     page.push(item);
     if (page.length === limit) break;
   }
   return page;
 }
 
-/** The last `limit` items and the position of the first of them. */
-function newest<T>(items: Iterable<T>, limit: number): { page: T[]; start: number } {
+/** The last `limit` items, oldest first. */
+function newest<T>(items: Iterable<T>, limit: number): T[] {
   const ring: T[] = [];
   let total = 0;
   for (const item of items) {
     ring[total % limit] = item;
     total++;
   }
-  const start = Math.max(0, total - limit);
-  const page = total <= limit ? ring : [...ring.slice(total % limit), ...ring.slice(0, total % limit)];
-  return { page, start };
+  return total <= limit ? ring : [...ring.slice(total % limit), ...ring.slice(0, total % limit)];
 }
