@@ -74,7 +74,7 @@ export class EventStore {
     }
     const text = events.map((e) => `${JSON.stringify([e.timestamp, ingestionTime, e.message])}\n`).join("");
     this.io.append(key, open.firstSeq, text, sync);
-    for (const e of events) addToIndex(open, e.timestamp, 0);
+    for (const e of events) addToIndex(open, e.timestamp);
     open.bytes += Buffer.byteLength(text, "utf8");
     s.nextSeq += events.length;
     this.enforceCap(key, s);
@@ -173,7 +173,7 @@ export function indexOf(firstSeq: number, text: string): SegmentIndex {
     maxTimestamp: -Infinity,
     bytes: 0,
   };
-  for (const event of parseSegment(text, firstSeq, firstSeq)) addToIndex(index, event.timestamp, 0);
+  for (const event of parseSegment(text, firstSeq, firstSeq)) addToIndex(index, event.timestamp);
   index.bytes = Buffer.byteLength(text.slice(0, text.lastIndexOf("\n") + 1), "utf8");
   return index;
 }
@@ -195,11 +195,10 @@ function* parseSegment(text: string, firstSeq: number, fromSeq: number): Generat
   }
 }
 
-function addToIndex(index: SegmentIndex, timestamp: number, bytes: number): void {
+function addToIndex(index: SegmentIndex, timestamp: number): void {
   index.count++;
   index.minTimestamp = Math.min(index.minTimestamp, timestamp);
   index.maxTimestamp = Math.max(index.maxTimestamp, timestamp);
-  index.bytes += bytes;
 }
 
 function overlaps(segment: SegmentIndex, range: { startTime?: number; endTime?: number }): boolean {
