@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   CreateTargetGroupCommand,
@@ -25,10 +26,37 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function spawnRegion(): Promise<{ proc: ChildRegion["child"]; endpoint: string }> {
-  const region = await startChildRegion(dir);
+async function spawnRegion(stateDir = dir): Promise<{ proc: ChildRegion["child"]; endpoint: string }> {
+  const region = await startChildRegion(stateDir);
   children.push(region);
   return { proc: region.child, endpoint: region.endpoint };
+}
+
+/**
+ * Four writers send requests until the region, killed with SIGKILL once 30 are acknowledged, stops
+ * answering; the names of the acknowledged ones.
+ */
+async function killMidTraffic(
+  proc: ChildRegion["child"],
+  write: (writer: number, i: number) => Promise<string>,
+): Promise<string[]> {
+  const acknowledged: string[] = [];
+  let stop = false;
+  const writer = async (w: number) => {
+    for (let i = 0; i < 200 && !stop; i++) {
+      try {
+        acknowledged.push(await write(w, i));
+      } catch {
+        return; // the region died under this request: it was never acknowledged
+      }
+    }
+  };
+  const writers = [0, 1, 2, 3].map(writer);
+  while (acknowledged.length < 30) await new Promise((r) => setTimeout(r, 5));
+  proc.kill("SIGKILL");
+  stop = true;
+  await Promise.all(writers);
+  return acknowledged;
 }
 
 describe("durability", () => {
@@ -48,24 +76,11 @@ describe("durability", () => {
     await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: "i-1", Port: 40001 }] }));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: "kept-repo" }));
 
-    const acknowledged: string[] = [];
-    let stop = false;
-    const writer = async (w: number) => {
-      for (let i = 0; i < 200 && !stop; i++) {
-        const name = `/kill/w${w}/p${i}`;
-        try {
-          await ssm.send(new PutParameterCommand({ Name: name, Value: `v${i}`, Type: "String" }));
-          acknowledged.push(name);
-        } catch {
-          return; // the region died under this request: it was never acknowledged
-        }
-      }
-    };
-    const writers = [0, 1, 2, 3].map(writer);
-    while (acknowledged.length < 30) await new Promise((r) => setTimeout(r, 5));
-    first.proc.kill("SIGKILL");
-    stop = true;
-    await Promise.all(writers);
+    const acknowledged = await killMidTraffic(first.proc, async (w, i) => {
+      const name = `/kill/w${w}/p${i}`;
+      await ssm.send(new PutParameterCommand({ Name: name, Value: `v${i}`, Type: "String" }));
+      return name;
+    });
     expect(acknowledged.length).toBeGreaterThanOrEqual(30);
 
     const second = await spawnRegion();
@@ -88,6 +103,39 @@ describe("durability", () => {
     ).toBe(tg);
     const health = await elb2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }));
     expect(health.TargetHealthDescriptions?.map((d) => d.Target)).toEqual([{ Id: "i-1", Port: 40001 }]);
+    second.proc.kill("SIGTERM");
+    await new Promise((r) => second.proc.once("exit", r));
+  }, 30_000);
+
+  it("loses no acknowledged PutMetricData when killed mid-traffic (the metric log is appended to)", async () => {
+    const metricsDir = join(dir, "metrics");
+    const first = await spawnRegion(metricsDir);
+    const config = {
+      endpoint: first.endpoint,
+      region: "us-east-1",
+      credentials: loadOrCreateAccessKey(metricsDir),
+      maxAttempts: 1,
+    };
+    const cloudwatch = new CloudWatchClient(config);
+    const acknowledged = await killMidTraffic(first.proc, async (w, i) => {
+      const MetricName = `Kill-w${w}-m${i}`;
+      await cloudwatch.send(
+        new PutMetricDataCommand({ Namespace: "Kill", MetricData: [{ MetricName, Value: i }] }),
+      );
+      return MetricName;
+    });
+
+    const second = await spawnRegion(metricsDir);
+    const listed = new Set<string>();
+    let NextToken: string | undefined;
+    do {
+      const page = await new CloudWatchClient({ ...config, endpoint: second.endpoint }).send(
+        new ListMetricsCommand({ Namespace: "Kill", NextToken }),
+      );
+      for (const m of page.Metrics ?? []) listed.add(m.MetricName ?? "");
+      NextToken = page.NextToken;
+    } while (NextToken);
+    expect(acknowledged.filter((name) => !listed.has(name))).toEqual([]);
     second.proc.kill("SIGTERM");
     await new Promise((r) => second.proc.once("exit", r));
   }, 30_000);
