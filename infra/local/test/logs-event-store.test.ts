@@ -68,6 +68,7 @@ describe("event store on disk", () => {
     first.append(key, lines(0, 8), 1, true);
     first.append(key, lines(8, 4), 2, true);
     const again = new EventStore(diskSegments(dir), { maxEventsPerStream: 1000, segmentBytes: 150 });
+    expect(again.bytes(key)).toBe(first.bytes(key));
     expect([...again.read(key)]).toEqual([...first.read(key)]);
     again.append(key, lines(12, 1), 3, true);
     expect(again.last(key, 1)).toEqual([{ seq: 12, timestamp: 12, message: "line 12", ingestionTime: 3 }]);

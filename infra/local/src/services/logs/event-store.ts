@@ -35,6 +35,8 @@ export interface SegmentIo {
   read(key: StreamKey, firstSeq: number): string;
   remove(key: StreamKey, firstSeq: number): void;
   removeStream(key: StreamKey): void;
+  /** The bytes of the stream's segments, without reading them. */
+  bytes(key: StreamKey): number;
 }
 
 export interface EventStoreLimits {
@@ -103,9 +105,10 @@ export class EventStore {
     return this.open(key).nextSeq;
   }
 
-  /** Bytes of the stream's segments. */
+  /** Bytes of the stream's segments; a stream not read since the start is not loaded for it. */
   bytes(key: StreamKey): number {
-    return this.open(key).segments.reduce((n, segment) => n + segment.bytes, 0);
+    const s = this.streams.get(keyOf(key));
+    return s ? s.segments.reduce((n, segment) => n + segment.bytes, 0) : this.io.bytes(key);
   }
 
   /**
@@ -238,5 +241,6 @@ export function memorySegments(): SegmentIo {
     read: (key, firstSeq) => of(key).get(firstSeq)?.text ?? "",
     remove: (key, firstSeq) => of(key).delete(firstSeq),
     removeStream: (key) => streams.delete(keyOf(key)),
+    bytes: (key) => [...of(key).values()].reduce((n, s) => n + Buffer.byteLength(s.text, "utf8"), 0),
   };
 }

@@ -29,6 +29,11 @@ export function diskSegments(stateDir: string): SegmentIo {
       rmSync(file(key, firstSeq, "idx"), { force: true });
     },
     removeStream: (key) => rmSync(folder(key), { recursive: true, force: true }),
+    bytes: (key) => {
+      if (!existsSync(folder(key))) return 0;
+      const names = readdirSync(folder(key)).filter((n) => SEGMENT.test(n));
+      return names.reduce((n, name) => n + statSync(join(folder(key), name)).size, 0);
+    },
   };
 }
 
