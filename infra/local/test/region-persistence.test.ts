@@ -2,6 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  FilterLogEventsCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   CreateTargetGroupCommand,
@@ -26,11 +33,22 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function spawnRegion(stateDir = dir): Promise<{ proc: ChildRegion["child"]; endpoint: string }> {
-  const region = await startChildRegion(stateDir);
+async function spawnRegion(
+  stateDir = dir,
+  logs = false,
+): Promise<{ proc: ChildRegion["child"]; endpoint: string }> {
+  const region = await startChildRegion(stateDir, { logs });
   children.push(region);
   return { proc: region.child, endpoint: region.endpoint };
 }
+
+/** An SDK client's settings for a child region: one attempt, so a request the kill cut short fails. */
+const clientConfig = (endpoint: string, stateDir: string) => ({
+  endpoint,
+  region: "us-east-1",
+  credentials: loadOrCreateAccessKey(stateDir),
+  maxAttempts: 1,
+});
 
 /**
  * Four writers send requests until the region, killed with SIGKILL once 30 are acknowledged, stops
@@ -62,12 +80,7 @@ async function killMidTraffic(
 describe("durability", () => {
   it("loses nothing acknowledged when the region is killed with SIGKILL mid-traffic", async () => {
     const first = await spawnRegion();
-    const config = {
-      endpoint: first.endpoint,
-      region: "us-east-1",
-      credentials: loadOrCreateAccessKey(dir),
-      maxAttempts: 1,
-    };
+    const config = clientConfig(first.endpoint, dir);
     const ssm = new SSMClient(config);
     const ecr = new ECRClient(config);
     const elb = new ElasticLoadBalancingV2Client(config);
@@ -110,12 +123,7 @@ describe("durability", () => {
   it("loses no acknowledged PutMetricData when killed mid-traffic (the metric log is appended to)", async () => {
     const metricsDir = join(dir, "metrics");
     const first = await spawnRegion(metricsDir);
-    const config = {
-      endpoint: first.endpoint,
-      region: "us-east-1",
-      credentials: loadOrCreateAccessKey(metricsDir),
-      maxAttempts: 1,
-    };
+    const config = clientConfig(first.endpoint, metricsDir);
     const cloudwatch = new CloudWatchClient(config);
     const acknowledged = await killMidTraffic(first.proc, async (w, i) => {
       const MetricName = `Kill-w${w}-m${i}`;
@@ -136,6 +144,31 @@ describe("durability", () => {
       NextToken = page.NextToken;
     } while (NextToken);
     expect(acknowledged.filter((name) => !listed.has(name))).toEqual([]);
+    second.proc.kill("SIGTERM");
+    await new Promise((r) => second.proc.once("exit", r));
+  }, 30_000);
+
+  it("loses no acknowledged PutLogEvents when killed mid-traffic (segments are fsynced before the answer)", async () => {
+    const logsDir = join(dir, "logs");
+    const first = await spawnRegion(logsDir, true);
+    const config = clientConfig(first.endpoint, logsDir);
+    const logs = new CloudWatchLogsClient(config);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/kill" }));
+    for (const w of [0, 1, 2, 3]) {
+      await logs.send(new CreateLogStreamCommand({ logGroupName: "/kill", logStreamName: `w${w}` }));
+    }
+    const acknowledged = await killMidTraffic(first.proc, async (w, i) => {
+      const message = `w${w} line ${i}`;
+      const logEvents = [{ timestamp: Date.now(), message }];
+      await logs.send(new PutLogEventsCommand({ logGroupName: "/kill", logStreamName: `w${w}`, logEvents }));
+      return message;
+    });
+
+    const second = await spawnRegion(logsDir, true);
+    const again = new CloudWatchLogsClient({ ...config, endpoint: second.endpoint });
+    const found = await again.send(new FilterLogEventsCommand({ logGroupName: "/kill" }));
+    const stored = new Set(found.events?.map((e) => e.message));
+    expect(acknowledged.filter((m) => !stored.has(m))).toEqual([]);
     second.proc.kill("SIGTERM");
     await new Promise((r) => second.proc.once("exit", r));
   }, 30_000);
