@@ -9,6 +9,7 @@ import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
 import { CREDENTIALS_PREFIX, TaskCredentialsEndpoint } from "./runtime/tasks/task-credentials.js";
 import { LocalAlarmStates } from "./services/cloudwatch/alarm-states.js";
+import { MetricLogFile } from "./services/cloudwatch/metric-log-file.js";
 import { createCloudWatchService } from "./services/cloudwatch/service.js";
 import { BlobStore, isDigest } from "./services/ecr/blob-store.js";
 import { LocalImageRegistry } from "./services/ecr/registry.js";
@@ -93,7 +94,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       health: (arn) => loadBalancer.registry.health(arn),
       settled: () => loadBalancer.settled(),
     });
-    const cloudwatch = createCloudWatchService(states);
+    const cloudwatch = createCloudWatchService(states, Date.now, new MetricLogFile(stateDir));
     const loadBalancer = new LoadBalancer(elbv2.model, log, cloudwatch.metricSink);
     const blobs = new BlobStore(stateDir);
     const ssm = createSsmService(states);

@@ -35,7 +35,7 @@ afterAll(async () => {
 const aws = (...args: string[]) => awsCli<Record<string, any>>({ endpoint: region.endpoint, env }, ...args);
 
 const BOTO3 = `
-import json, sys, boto3, botocore
+import json, sys, time, boto3, botocore
 endpoint = sys.argv[1]
 ecs = boto3.client("ecs", endpoint_url=endpoint, region_name="us-east-1")
 logs = boto3.client("logs", endpoint_url=endpoint, region_name="us-east-1")
@@ -51,7 +51,7 @@ except botocore.exceptions.ClientError as e:
     out["error"] = e.response["Error"]["Code"]
 logs.create_log_group(logGroupName="/boto")
 logs.create_log_stream(logGroupName="/boto", logStreamName="s")
-logs.put_log_events(logGroupName="/boto", logStreamName="s", logEvents=[{"timestamp": 1700000000000, "message": "hello"}])
+logs.put_log_events(logGroupName="/boto", logStreamName="s", logEvents=[{"timestamp": int(time.time() * 1000), "message": "hello"}])
 out["messages"] = [e["message"] for e in logs.get_log_events(logGroupName="/boto", logStreamName="s")["events"]]
 print(json.dumps(out))
 `;

@@ -96,7 +96,7 @@ describe("CloudWatch Logs", () => {
       await call("PutLogEvents", {
         logGroupName: "g",
         logStreamName: stream,
-        logEvents: [{ timestamp: 1, message }],
+        logEvents: [{ timestamp: 1_700_000_000_000, message }],
       });
     }
     const out = await call("FilterLogEvents", { logGroupName: "g", filterPattern: "ERROR" });

@@ -310,7 +310,8 @@ describe("CloudWatch Logs metric filters", () => {
 describe("metric filters through the AWS CLI", () => {
   const aws = (...args: string[]) => awsCli({ endpoint: region.endpoint, env: region.awsEnv() }, ...args);
 
-  it("puts and describes a metric filter and filters events", async () => {
+  // Three CLI runs of about a second each, more on a loaded machine.
+  it("puts and describes a metric filter and filters events", { timeout: 30_000 }, async () => {
     await groupWithStream("/cli/app");
     await aws(
       "logs",

@@ -20,9 +20,9 @@ const SCRIPT_ARGS =
 
 export function startChildRegion(
   stateDir: string,
-  options: { stderr?: "pipe" | "inherit" } = {},
+  options: { stderr?: "pipe" | "inherit"; logs?: boolean } = {},
 ): Promise<ChildRegion> {
-  const child = spawn(process.execPath, [...SCRIPT_ARGS, stateDir], {
+  const child = spawn(process.execPath, [...SCRIPT_ARGS, stateDir, ...(options.logs ? ["--logs"] : [])], {
     stdio: ["ignore", "pipe", options.stderr ?? "pipe"],
   });
   return new Promise((resolve, reject) => {

@@ -7,6 +7,8 @@ import { type PackedImage, packImage, pushImageToEcr } from "@platform/image-for
  * environment says: the image needs NODE_PATH to find @aws-sdk/client-cloudwatch); CRASH=1 exits 3
  * at start, SLOW=1 never listens, ERRORS=1 passes its health check and answers 500 to everything
  * else (a version that starts fine and then fails its users); it logs its start and SIGTERM.
+ * LOG_LINES_PER_SECOND=n (for LOG_SECONDS, 60 by default) prints n numbered JSON lines a second, a
+ * tenth of them at level error, then `log lines done <count>` (the log ingestion benchmark).
  */
 const SERVER = `
 const http = require("node:http");
@@ -28,6 +30,18 @@ const server = http.createServer((req, res) => {
   res.writeHead(404); res.end();
 });
 server.keepAliveTimeout = 1000;
+const rate = Number(process.env.LOG_LINES_PER_SECOND ?? 0);
+if (rate > 0) {
+  const started = Date.now(), seconds = Number(process.env.LOG_SECONDS ?? 60);
+  let seq = 0;
+  const tick = setInterval(() => {
+    const due = Math.min(Math.round(((Date.now() - started) / 1000) * rate), seconds * rate);
+    let out = "";
+    for (; seq < due; seq++) out += JSON.stringify({ level: seq % 10 === 0 ? "error" : "info", seq, msg: "request handled" }) + "\\n";
+    if (out) process.stdout.write(out);
+    if (seq >= seconds * rate) { clearInterval(tick); console.log("log lines done " + seq); }
+  }, 20);
+}
 server.listen(Number(process.env.PORT), "127.0.0.1", () => console.log("listening on " + process.env.PORT + " version " + process.env.VERSION));
 process.on("SIGTERM", () => { draining = true; console.log("SIGTERM received"); server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); });
 `;

@@ -4,8 +4,8 @@ import { type MetricStore, MINUTE_RETENTION_MS } from "./metric-store.js";
 // The metric store's durable form: the accepted PutMetricData requests, each with the time it was
 // put, replayed in order on start. Replaying with the original times rebuilds the same store (its
 // bounds and retention included) without a second format for its buckets. The log keeps what the
-// store can still hold (minute buckets for 24 hours) and at most MAX_LOGGED_DATUMS datums, so a
-// commit rewrites a few megabytes at most.
+// store can still hold (minute buckets for 24 hours) and at most MAX_LOGGED_DATUMS datums; on disk
+// it is appended to, and compacted to that now and then (metric-log-file.ts).
 
 type LoggedDatum = Omit<MetricDatum, "Timestamp"> & { Timestamp?: number };
 
@@ -43,13 +43,20 @@ export function logMetricPut(log: MetricLogState, namespace: string, data: Metri
     namespace,
     data: data.map(({ Timestamp, ...datum }) => ({ ...datum, Timestamp: Timestamp?.getTime() ?? at })),
   });
-  let datums = log.puts.reduce((n, put) => n + put.data.length, 0);
+  trimMetricLog(log, at);
+}
+
+/** Drops the puts the store no longer holds at `now` and the oldest past the datum cap; the newest stays. */
+export function trimMetricLog(log: MetricLogState, now: number): void {
+  let datums = loggedDatums(log.puts);
   let drop = 0;
   while (drop < log.puts.length - 1) {
     const oldest = log.puts[drop]!;
-    if (oldest.at >= at - MINUTE_RETENTION_MS && datums <= MAX_LOGGED_DATUMS) break;
+    if (oldest.at >= now - MINUTE_RETENTION_MS && datums <= MAX_LOGGED_DATUMS) break;
     datums -= oldest.data.length;
     drop += 1;
   }
   log.puts.splice(0, drop);
 }
+
+export const loggedDatums = (puts: LoggedPut[]) => puts.reduce((n, put) => n + put.data.length, 0);

@@ -1,6 +1,6 @@
-import type { JsonServiceDefinition, MetricSink } from "../../contracts.js";
+import type { Durable, JsonServiceDefinition, MetricSink } from "../../contracts.js";
 import type { DurableStates, LocalService } from "../local-service.js";
-import { emptyMetricLog } from "./metric-log.js";
+import { emptyMetricLog, type MetricLogState } from "./metric-log.js";
 import { LocalMetricSink } from "./metric-sink.js";
 import { CloudWatchModel, type CloudWatchState, emptyCloudWatchState } from "./model.js";
 import { cloudWatchOperations } from "./responses.js";
@@ -14,14 +14,15 @@ import { AlarmTransitions } from "./transitions.js";
 export function createCloudWatchService(
   states: DurableStates,
   now: () => number = Date.now,
+  // Metric data in a file of its own, so that an alarm change does not rewrite it: in the region,
+  // the append-only MetricLogFile.
+  metricLog: Durable<MetricLogState> = states("cloudwatch-metrics", emptyMetricLog),
 ): LocalService<CloudWatchModel, CloudWatchState, JsonServiceDefinition> & {
   metricSink: MetricSink;
   /** Committed changes of state, from SetAlarmState here and from the evaluator (runtime/cloudwatch). */
   transitions: AlarmTransitions;
 } {
   const durable = states("cloudwatch", emptyCloudWatchState);
-  // Metric data in a file of its own, so that an alarm change does not rewrite it.
-  const metricLog = states("cloudwatch-metrics", emptyMetricLog);
   const model = new CloudWatchModel(durable.state, metricLog.state, now);
   const transitions = new AlarmTransitions();
   return {

@@ -2,7 +2,7 @@ import type { MetricTransformation } from "@aws-sdk/client-cloudwatch-logs";
 import type { PageRequest } from "../../wire/paging.js";
 import { type Input, optString } from "../../wire/params.js";
 import type { MetricFilterInput, MetricFilterQuery } from "./metric-filters.js";
-import { invalidParameter, type TimeRange } from "./model.js";
+import { type FilterCursor, invalidParameter, type TimeRange } from "./model.js";
 
 // CloudWatch Logs' requests decoded into the model's typed inputs. Name rules live in the model
 // (the task runner's sink creates groups too); types and list sizes are checked here.
@@ -49,10 +49,13 @@ export function streamOrder(input: Input) {
   };
 }
 
+/** PutLogEvents' events, typed; their count, size and order are the batch rules' (put-rules.ts). */
 export function logEvents(input: Input): { timestamp: number; message: string }[] {
   const events = input.logEvents;
-  if (!Array.isArray(events) || events.length === 0 || events.length > 10000) {
-    throw invalidParameter("logEvents must hold 1 to 10000 events.");
+  if (!Array.isArray(events)) {
+    throw invalidParameter(
+      "1 validation error detected: Value null at 'logEvents' failed to satisfy constraint: Member must not be null",
+    );
   }
   return events.map((e, i) => {
     const o = (e ?? {}) as Record<string, unknown>;
@@ -62,6 +65,23 @@ export function logEvents(input: Input): { timestamp: number; message: string }[
     return { timestamp: o.timestamp, message: o.message };
   });
 }
+
+/** FilterLogEvents' token: where the previous page stopped. */
+export function filterCursor(token: string | undefined): FilterCursor | undefined {
+  if (token === undefined || token === "") return undefined;
+  try {
+    const [timestamp, logStreamName, seq] = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (typeof timestamp === "number" && typeof logStreamName === "string" && typeof seq === "number") {
+      return { timestamp, logStreamName, seq };
+    }
+  } catch {
+    // answered below like any other token that is not ours
+  }
+  throw invalidToken();
+}
+
+export const filterToken = (c: FilterCursor) =>
+  Buffer.from(JSON.stringify([c.timestamp, c.logStreamName, c.seq])).toString("base64url");
 
 export function filterQuery(input: Input) {
   return {

@@ -1,4 +1,11 @@
 import { AwsError } from "../../contracts.js";
+import {
+  EventStore,
+  type EventStoreLimits,
+  memorySegments,
+  type StoredLogEvent,
+  type StreamKey,
+} from "./event-store.js";
 import { type FilterPattern, type MetricFilterDatum, matches, parseFilterPattern } from "./filter-pattern.js";
 import {
   type MetricFilterInput,
@@ -9,9 +16,12 @@ import {
   putMetricFilter,
   selectMetricFilters,
 } from "./metric-filters.js";
+import { type BatchVerdict, checkBatchShape, type InputLogEvent, judgeBatch } from "./put-rules.js";
 
-// A minimal CloudWatch Logs: groups, streams and events over plain JSON state, no I/O. Timestamps
-// are epoch milliseconds, as in the Logs API. Streams keep their most recent events only (bounded).
+// A minimal CloudWatch Logs: groups and streams over plain JSON state, their events in an
+// EventStore (segments in memory, or on disk in the region). Timestamps are epoch milliseconds, as
+// in the Logs API. Streams keep their most recent events only (bounded), and groups their most
+// recently written streams.
 
 export interface LogEvent {
   timestamp: number;
@@ -25,7 +35,8 @@ export interface LogStreamRecord {
   firstEventTimestamp?: number;
   lastEventTimestamp?: number;
   lastIngestionTime?: number;
-  events: LogEvent[];
+  /** Events of state written before the event store; moved into it on start. */
+  events?: LogEvent[];
 }
 
 export interface LogGroupRecord {
@@ -56,7 +67,10 @@ export interface TimeRange {
   endTime?: number | undefined;
 }
 
-export const MAX_EVENTS_PER_STREAM = 2000;
+/** A stream's events: a minute at 10,000 lines/s, and more, in 4 MiB segments. */
+export const STREAM_LIMITS: EventStoreLimits = { maxEventsPerStream: 2_000_000, segmentBytes: 4 << 20 };
+/** Segments a retention sweep removes at most. */
+export const EXPIRY_BUDGET = 64;
 /** Streams kept per group; the least recently written go first (each task writes a stream of its own). */
 export const MAX_STREAMS_PER_GROUP = 200;
 export const RETENTION_DAYS = [
@@ -87,6 +101,25 @@ export function checkStreamName(name: string | undefined): string {
   return name;
 }
 
+/** A page of FilterLogEvents: events after a cursor, in (timestamp, stream, number) order. */
+export interface FilterPage {
+  limit: number;
+  after?: FilterCursor | undefined;
+}
+
+export interface FilterCursor {
+  timestamp: number;
+  logStreamName: string;
+  seq: number;
+}
+
+/** What a PutLogEvents batch stored, what its filters publish, and what it left out. */
+export interface PutResult {
+  stored: number;
+  data: MetricFilterDatum[];
+  rejected?: BatchVerdict["rejected"];
+}
+
 export class LogsModel {
   /** Patterns parsed once: every stored event is matched against its group's filters. */
   private readonly patterns = new Map<string, FilterPattern>();
@@ -94,7 +127,10 @@ export class LogsModel {
   constructor(
     readonly state: LogsState,
     private readonly clock: () => number = Date.now,
-  ) {}
+    readonly store: EventStore = new EventStore(memorySegments(), STREAM_LIMITS),
+  ) {
+    this.moveLegacyEvents();
+  }
 
   get groups(): Record<string, LogGroupRecord> {
     return this.state.groups;
@@ -126,7 +162,7 @@ export class LogsModel {
   putRetention(name: string | undefined, days: number | undefined): void {
     if (days === undefined || !RETENTION_DAYS.includes(days)) {
       throw invalidParameter(
-        `retentionInDays must be one of ${RETENTION_DAYS.join(", ")}; got ${JSON.stringify(days)}.`,
+        `1 validation error detected: Value '${days ?? "null"}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(", ")}]`,
       );
     }
     this.group(name).retentionInDays = days;
@@ -142,9 +178,9 @@ export class LogsModel {
     if (group.streams[logStreamName]) {
       throw new AwsError("ResourceAlreadyExistsException", "The specified log stream already exists");
     }
-    const stream: LogStreamRecord = { logStreamName, creationTime: this.clock(), events: [] };
+    const stream: LogStreamRecord = { logStreamName, creationTime: this.clock() };
     group.streams[logStreamName] = stream;
-    dropOldestStreams(group);
+    this.dropOldestStreams(group);
     return stream;
   }
 
@@ -171,38 +207,36 @@ export class LogsModel {
     return order.descending ? streams.reverse() : streams;
   }
 
-  /** PutLogEvents: the events must come in chronological order, as CloudWatch requires of callers. */
+  /**
+   * PutLogEvents: a batch CloudWatch refuses stores nothing; of an accepted one, the events
+   * outside its time window are left out and reported.
+   */
   putEvents(
     group: LogGroupRecord,
     stream: LogStreamRecord,
-    events: { timestamp: number; message: string }[],
-  ): MetricFilterDatum[] {
-    for (let i = 1; i < events.length; i++) {
-      if ((events[i]?.timestamp ?? 0) < (events[i - 1]?.timestamp ?? 0)) {
-        throw invalidParameter("Log events in a single PutLogEvents request must be in chronological order.");
-      }
-    }
-    return this.append(group, stream, events);
+    events: InputLogEvent[],
+    sync = false,
+  ): PutResult {
+    checkBatchShape(events);
+    const verdict = judgeBatch(events, this.clock(), group.retentionInDays);
+    const accepted = events.slice(verdict.start, verdict.end);
+    const data = this.append(group, stream, accepted, sync);
+    return { stored: accepted.length, data, ...(verdict.rejected ? { rejected: verdict.rejected } : {}) };
   }
 
   /**
    * Appends events (sorted by timestamp, as PutLogEvents requires of its callers) and returns what
    * the group's metric filters publish for them, for the caller to hand to CloudWatch.
    */
-  append(
-    group: LogGroupRecord,
-    stream: LogStreamRecord,
-    events: { timestamp: number; message: string }[],
-  ): MetricFilterDatum[] {
+  append(group: LogGroupRecord, stream: LogStreamRecord, events: InputLogEvent[], sync = false) {
+    if (events.length === 0) return [];
     const ingestionTime = this.clock();
+    this.store.append(keyOf(group, stream), events, ingestionTime, sync);
     for (const e of events) {
-      stream.events.push({ timestamp: e.timestamp, message: e.message, ingestionTime });
       stream.firstEventTimestamp = Math.min(stream.firstEventTimestamp ?? e.timestamp, e.timestamp);
       stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? e.timestamp, e.timestamp);
     }
     stream.lastIngestionTime = ingestionTime;
-    if (stream.events.length > MAX_EVENTS_PER_STREAM)
-      stream.events.splice(0, stream.events.length - MAX_EVENTS_PER_STREAM);
     return metricFilterData(Object.values(group.metricFilters ?? {}), events, (f) =>
       this.pattern(f.filterPattern),
     );
@@ -243,19 +277,68 @@ export class LogsModel {
     return pattern;
   }
 
-  /** Events still inside the group's retention period. */
-  retained(group: LogGroupRecord, stream: LogStreamRecord): LogEvent[] {
-    if (group.retentionInDays === undefined) return stream.events;
-    const cutoff = this.clock() - group.retentionInDays * 86_400_000;
-    return stream.events.filter((e) => e.timestamp >= cutoff);
+  /** The oldest timestamp the group still shows (its retention), or undefined when it keeps all. */
+  retentionCutoff(group: LogGroupRecord): number | undefined {
+    return group.retentionInDays === undefined ? undefined : this.clock() - group.retentionInDays * DAY;
+  }
+
+  /** A stream's events from `fromSeq` inside the group's retention period and the time range, oldest first. */
+  *retained(
+    group: LogGroupRecord,
+    stream: LogStreamRecord,
+    range: TimeRange & { fromSeq?: number } = {},
+  ): Generator<StoredLogEvent> {
+    const cutoff = this.retentionCutoff(group) ?? 0;
+    const startTime = Math.max(cutoff, range.startTime ?? 0);
+    const window = { startTime, endTime: range.endTime ?? Number.MAX_SAFE_INTEGER };
+    const read = { ...window, ...(range.fromSeq !== undefined ? { fromSeq: range.fromSeq } : {}) };
+    for (const e of this.store.read(keyOf(group, stream), read)) {
+      if (inRange(e.timestamp, window)) yield e;
+    }
+  }
+
+  /** The number of the stream's next event: where its newest `n` events start is that less n. */
+  nextSeq(group: LogGroupRecord, stream: LogStreamRecord): number {
+    return this.store.nextSeq(keyOf(group, stream));
   }
 
   /** GetLogEvents: a stream's retained events in the time range, oldest first. */
   events(group: LogGroupRecord, stream: LogStreamRecord, range: TimeRange): LogEvent[] {
-    return this.retained(group, stream).filter((e) => inRange(e.timestamp, range));
+    return [...this.retained(group, stream, range)].map(({ seq: _seq, ...e }) => e);
   }
 
-  /** FilterLogEvents: the streams searched, and the events in them that match, oldest first. */
+  /** The last `count` messages of a stream, whatever its retention (a stopped task's cause). */
+  lastMessages(group: LogGroupRecord, stream: LogStreamRecord, count: number): string[] {
+    return this.store.last(keyOf(group, stream), count).map((e) => e.message);
+  }
+
+  groupStoredBytes(group: LogGroupRecord): number {
+    return Object.values(group.streams).reduce((n, s) => n + this.store.bytes(keyOf(group, s)), 0);
+  }
+
+  /** PutLogEvents' nextSequenceToken: AWS still returns one, and ignores it when it comes back. */
+  sequenceToken(group: LogGroupRecord, stream: LogStreamRecord): string {
+    return String(this.nextSeq(group, stream)).padStart(20, "0");
+  }
+
+  /**
+   * Removes what retention has expired, at most `budget` segments, and says how many went. Reads
+   * already skip expired events; this frees their space.
+   */
+  expire(budget = EXPIRY_BUDGET): number {
+    let removed = 0;
+    for (const group of Object.values(this.groups)) {
+      const cutoff = this.retentionCutoff(group);
+      if (cutoff === undefined) continue;
+      for (const stream of Object.values(group.streams)) {
+        if (removed >= budget) return removed;
+        removed += this.store.expire(keyOf(group, stream), cutoff, budget - removed);
+      }
+    }
+    return removed;
+  }
+
+  /** FilterLogEvents: the streams searched and a page of the events in them that match. */
   filter(
     group: LogGroupRecord,
     query: TimeRange & {
@@ -263,7 +346,8 @@ export class LogsModel {
       streamPrefix?: string | undefined;
       pattern?: string | undefined;
     },
-  ): { streams: LogStreamRecord[]; events: FilteredLogEvent[] } {
+    page: FilterPage = { limit: 10_000 },
+  ): { streams: LogStreamRecord[]; events: FilteredLogEvent[]; next?: FilterCursor } {
     query.streamNames?.forEach(checkStreamName);
     const pattern = parseFilterPattern(query.pattern, "filterLogEvents");
     if (query.streamNames && query.streamPrefix !== undefined) {
@@ -274,32 +358,99 @@ export class LogsModel {
         (query.streamNames ? query.streamNames.includes(s.logStreamName) : true) &&
         (query.streamPrefix === undefined || s.logStreamName.startsWith(query.streamPrefix)),
     );
-    const events = streams
-      .flatMap((s) =>
-        this.retained(group, s).map((e, i) => ({
-          logStreamName: s.logStreamName,
-          timestamp: e.timestamp,
-          message: e.message,
-          ingestionTime: e.ingestionTime,
-          eventId: `${s.logStreamName}/${i}`,
-        })),
-      )
-      .filter((e) => inRange(e.timestamp, query) && matches(pattern, e.message))
-      .sort((a, b) => a.timestamp - b.timestamp);
-    return { streams, events };
+    const found = new FirstEvents(page.limit, page.after);
+    for (const s of streams) {
+      for (const e of this.retained(group, s, query)) {
+        if (matches(pattern, e.message)) found.offer(s.logStreamName, e);
+      }
+    }
+    return { streams, ...found.page() };
+  }
+
+  private dropOldestStreams(group: LogGroupRecord): void {
+    const streams = Object.values(group.streams);
+    if (streams.length <= MAX_STREAMS_PER_GROUP) return;
+    const byLastWrite = streams.sort(
+      (a, b) => (a.lastIngestionTime ?? a.creationTime) - (b.lastIngestionTime ?? b.creationTime),
+    );
+    for (const s of byLastWrite.slice(0, streams.length - MAX_STREAMS_PER_GROUP)) {
+      this.store.removeStream(keyOf(group, s));
+      delete group.streams[s.logStreamName];
+    }
+  }
+
+  /** State written before the event store kept events in its JSON: they move into the store. */
+  private moveLegacyEvents(): void {
+    for (const group of Object.values(this.groups)) {
+      for (const stream of Object.values(group.streams)) {
+        const events = stream.events;
+        if (!events) continue;
+        delete stream.events;
+        if (events.length > 0)
+          this.store.append(keyOf(group, stream), events, events.at(-1)!.ingestionTime, true);
+      }
+    }
   }
 }
+
+const DAY = 86_400_000;
+
+const keyOf = (group: LogGroupRecord, stream: LogStreamRecord): StreamKey => ({
+  group: group.logGroupName,
+  stream: stream.logStreamName,
+});
 
 function inRange(timestamp: number, range: TimeRange): boolean {
   return timestamp >= (range.startTime ?? 0) && timestamp < (range.endTime ?? Number.MAX_SAFE_INTEGER);
 }
 
-function dropOldestStreams(group: LogGroupRecord): void {
-  const streams = Object.values(group.streams);
-  if (streams.length <= MAX_STREAMS_PER_GROUP) return;
-  const byLastWrite = streams.sort(
-    (a, b) => (a.lastIngestionTime ?? a.creationTime) - (b.lastIngestionTime ?? b.creationTime),
-  );
-  for (const s of byLastWrite.slice(0, streams.length - MAX_STREAMS_PER_GROUP))
-    delete group.streams[s.logStreamName];
+const before = (a: FilteredLogEvent | FilterCursor, b: FilteredLogEvent | FilterCursor) =>
+  a.timestamp - b.timestamp || a.logStreamName.localeCompare(b.logStreamName) || seqOf(a) - seqOf(b);
+
+const seqOf = (e: FilteredLogEvent | FilterCursor) =>
+  "seq" in e ? e.seq : Number(e.eventId.split("/").at(-1));
+
+/**
+ * The first `limit` events after a cursor, from events offered in any order, holding at most
+ * twice `limit` of them at a time however many are offered.
+ */
+class FirstEvents {
+  private kept: (FilteredLogEvent & { seq: number })[] = [];
+  private more = false;
+
+  constructor(
+    private readonly limit: number,
+    private readonly after: FilterCursor | undefined,
+  ) {}
+
+  offer(logStreamName: string, e: StoredLogEvent): void {
+    const event = {
+      logStreamName,
+      timestamp: e.timestamp,
+      message: e.message,
+      ingestionTime: e.ingestionTime,
+      eventId: `${logStreamName}/${e.seq}`,
+      seq: e.seq,
+    };
+    if (this.after && before(event, this.after) <= 0) return;
+    this.kept.push(event);
+    if (this.kept.length >= 2 * this.limit) this.trim();
+  }
+
+  page(): { events: FilteredLogEvent[]; next?: FilterCursor } {
+    this.trim();
+    const events = this.kept.map(({ seq: _seq, ...e }) => e);
+    const last = this.kept.at(-1);
+    return this.more && last
+      ? { events, next: { timestamp: last.timestamp, logStreamName: last.logStreamName, seq: last.seq } }
+      : { events };
+  }
+
+  private trim(): void {
+    this.kept.sort(before);
+    if (this.kept.length > this.limit) {
+      this.more = true;
+      this.kept.length = this.limit;
+    }
+  }
 }

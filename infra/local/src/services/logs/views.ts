@@ -11,11 +11,7 @@ interface Scope {
 const groupArn = (scope: Scope, name: string) =>
   `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:${name}`;
 
-export function logGroupView(scope: Scope, g: LogGroupRecord) {
-  const storedBytes = Object.values(g.streams).reduce(
-    (n, s) => n + s.events.reduce((m, e) => m + e.message.length, 0),
-    0,
-  );
+export function logGroupView(scope: Scope, g: LogGroupRecord, storedBytes: number) {
   return {
     logGroupName: g.logGroupName,
     creationTime: g.creationTime,
@@ -33,6 +29,7 @@ export function logStreamView(scope: Scope, group: LogGroupRecord, stream: LogSt
   return {
     ...s,
     arn: `${groupArn(scope, group.logGroupName)}:log-stream:${s.logStreamName}`,
+    // Deprecated by AWS for streams and always 0 there.
     storedBytes: 0,
   };
 }
