@@ -199,6 +199,8 @@ export const platformSpec = z
       httpsPort: port,
       taskPorts: portRange,
       mediaUdpPorts: portRange,
+      /** Caps the bake ECS derives from a service's deployment alarms (minutes on AWS). */
+      maxDeploymentBakeSeconds: z.number().int().min(0).max(3600),
     }),
     environments: z.strictObject({ qa: environmentSpec, prod: environmentSpec }),
   })

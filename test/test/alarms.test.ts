@@ -229,7 +229,19 @@ describe("a deployment alarm guards the deploy", () => {
     let deploy: Awaited<ReturnType<typeof runNode>>;
     try {
       deploy = await runNode(
-        ["pipelines/dist/src/ecs/cli.js", "deploy", "platform", "api-qa", "-i", "api", pushed.pinnedUri],
+        // npm start caps ECS's own bake (local.maxDeploymentBakeSeconds); the deploy watches the
+        // service's deployment alarms for as long as a breach takes to show.
+        [
+          "pipelines/dist/src/ecs/cli.js",
+          "deploy",
+          "platform",
+          "api-qa",
+          "-i",
+          "api",
+          pushed.pinnedUri,
+          "--bake-time",
+          "3m",
+        ],
         { cwd: REPO_ROOT, env: region.awsEnv(), limitMs: 400_000 },
       );
     } finally {

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     logs,
     taskPorts: spec.local.taskPorts,
     udpPorts: spec.local.mediaUdpPorts,
+    maxDeploymentBakeSeconds: spec.local.maxDeploymentBakeSeconds,
     log: (m) => appendLog(regionLog, m),
   });
   say(`starting the local region (state in ${stateDir})`);

@@ -28,8 +28,8 @@ export interface AlarmWatch {
 export type BakeOutcome = { kind: "passed"; seconds: number } | { kind: "alarm"; alarm: AlarmEvidence };
 
 /**
- * After the rollout completed, watch the alarms for the bake time (--bake-time, else the alarms'
- * longest time a breach takes to show, as the local region's ECS bakes) and stop at the first that goes to ALARM.
+ * After the rollout completed, watch the alarms for the bake time (--bake-time, else the longest
+ * time a breach of a --rollback-alarm takes to show) and stop at the first that goes to ALARM.
  * This is the rolling-update bake; a blue/green service will take --bake-time as ECS's own bake
  * time instead (the seam is here: the caller passes `bakeSeconds` whatever the strategy).
  */
@@ -43,7 +43,9 @@ export async function bake(
   let alarms = await describeAlarms(ctx.clients, names);
   const missing = missingAlarms(watch.alarmNames, alarms);
   if (missing.length > 0) ctx.reporter.warn(`no such alarm: ${missing.join(", ")} (not watched)`);
-  const seconds = bakeSeconds ?? defaultBakeSeconds(alarms);
+  // ECS itself baked the service's deployment alarms before it called the rollout COMPLETED, so
+  // only the --rollback-alarm ones set the default; all of them are watched for whatever is set.
+  const seconds = bakeSeconds ?? defaultBakeSeconds(alarms.filter((a) => watch.alarmNames.includes(a.name)));
   if (seconds === 0 || alarms.length === 0) return { kind: "passed", seconds: 0 };
   ctx.reporter.info(
     `Baking for ${formatBakeTime(seconds)}: watching ${alarms.map((a) => a.name).join(", ")}`,

@@ -1,4 +1,4 @@
-import type { RegionPlugin, RegionServices } from "../../contracts.js";
+import type { AlarmStates, RegionPlugin, RegionServices } from "../../contracts.js";
 import { Scheduler } from "../../runtime/scheduler/scheduler.js";
 import { METADATA_PREFIX, metadataHandler } from "../../runtime/tasks/metadata.js";
 import { PortAllocator } from "../../runtime/tasks/port-allocator.js";
@@ -13,7 +13,24 @@ export interface EcsPluginOptions {
   taskPorts: { from: number; to: number };
   /** Host ports for UDP mappings (the spec's local.mediaUdpPorts); taskPorts when absent. */
   udpPorts?: { from: number; to: number };
+  /**
+   * ECS bakes a deployment for as long as its alarms take to show a breach (minutes for 60 s
+   * alarms); a region on one machine may cap that (the spec's local.maxDeploymentBakeSeconds), as
+   * it shortens other waits. Undefined: no cap.
+   */
+  maxDeploymentBakeSeconds?: number;
   log?: (message: string) => void;
+}
+
+/** The alarms as ECS sees them, with their bake time capped. */
+function cappedBake(alarms: AlarmStates, maxSeconds: number | undefined): AlarmStates {
+  if (maxSeconds === undefined) return alarms;
+  return {
+    get: (name) => {
+      const view = alarms.get(name);
+      return view && { ...view, evaluationSeconds: Math.min(view.evaluationSeconds, maxSeconds) };
+    },
+  };
 }
 
 /** ECS as a region plugin: its wire, its model, the task runner and the service scheduler. */
@@ -38,7 +55,7 @@ export class EcsPlugin implements RegionPlugin {
       services.durable,
       { region: services.region, accountId: services.accountId },
       services.targetGroups,
-      services.alarms,
+      cappedBake(services.alarms, this.options.maxDeploymentBakeSeconds),
     );
     const model = ecs.model;
     let scheduler: Scheduler | undefined;

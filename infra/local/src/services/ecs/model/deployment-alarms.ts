@@ -43,6 +43,9 @@ export function bakeDone(
   alarms: AlarmStates,
   now: number,
 ): boolean {
+  // A service's first deployment has nothing to roll back to, so there is nothing to bake for (and
+  // a new service is steady as soon as its tasks are).
+  if (!service.lastCompletedTaskDefinition) return true;
   const bake = bakeSeconds(service, alarms);
   if (bake === 0) return true;
   return deployment.bakeStartedAt !== undefined && now >= deployment.bakeStartedAt + bake;
