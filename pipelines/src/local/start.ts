@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const { repoRoot: root, spec } = loadCheckout();
   const stateDir = process.env.LOCAL_REGION_STATE_DIR ?? join(root, ".local-region");
   const regionLog = join(stateDir, "region.log");
-  const logs = new LogsPlugin();
+  // The region log, not the terminal: the live view owns the terminal.
+  const logs = new LogsPlugin({ log: (m) => appendLog(regionLog, m) });
   const ecs = new EcsPlugin({
     logs,
     taskPorts: spec.local.taskPorts,
