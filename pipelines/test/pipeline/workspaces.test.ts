@@ -9,7 +9,12 @@ const repoRoot = join(import.meta.dirname, "..", "..", "..");
 describe("referencedProjects", () => {
   it("lists the projects an app's tsconfig references, relative to the repository root", () => {
     expect(referencedProjects(repoRoot, "media-server")).toContain("media-server/src/client");
-    expect(referencedProjects(repoRoot, "pipelines")).toEqual(["env", "infra/image-format", "infra/local"]);
+    expect(referencedProjects(repoRoot, "pipelines")).toEqual([
+      "env",
+      "infra/alarm-notifier",
+      "infra/image-format",
+      "infra/local",
+    ]);
   });
 
   it("finds nothing for an app without a tsconfig, and says which tsconfig it could not parse", async () => {
