@@ -1,4 +1,5 @@
 export * from "./alarms.js";
+export * from "./deployment.js";
 export * from "./load.js";
 export * from "./names.js";
 export * from "./runtime-env.js";

@@ -8,6 +8,11 @@ export function serviceName(app: AppName, env: EnvironmentName): string {
   return `${app}-${env}`;
 }
 
+/** The second target group a traffic-shifting deployment starts the new revision in: `api-qa-green`. */
+export function alternateTargetGroupName(app: AppName, env: EnvironmentName): string {
+  return `${serviceName(app, env)}-green`;
+}
+
 /** CloudWatch Logs group of one service, on AWS and on the local region: `/platform/qa/api`. */
 export function logGroupName(app: AppName, env: EnvironmentName): string {
   return `/platform/${env}/${app}`;

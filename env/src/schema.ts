@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deploymentSpec, testListenerSpec } from "./deployment.js";
 
 // Limits below are AWS's own (ELBv2 health checks, ECS task sizes, CloudWatch retention values),
 // so a spec that validates here is one AWS accepts.
@@ -74,6 +75,8 @@ export const serviceSpec = z
     mediaUdpPortCount: z.number().int().min(1).max(200).optional(),
     environment,
     secrets: z.record(envVarName, secretRef),
+    /** Overrides the environment's deployment for this service alone. */
+    deployment: deploymentSpec.optional(),
   })
   .superRefine((s, ctx) => {
     if (s.memoryReservation > s.memory) {
@@ -129,6 +132,8 @@ const environmentSpec = z.strictObject({
     .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a DNS label")
     .optional(),
   services: z.strictObject({ api: serviceSpec, "media-server": serviceSpec }),
+  /** How ECS deploys the environment's services unless a service says otherwise. */
+  deployment: deploymentSpec,
   alarms,
   database: z.strictObject({
     instanceClass: z
@@ -192,11 +197,15 @@ export const platformSpec = z
       recipients: z.array(email).min(1, "at least one recipient"),
       smtp: smtp.optional(),
     }),
+    testListener: testListenerSpec,
     local: z.strictObject({
       domain: z.string().min(1),
       awsEndpointPort: port,
       httpPort: port,
       httpsPort: port,
+      /** The test listener's ports on this machine (AWS's is testListener.port). */
+      testHttpPort: port,
+      testHttpsPort: port,
       taskPorts: portRange,
       mediaUdpPorts: portRange,
       /** Caps the bake ECS derives from a service's deployment alarms (minutes on AWS). */
@@ -224,6 +233,21 @@ export const platformSpec = z
         code: "custom",
         path: ["network"],
         message: "give either vpcId (existing) or cidrBlock (new VPC)",
+      });
+    }
+    if ([80, 443].includes(p.testListener.port)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["testListener", "port"],
+        message: `port ${p.testListener.port} is a production listener's: the test listener needs a port of its own`,
+      });
+    }
+    const localPorts = [p.local.httpPort, p.local.httpsPort, p.local.testHttpPort, p.local.testHttpsPort];
+    if (new Set(localPorts).size !== localPorts.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["local"],
+        message: "httpPort, httpsPort, testHttpPort and testHttpsPort must be four different ports",
       });
     }
     const defaults = ENVIRONMENT_NAMES.filter((e) => !p.environments[e].hostPrefix);

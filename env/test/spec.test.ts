@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SPEC_FILE, loadSpec, parseSpec, SpecError } from "../src/load.js";
+import { DEFAULT_SPEC_FILE, loadSpec, parseSpec } from "../src/load.js";
 import { environmentHost, routeRules, serviceName } from "../src/names.js";
+import { problemsOf } from "./support/problems.js";
 
 const shipped = readFileSync(DEFAULT_SPEC_FILE, "utf8");
 
@@ -10,16 +11,6 @@ function mutate(find: string | RegExp, replace: string): string {
   const out = shipped.replace(find, replace);
   expect(out, `the fixture edit ${String(find)} must change the spec`).not.toBe(shipped);
   return out;
-}
-
-function problemsOf(text: string): string {
-  try {
-    parseSpec(text, "env/platform.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as SpecError).message;
-  }
-  throw new Error("the spec was accepted");
 }
 
 describe("the shipped spec", () => {
