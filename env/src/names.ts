@@ -8,9 +8,11 @@ export function serviceName(app: AppName, env: EnvironmentName): string {
   return `${app}-${env}`;
 }
 
+export const ALTERNATE_TARGET_GROUP_SUFFIX = "-green";
+
 /** The second target group a traffic-shifting deployment starts the new revision in: `api-qa-green`. */
 export function alternateTargetGroupName(app: AppName, env: EnvironmentName): string {
-  return `${serviceName(app, env)}-green`;
+  return `${serviceName(app, env)}${ALTERNATE_TARGET_GROUP_SUFFIX}`;
 }
 
 /** CloudWatch Logs group of one service, on AWS and on the local region: `/platform/qa/api`. */

@@ -1,10 +1,14 @@
 import {
+  ALTERNATE_TARGET_GROUP_SUFFIX,
   APP_NAMES,
+  alternateTargetGroupName,
   defaultEnvironment,
   ENVIRONMENT_NAMES,
   type PlatformSpec,
   type RouteRule,
   routeRules,
+  serviceDeployment,
+  shiftsTraffic,
 } from "@platform/env";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -28,6 +32,15 @@ export interface TargetGroupRef {
   arnSuffix: pulumi.Output<string>;
 }
 
+/** The two rules ECS moves a traffic-shifting service's weights on, by service name. */
+export interface ServiceRuleRefs {
+  production: pulumi.Output<string>;
+  test: pulumi.Output<string>;
+}
+
+/** After the routing contract's rules: the default environment's API answers every other request. */
+export const CATCH_ALL_PRIORITY = 50000;
+
 /**
  * The one ALB both environments share: HTTP redirects to HTTPS, HTTPS forwards by host and path to the
  * target group of each service and environment (the routing contract of env/src/names.ts), and everything
@@ -42,11 +55,16 @@ export class Edge extends pulumi.ComponentResource {
   readonly httpsListenerArn: pulumi.Output<string>;
   /** By service name: `api-qa`, `media-server-prod`, ... */
   readonly targetGroups: Record<string, TargetGroupRef>;
+  /** The second group of each traffic-shifting service, by its name: `api-qa-green`, ... */
+  readonly alternateTargetGroups: Record<string, TargetGroupRef>;
+  /** By service name, for the services whose strategy shifts traffic. */
+  readonly listenerRules: Record<string, ServiceRuleRefs>;
+  readonly listenerArns: pulumi.Output<string>[];
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:aws:Edge", name, {}, opts);
     const { spec } = args;
-    const securityGroup = this.securityGroup(name, args.vpcId, spec.cluster.ephemeralPorts);
+    const securityGroup = this.securityGroup(name, args.vpcId, spec);
     const alb = new aws.lb.LoadBalancer(
       name,
       {
@@ -63,7 +81,9 @@ export class Edge extends pulumi.ComponentResource {
     const targetGroups = this.createTargetGroups(spec, args.vpcId);
     this.redirectHttpToHttps(name, alb);
     const https = this.httpsListener(name, spec, alb, targetGroups);
-    this.createRules(name, https, routeRules(spec), targetGroups);
+    const test = this.testListener(name, spec, alb);
+    const production = this.createRules(name, https, productionRules(spec), targetGroups);
+    const shifting = this.createRules(`${name}-test`, test, testRules(spec), targetGroups);
 
     this.securityGroupId = securityGroup.id;
     this.loadBalancerArn = alb.arn;
@@ -71,9 +91,21 @@ export class Edge extends pulumi.ComponentResource {
     this.dnsName = alb.dnsName;
     this.zoneId = alb.zoneId;
     this.httpsListenerArn = https.arn;
-    this.targetGroups = Object.fromEntries(
-      Object.entries(targetGroups).map(([key, tg]) => [key, { arn: tg.arn, arnSuffix: tg.arnSuffix }]),
+    this.listenerArns = [https.arn, test.arn];
+    this.listenerRules = Object.fromEntries(
+      Object.entries(shifting).map(([key, rule]) => [
+        key,
+        { production: (production[key] as aws.lb.ListenerRule).arn, test: rule.arn },
+      ]),
     );
+    const refs = (alternates: boolean) =>
+      Object.fromEntries(
+        Object.entries(targetGroups)
+          .filter(([key]) => key.endsWith(ALTERNATE_TARGET_GROUP_SUFFIX) === alternates)
+          .map(([key, tg]) => [key, { arn: tg.arn, arnSuffix: tg.arnSuffix }]),
+      );
+    this.targetGroups = refs(false);
+    this.alternateTargetGroups = refs(true);
     this.registerOutputs({
       securityGroupId: this.securityGroupId,
       loadBalancerArn: this.loadBalancerArn,
@@ -85,8 +117,9 @@ export class Edge extends pulumi.ComponentResource {
   private securityGroup(
     name: string,
     vpcId: pulumi.Input<string>,
-    taskPorts: PlatformSpec["cluster"]["ephemeralPorts"],
+    spec: PlatformSpec,
   ): aws.ec2.SecurityGroup {
+    const taskPorts = spec.cluster.ephemeralPorts;
     const web = (port: number) => ({
       protocol: "tcp",
       fromPort: port,
@@ -99,8 +132,18 @@ export class Edge extends pulumi.ComponentResource {
       `${name}-alb`,
       {
         vpcId,
-        description: "The platform ALB: 80 and 443 from the internet only",
-        ingress: [web(80), web(443)],
+        description: "The platform ALB: 80 and 443 from the internet, the test listener from the team",
+        ingress: [
+          web(80),
+          web(443),
+          {
+            protocol: "tcp",
+            fromPort: spec.testListener.port,
+            toPort: spec.testListener.port,
+            cidrBlocks: spec.testListener.allowedCidrs,
+            description: "the test listener, from the team's networks only",
+          },
+        ],
         egress: [
           {
             // Targets are only ever tasks on their dynamic host ports (traffic and health checks).
@@ -120,12 +163,12 @@ export class Edge extends pulumi.ComponentResource {
     const groups: Record<string, aws.lb.TargetGroup> = {};
     for (const env of ENVIRONMENT_NAMES) {
       for (const app of APP_NAMES) {
-        const key = serviceName(app, env);
-        groups[key] = new aws.lb.TargetGroup(
-          key,
-          targetGroupArgs(key, spec.environments[env].services[app], vpcId),
-          { parent: this },
-        );
+        const service = spec.environments[env].services[app];
+        const keys = [serviceName(app, env)];
+        if (shiftsTraffic(serviceDeployment(spec, app, env))) keys.push(alternateTargetGroupName(app, env));
+        for (const key of keys) {
+          groups[key] = new aws.lb.TargetGroup(key, targetGroupArgs(key, service, vpcId), { parent: this });
+        }
       }
     }
     return groups;
@@ -167,26 +210,90 @@ export class Edge extends pulumi.ComponentResource {
     );
   }
 
+  /**
+   * Where ECS sends test traffic to the new revision before any user sees it. Nothing is served here
+   * unless a rule names it.
+   */
+  private testListener(name: string, spec: PlatformSpec, alb: aws.lb.LoadBalancer): aws.lb.Listener {
+    return new aws.lb.Listener(
+      `${name}-test`,
+      {
+        loadBalancerArn: alb.arn,
+        port: spec.testListener.port,
+        protocol: "HTTPS",
+        sslPolicy: HTTPS_SSL_POLICY,
+        certificateArn: spec.certificateArn,
+        defaultActions: [
+          { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } },
+        ],
+      },
+      { parent: this },
+    );
+  }
+
+  /** The rules, by the service each forwards to. */
   private createRules(
     name: string,
     listener: aws.lb.Listener,
     rules: RouteRule[],
     targetGroups: Record<string, aws.lb.TargetGroup>,
-  ): void {
+  ): Record<string, aws.lb.ListenerRule> {
+    const created: Record<string, aws.lb.ListenerRule> = {};
     for (const rule of rules) {
-      const target = targetGroupFor(targetGroups, serviceName(rule.app, rule.env));
-      new aws.lb.ListenerRule(
+      const key = serviceName(rule.app, rule.env);
+      const alternate = targetGroups[alternateTargetGroupName(rule.app, rule.env)];
+      created[key] = new aws.lb.ListenerRule(
         `${name}-rule-${rule.priority}`,
         {
           listenerArn: listener.arn,
           priority: rule.priority,
           conditions: ruleConditions(rule),
-          actions: [{ type: "forward", targetGroupArn: target.arn }],
+          actions: [forwardAction(targetGroupFor(targetGroups, key), alternate)],
         },
-        { parent: this },
+        // ECS owns a traffic-shifting rule's weights from its first deployment on: `pulumi up` must not
+        // move traffic back mid-deployment, nor to the group that is no longer live.
+        { parent: this, ignoreChanges: alternate ? ["actions"] : [] },
       );
     }
+    return created;
   }
+}
+
+/** ECS moves weights between the two groups; a rolling service's rule forwards to its one group. */
+function forwardAction(
+  live: aws.lb.TargetGroup,
+  alternate: aws.lb.TargetGroup | undefined,
+): aws.types.input.lb.ListenerRuleAction {
+  if (!alternate) return { type: "forward", targetGroupArn: live.arn };
+  return {
+    type: "forward",
+    forward: {
+      targetGroups: [
+        { arn: live.arn, weight: 100 },
+        { arn: alternate.arn, weight: 0 },
+      ],
+    },
+  };
+}
+
+/**
+ * ECS names the one rule that carries a service's production traffic; the default environment's API is
+ * otherwise reached by the listener's default action, which ECS can't shift, so it gets a rule of its
+ * own when it shifts traffic.
+ */
+export function productionRules(spec: PlatformSpec): RouteRule[] {
+  return [...routeRules(spec), ...catchAllRule(spec)];
+}
+
+/** The test listener mirrors the production rules of the services that shift traffic. */
+export function testRules(spec: PlatformSpec): RouteRule[] {
+  return productionRules(spec).filter((rule) => shiftsTraffic(serviceDeployment(spec, rule.app, rule.env)));
+}
+
+function catchAllRule(spec: PlatformSpec): RouteRule[] {
+  const env = defaultEnvironment(spec);
+  if (!shiftsTraffic(serviceDeployment(spec, "api", env))) return [];
+  return [{ priority: CATCH_ALL_PRIORITY, env, app: "api", pathPatterns: ["/*"] }];
 }
 
 function ruleConditions(rule: RouteRule): aws.types.input.lb.ListenerRuleCondition[] {

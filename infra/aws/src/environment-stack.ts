@@ -1,9 +1,12 @@
 import {
   APP_NAMES,
   type AppName,
+  alternateTargetGroupName,
   ENVIRONMENT_NAMES,
   type EnvironmentName,
   type PlatformSpec,
+  serviceDeployment,
+  shiftsTraffic,
 } from "@platform/env";
 import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "./alarms.js";
@@ -86,6 +89,7 @@ function defineService(
   const { env, spec, settings, shared, account } = ctx;
   const name = serviceName(app, env);
   const serviceSpec = spec.environments[env].services[app];
+  const deployment = serviceDeployment(spec, app, env);
   const repository = new Repository(name, { keepImages: settings.keepImages });
   const secretsByName = resolveSecretReferences(serviceSpec.secrets, account);
   const secrets = Object.values(secretsByName);
@@ -115,6 +119,10 @@ function defineService(
     clusterName: shared.clusterName,
     capacityProviderName: shared.capacityProviderName,
     targetGroupArn: shared.targetGroup(name).arn,
+    deployment,
+    trafficShift: shiftsTraffic(deployment)
+      ? shared.trafficShift(name, alternateTargetGroupName(app, env))
+      : undefined,
     repositoryUrl: repository.repositoryUrl,
     bootstrapImageTag: settings.bootstrapImageTag,
     executionRoleArn: roles.executionRoleArn,

@@ -31,6 +31,8 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string | undefined>> = 
   "ecs:ListTasks": "ecs:cluster",
   "elasticloadbalancing:DescribeTargetHealth": undefined,
   "elasticloadbalancing:DescribeTargetGroups": undefined,
+  "elasticloadbalancing:DescribeListeners": undefined,
+  "elasticloadbalancing:DescribeRules": undefined,
   "logs:DescribeLogGroups": undefined,
   "ssm:DescribeParameters": undefined,
 };

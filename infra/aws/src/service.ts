@@ -1,5 +1,6 @@
 import {
   type AppName,
+  type DeploymentSpec,
   deploymentAlarmNames,
   type EnvironmentName,
   type ServiceSpec,
@@ -9,6 +10,7 @@ import {
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKLOG_METRIC, logGroupName } from "./naming.js";
+import type { TrafficShiftRefs } from "./shared-outputs.js";
 
 export interface ServiceArgs {
   app: AppName;
@@ -19,6 +21,9 @@ export interface ServiceArgs {
   clusterName: pulumi.Input<string>;
   capacityProviderName: pulumi.Input<string>;
   targetGroupArn: pulumi.Input<string>;
+  deployment: DeploymentSpec;
+  /** Given exactly when the deployment's strategy shifts traffic between two target groups. */
+  trafficShift?: TrafficShiftRefs;
   repositoryUrl: pulumi.Input<string>;
   /** The tag of the first task definition only; the deploy tool owns every later one. */
   bootstrapImageTag: string;
@@ -94,11 +99,13 @@ export class Service extends pulumi.ComponentResource {
             targetGroupArn: args.targetGroupArn,
             containerName: args.app,
             containerPort: args.service.containerPort,
+            advancedConfiguration: args.trafficShift,
           },
         ],
+        deploymentConfiguration: deploymentConfiguration(args.deployment),
         healthCheckGracePeriodSeconds: args.service.healthCheckGracePeriodSeconds,
         // A new task starts beside the old one (hostPort 0 lets them share an instance); the old one
-        // stops only once the new one is healthy.
+        // stops only once the new one is healthy. Blue/green keeps the whole old set through the bake.
         deploymentMaximumPercent: 200,
         deploymentMinimumHealthyPercent: 100,
         deploymentCircuitBreaker: { enable: true, rollback: true },
@@ -168,4 +175,21 @@ export class Service extends pulumi.ComponentResource {
       });
     }
   }
+}
+
+/** ECS's deployment settings from the spec; its API takes the minutes as strings. */
+function deploymentConfiguration(d: DeploymentSpec): aws.types.input.ecs.ServiceDeploymentConfiguration {
+  const minutes = (m: number | undefined) => (m === undefined ? undefined : String(m));
+  return {
+    strategy: d.strategy,
+    bakeTimeInMinutes: minutes(d.bakeTimeInMinutes),
+    canaryConfiguration: d.canaryConfiguration && {
+      canaryPercent: d.canaryConfiguration.canaryPercent,
+      canaryBakeTimeInMinutes: minutes(d.canaryConfiguration.canaryBakeTimeInMinutes),
+    },
+    linearConfiguration: d.linearConfiguration && {
+      stepPercent: d.linearConfiguration.stepPercent,
+      stepBakeTimeInMinutes: minutes(d.linearConfiguration.stepBakeTimeInMinutes),
+    },
+  };
 }

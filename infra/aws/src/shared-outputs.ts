@@ -11,25 +11,48 @@ export interface SharedStackOutputs {
   instanceSecurityGroupId: pulumi.Output<string>;
   albArnSuffix: pulumi.Output<string>;
   targetGroup(serviceName: string): TargetGroupRef;
+  /** What ECS needs to shift a service's traffic between its two target groups. */
+  trafficShift(serviceName: string, alternateName: string): TrafficShiftRefs;
+}
+
+export interface TrafficShiftRefs {
+  alternateTargetGroupArn: pulumi.Output<string>;
+  productionListenerRule: pulumi.Output<string>;
+  testListenerRule: pulumi.Output<string>;
+  roleArn: pulumi.Output<string>;
 }
 
 export function readSharedOutputs(sharedStack: string): SharedStackOutputs {
   const ref = new pulumi.StackReference(sharedStack);
   const string = (key: string) => ref.requireOutput(key) as pulumi.Output<string>;
-  const targetGroups = ref.requireOutput("targetGroups") as pulumi.Output<
-    Record<string, { arn: string; arnSuffix: string }>
-  >;
+  const entry = <T>(output: string, what: string) => {
+    const all = ref.requireOutput(output) as pulumi.Output<Record<string, T>>;
+    return (key: string) =>
+      all.apply((entries) => {
+        const found = entries[key];
+        if (!found) {
+          throw new Error(
+            `the shared stack ${sharedStack} has no ${what} ${key}: run \`pulumi up\` on it first`,
+          );
+        }
+        return found;
+      });
+  };
+  const targetGroupOf = entry<{ arn: string; arnSuffix: string }>("targetGroups", "target group");
+  const alternateOf = entry<{ arn: string }>("alternateTargetGroups", "alternate target group");
+  const rulesOf = entry<{ production: string; test: string }>("listenerRules", "listener rules for");
   const targetGroup = (serviceName: string) => {
-    const group = targetGroups.apply((groups) => {
-      const found = groups[serviceName];
-      if (!found) {
-        throw new Error(
-          `the shared stack ${sharedStack} has no target group ${serviceName}: run \`pulumi up\` on it first`,
-        );
-      }
-      return found;
-    });
+    const group = targetGroupOf(serviceName);
     return { arn: group.arn, arnSuffix: group.arnSuffix };
+  };
+  const trafficShift = (serviceName: string, alternateName: string): TrafficShiftRefs => {
+    const rules = rulesOf(serviceName);
+    return {
+      alternateTargetGroupArn: alternateOf(alternateName).arn,
+      productionListenerRule: rules.production,
+      testListenerRule: rules.test,
+      roleArn: string("loadBalancerRoleArn"),
+    };
   };
   return {
     vpcId: string("vpcId"),
@@ -40,5 +63,6 @@ export function readSharedOutputs(sharedStack: string): SharedStackOutputs {
     instanceSecurityGroupId: string("instanceSecurityGroupId"),
     albArnSuffix: string("albArnSuffix"),
     targetGroup,
+    trafficShift,
   };
 }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./cluster.js";
 import { GITHUB_OIDC_HOST } from "./deploy-role.js";
 import { Edge } from "./edge.js";
+import { LoadBalancerRole } from "./load-balancer-role.js";
 import { Network } from "./network.js";
 import type { StackSettings } from "./settings.js";
 import { environmentUrl } from "./urls.js";
@@ -19,6 +20,20 @@ export function sharedStack(spec: PlatformSpec, settings: StackSettings) {
     vpcId: network.vpcId,
     publicSubnetIds: network.publicSubnetIds,
   });
+  const loadBalancerRole = new LoadBalancerRole(
+    "ecs-load-balancers",
+    pulumi
+      .all([
+        pulumi.all(
+          [...Object.values(edge.targetGroups), ...Object.values(edge.alternateTargetGroups)].map(
+            (tg) => tg.arn,
+          ),
+        ),
+        pulumi.all(edge.listenerArns),
+        pulumi.all(Object.values(edge.listenerRules).flatMap((r) => [r.production, r.test])),
+      ])
+      .apply(([targetGroupArns, listenerArns, ruleArns]) => ({ targetGroupArns, listenerArns, ruleArns })),
+  );
   const cluster = new Cluster("platform", {
     spec,
     vpcId: network.vpcId,
@@ -46,6 +61,9 @@ export function sharedStack(spec: PlatformSpec, settings: StackSettings) {
     albArnSuffix: edge.loadBalancerArnSuffix,
     albSecurityGroupId: edge.securityGroupId,
     targetGroups: pulumi.output(edge.targetGroups),
+    alternateTargetGroups: pulumi.output(edge.alternateTargetGroups),
+    listenerRules: pulumi.output(edge.listenerRules),
+    loadBalancerRoleArn: loadBalancerRole.roleArn,
     clusterName: cluster.clusterName,
     clusterArn: cluster.clusterArn,
     capacityProviderName: cluster.capacityProviderName,

@@ -1,5 +1,7 @@
 import { routeRules } from "@platform/env";
 import { beforeAll, describe, expect, test } from "vitest";
+import { CATCH_ALL_PRIORITY, testRules } from "../src/edge.js";
+import { productionListenerRules } from "../src/invariants/edge.js";
 import { checkInvariants, type InvariantContext } from "../src/invariants/index.js";
 import { ofType, parseJson, type RecordedResource, TYPES } from "../src/invariants/resources.js";
 import { FAKE_SECRET_VALUE } from "../src/testing/fake-aws.js";
@@ -27,13 +29,59 @@ describe("the shared stack", () => {
   });
 
   test("routes by the contract: qa host rules first, media paths, unique priorities", () => {
-    const rules = ofType(run.resources, TYPES.listenerRule).map((r) => Number(r.inputs.priority));
-    expect(rules.sort((a, b) => a - b)).toEqual(routeRules(spec).map((r) => r.priority));
+    const rules = productionListenerRules(run.resources).map((r) => Number(r.inputs.priority));
+    expect(rules.sort((a, b) => a - b)).toEqual([
+      ...routeRules(spec).map((r) => r.priority),
+      CATCH_ALL_PRIORITY,
+    ]);
     const qaMedia = named(TYPES.listenerRule, "platform-rule-10").inputs;
     expect(qaMedia.conditions).toEqual([
       { hostHeader: { values: ["qa.example.com"] } },
       { pathPattern: { values: ["/kurento", "/media/*"] } },
     ]);
+  });
+
+  test("mirrors each traffic-shifting service's rule on the test listener, weights on blue", () => {
+    const test = named(TYPES.listener, "platform-test");
+    expect(test.inputs).toMatchObject({ port: spec.testListener.port, protocol: "HTTPS" });
+    const rules = ofType(run.resources, TYPES.listenerRule).filter(
+      (r) => r.inputs.listenerArn === test.outputs.arn,
+    );
+    expect(rules.map((r) => Number(r.inputs.priority)).sort((a, b) => a - b)).toEqual(
+      testRules(spec).map((r) => r.priority),
+    );
+    const apiQa = named(TYPES.listenerRule, "platform-test-rule-11");
+    expect(apiQa.inputs.actions).toEqual([
+      {
+        type: "forward",
+        forward: {
+          targetGroups: [
+            { arn: expect.stringContaining("targetgroup/api-qa/"), weight: 100 },
+            { arn: expect.stringContaining("targetgroup/api-qa-green/"), weight: 0 },
+          ],
+        },
+      },
+    ]);
+    expect(apiQa.ignoreChanges).toContain("actions");
+  });
+
+  test("lets ECS shift traffic with AWS's managed actions on this ALB's groups, listeners and rules only", () => {
+    const policy = parseJson(named(TYPES.rolePolicy, "ecs-load-balancers").inputs.policy) as {
+      Statement: { Action: string | string[]; Resource: string | string[] }[];
+    };
+    const byAction = Object.fromEntries(
+      policy.Statement.flatMap((s) => [s.Action].flat().map((a) => [a, [s.Resource].flat()])),
+    );
+    expect(byAction["elasticloadbalancing:ModifyRule"]).toHaveLength(2 * testRules(spec).length);
+    expect(byAction["elasticloadbalancing:ModifyListener"]).toHaveLength(2);
+    expect(byAction["elasticloadbalancing:RegisterTargets"]).toContainEqual(
+      expect.stringContaining("targetgroup/api-prod-green/"),
+    );
+    expect(parseJson(named("aws:iam/role:Role", "ecs-load-balancers").inputs.assumeRolePolicy)).toMatchObject(
+      {
+        Statement: [{ Principal: { Service: "ecs.amazonaws.com" } }],
+      },
+    );
   });
 
   test("opens the instances to TCP from the ALB only and to UDP media from anywhere", () => {
@@ -236,6 +284,42 @@ const cases: [string, (r: RecordedResource) => boolean, (r: RecordedResource) =>
       ];
     },
     "HTTPS listener: the default action must forward to target group api-prod",
+  ],
+  [
+    "an alternate target group attached to no rule",
+    (r) => r.type === TYPES.listenerRule && ["platform-rule-11", "platform-test-rule-11"].includes(r.name),
+    (r) => {
+      r.inputs.actions = [
+        { type: "forward", targetGroupArn: named(TYPES.targetGroup, "api-qa").outputs.arn },
+      ];
+    },
+    "target group api-qa-green: attached to no listener rule; ECS can't move api-qa's traffic to it",
+  ],
+  [
+    "the test rule on the production listener",
+    is(TYPES.listenerRule, "platform-test-rule-11"),
+    (r) => {
+      r.inputs.listenerArn = named(TYPES.listener, "platform-https").outputs.arn;
+    },
+    "service api-qa: its production and test rules are both on listener port 443; the test rule belongs on the test listener, or users get green before the test",
+  ],
+  [
+    "pulumi up owning a rule's weights",
+    is(TYPES.listenerRule, "platform-rule-11"),
+    (r) => {
+      r.ignoreChanges = [];
+    },
+    "listener rule platform-rule-11: ECS owns its weights; without ignoreChanges on actions `pulumi up` would undo a deployment's shift",
+  ],
+  [
+    "the test listener open to the internet",
+    is(TYPES.securityGroup, "platform-alb"),
+    (r) => {
+      const ingress = r.inputs.ingress as Record<string, unknown>[];
+      const test = ingress.find((rule) => rule.fromPort === spec.testListener.port);
+      if (test) test.cidrBlocks = ["0.0.0.0/0"];
+    },
+    "ALB security group platform-alb: the test listener port 9443 is open to 0.0.0.0/0; only the spec's testListener.allowedCidrs may reach it",
   ],
   [
     "IMDSv1 allowed",

@@ -16,6 +16,7 @@ import {
   str,
   TYPES,
 } from "./resources.js";
+import { checkServiceStrategy } from "./traffic.js";
 
 const REQUIRED_IGNORE_CHANGES = {
   taskDefinition: "pulumi up would revert the task definition the deploy tool registered",
@@ -33,6 +34,7 @@ export function checkEcs(
     const spec = ctx.spec.environments[env].services[app];
     return [
       ...checkService(resources, name, app, env, spec),
+      ...checkServiceStrategy(resources, ctx.spec, app, env),
       ...checkTaskDefinition(resources, name, app, spec),
       ...checkAutoScaling(resources, name, env, spec),
       ...checkLogGroup(resources, name, env, app, spec),

@@ -4,10 +4,11 @@ import {
   ENVIRONMENT_NAMES,
   type PlatformSpec,
   type RouteRule,
-  routeRules,
 } from "@platform/env";
+import { productionRules } from "../edge.js";
 import type { InvariantContext, Violation } from "./context.js";
 import { arnResourceName, list, obj, ofType, type RecordedResource, str, TYPES } from "./resources.js";
+import { checkTrafficRules } from "./traffic.js";
 
 export const REQUIRED_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -15,9 +16,10 @@ export const REQUIRED_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 export function checkEdge(resources: RecordedResource[], ctx: InvariantContext): Violation[] {
   return [
     ...checkTargetGroups(resources, ctx.spec),
-    ...checkAlbSecurityGroups(resources),
+    ...checkAlbSecurityGroups(resources, ctx.spec),
     ...checkListeners(resources, ctx.spec),
     ...checkRules(resources, ctx.spec),
+    ...checkTrafficRules(resources, ctx.spec),
   ];
 }
 
@@ -65,7 +67,7 @@ function checkTargetGroups(resources: RecordedResource[], spec: PlatformSpec): V
   return v;
 }
 
-function checkAlbSecurityGroups(resources: RecordedResource[]): Violation[] {
+function checkAlbSecurityGroups(resources: RecordedResource[], spec: PlatformSpec): Violation[] {
   const albs = ofType(resources, TYPES.loadBalancer);
   if (albs.length !== 1) return [`load balancer: expected one ALB, found ${albs.length}`];
   const ids = new Set(list(albs[0]?.inputs.securityGroups).map(String));
@@ -78,7 +80,9 @@ function checkAlbSecurityGroups(resources: RecordedResource[]): Violation[] {
       const from = Number(rule.fromPort);
       const to = Number(rule.toPort);
       const web = rule.protocol === "tcp" && from === to && (from === 80 || from === 443);
-      if (!web) {
+      if (rule.protocol === "tcp" && from === to && from === spec.testListener.port) {
+        v.push(...checkTestListenerIngress(group.name, rule, spec));
+      } else if (!web) {
         v.push(
           `ALB security group ${group.name}: ingress ${String(rule.protocol)} ${from}-${to} is open; only TCP 80 and 443 may be`,
         );
@@ -92,6 +96,22 @@ function checkAlbSecurityGroups(resources: RecordedResource[]): Violation[] {
     }
   }
   return v;
+}
+
+/** The test listener serves versions no user has seen yet: the team's networks only, never the internet. */
+function checkTestListenerIngress(
+  groupName: string,
+  rule: Record<string, unknown>,
+  spec: PlatformSpec,
+): Violation[] {
+  const allowed = new Set(spec.testListener.allowedCidrs);
+  const strangers = [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)]
+    .map(String)
+    .filter((c) => !allowed.has(c));
+  if (strangers.length === 0) return [];
+  return [
+    `ALB security group ${groupName}: the test listener port ${spec.testListener.port} is open to ${strangers.join(", ")}; only the spec's testListener.allowedCidrs may reach it`,
+  ];
 }
 
 function checkListeners(resources: RecordedResource[], spec: PlatformSpec): Violation[] {
@@ -127,8 +147,22 @@ function checkListeners(resources: RecordedResource[], spec: PlatformSpec): Viol
   return v;
 }
 
+/** The rules on the production (443) listener: the routing contract. */
+export function productionListenerRules(resources: RecordedResource[]): RecordedResource[] {
+  const https = ofType(resources, TYPES.listener).find((l) => l.inputs.port === 443);
+  return ofType(resources, TYPES.listenerRule).filter((r) => r.inputs.listenerArn === https?.outputs.arn);
+}
+
+/** Where a rule sends traffic now: its one target group, or the weighted one that has the traffic. */
+export function liveTargetGroup(rule: RecordedResource): string | undefined {
+  const action = list(rule.inputs.actions).map(obj)[0];
+  const weighted = list(obj(action?.forward).targetGroups).map(obj);
+  const arn = weighted.length > 0 ? weighted.find((g) => Number(g.weight) > 0)?.arn : action?.targetGroupArn;
+  return arnResourceName(str(arn), "targetgroup");
+}
+
 function checkRules(resources: RecordedResource[], spec: PlatformSpec): Violation[] {
-  const rules = ofType(resources, TYPES.listenerRule);
+  const rules = productionListenerRules(resources);
   const v: Violation[] = [];
   const byPriority = new Map<number, string[]>();
   for (const rule of rules) {
@@ -141,7 +175,7 @@ function checkRules(resources: RecordedResource[], spec: PlatformSpec): Violatio
         `listener rules: priority ${priority} is used by ${names.sort().join(" and ")}; priorities must be unique`,
       );
   }
-  for (const expected of routeRules(spec)) {
+  for (const expected of productionRules(spec)) {
     const found = rules.find((r) => Number(r.inputs.priority) === expected.priority);
     if (!found) {
       v.push(`listener rules: no rule at priority ${expected.priority} for ${describeRule(expected)}`);
@@ -150,10 +184,7 @@ function checkRules(resources: RecordedResource[], spec: PlatformSpec): Violatio
     const conditions = list(found.inputs.conditions).map(obj);
     const hosts = conditions.flatMap((c) => list(obj(c.hostHeader).values).map(String));
     const paths = conditions.flatMap((c) => list(obj(c.pathPattern).values).map(String));
-    const target = arnResourceName(
-      str(list(found.inputs.actions).map(obj)[0]?.targetGroupArn),
-      "targetgroup",
-    );
+    const target = liveTargetGroup(found);
     const wanted = `${expected.app}-${expected.env}`;
     const sameHosts = sameSet(hosts, expected.hostHeader ? [expected.hostHeader] : []);
     const samePaths = sameSet(paths, [...(expected.pathPatterns ?? [])]);
@@ -163,7 +194,7 @@ function checkRules(resources: RecordedResource[], spec: PlatformSpec): Violatio
       );
     }
   }
-  const expectedPriorities = new Set(routeRules(spec).map((r) => r.priority));
+  const expectedPriorities = new Set(productionRules(spec).map((r) => r.priority));
   for (const rule of rules) {
     if (!expectedPriorities.has(Number(rule.inputs.priority))) {
       v.push(

@@ -9,15 +9,25 @@ export const FAKE_SECRET_VALUE = "fake-Secret-Value-9f8e7d6c5b4a";
 const arn = (service: string, resource: string) =>
   `arn:aws:${service}:${FAKE_REGION}:${FAKE_ACCOUNT}:${resource}`;
 
+const targetGroup = (name: string) => ({
+  arn: arn("elasticloadbalancing", `targetgroup/${name}/0123456789abcdef`),
+  arnSuffix: `targetgroup/${name}/0123456789abcdef`,
+});
+
+const listenerRule = (listener: string, name: string) =>
+  arn("elasticloadbalancing", `listener-rule/app/platform/0123456789abcdef/${listener}/${name}`);
+
+/** Every service gets both groups and both rules, so any strategy a test's spec chooses finds them. */
 export function fakeSharedOutputs(): Record<string, unknown> {
   const targetGroups: Record<string, { arn: string; arnSuffix: string }> = {};
+  const alternateTargetGroups: Record<string, { arn: string; arnSuffix: string }> = {};
+  const listenerRules: Record<string, { production: string; test: string }> = {};
   for (const env of ["qa", "prod"]) {
     for (const app of ["api", "media-server"]) {
       const name = `${app}-${env}`;
-      targetGroups[name] = {
-        arn: arn("elasticloadbalancing", `targetgroup/${name}/0123456789abcdef`),
-        arnSuffix: `targetgroup/${name}/0123456789abcdef`,
-      };
+      targetGroups[name] = targetGroup(name);
+      alternateTargetGroups[`${name}-green`] = targetGroup(`${name}-green`);
+      listenerRules[name] = { production: listenerRule("https", name), test: listenerRule("test", name) };
     }
   }
   return {
@@ -32,6 +42,9 @@ export function fakeSharedOutputs(): Record<string, unknown> {
     albArnSuffix: "app/platform/0123456789abcdef",
     albDnsName: "platform-123.eu-west-1.elb.amazonaws.com",
     targetGroups,
+    alternateTargetGroups,
+    listenerRules,
+    loadBalancerRoleArn: arn("iam", "role/ecs-load-balancers").replace(`:${FAKE_REGION}:`, "::"),
   };
 }
 
