@@ -225,6 +225,42 @@ const cases: [string, (r: RecordedResource) => boolean, (r: RecordedResource) =>
     'service api-qa: deploymentConfiguration alarms are {"alarmNames":["api-qa-5xx"],"enable":true,"rollback":true}; they must name api-qa-5xx and api-qa-error-logs with enable and rollback, so a deploy that sets them off rolls back',
   ],
   [
+    "a blue/green service whose alarms don't roll it back",
+    apiService,
+    (r) => {
+      r.inputs.alarms = { alarmNames: ["api-qa-5xx", "api-qa-error-logs"], enable: true, rollback: false };
+    },
+    'service api-qa: deploymentConfiguration alarms are {"alarmNames":["api-qa-5xx","api-qa-error-logs"],"enable":true,"rollback":false}; they must name api-qa-5xx and api-qa-error-logs with enable and rollback, so a deploy that sets them off rolls back',
+  ],
+  [
+    "a rolling update where the spec asks for blue/green",
+    apiService,
+    (r) => {
+      r.inputs.deploymentConfiguration = { strategy: "ROLLING" };
+    },
+    "service api-qa: deployment strategy is ROLLING; the spec says BLUE_GREEN",
+  ],
+  [
+    "blue/green with no alternate target group",
+    apiService,
+    (r) => {
+      const [loadBalancer] = r.inputs.loadBalancers as Record<string, Record<string, unknown>>[];
+      if (loadBalancer?.advancedConfiguration)
+        delete loadBalancer.advancedConfiguration.alternateTargetGroupArn;
+    },
+    "service api-qa: its load balancer's alternateTargetGroupArn must be target group api-qa-green",
+  ],
+  [
+    "the production rule given as the test rule",
+    apiService,
+    (r) => {
+      const [loadBalancer] = r.inputs.loadBalancers as Record<string, Record<string, unknown>>[];
+      const advanced = loadBalancer?.advancedConfiguration;
+      if (advanced) advanced.testListenerRule = advanced.productionListenerRule;
+    },
+    "service api-qa: productionListenerRule and testListenerRule are the same rule; test traffic needs its own",
+  ],
+  [
     "a wildcard IAM action",
     is(TYPES.rolePolicy, "api-qa-task"),
     (r) =>

@@ -6,6 +6,10 @@ import {
   deploymentAlarmNames,
   type EnvironmentName,
   metricFilters,
+  type PlatformSpec,
+  serviceDeployment,
+  serviceName,
+  shiftsTraffic,
 } from "@platform/env";
 import { beforeAll, describe, expect, test } from "vitest";
 import { checkInvariants } from "../../src/invariants/index.js";
@@ -15,8 +19,10 @@ import { runStack, type StackRun } from "../../src/testing/run-stack.js";
 import { repositorySpec } from "./spec.js";
 
 /** The checks every environment stack gets; a test file per environment, since each is its own process. */
-export function environmentSuite(env: EnvironmentName): () => StackRun {
-  const spec = repositorySpec();
+export function environmentSuite(
+  env: EnvironmentName,
+  spec: PlatformSpec = repositorySpec(),
+): () => StackRun {
   let run: StackRun;
 
   beforeAll(async () => {
@@ -32,6 +38,29 @@ export function environmentSuite(env: EnvironmentName): () => StackRun {
         instanceSecurityGroupId: String(fakeSharedOutputs().instanceSecurityGroupId),
       });
       expect(violations).toEqual([]);
+    });
+
+    test("asks ECS for each service's strategy, and gives a traffic-shifting one both groups and rules", () => {
+      for (const app of APP_NAMES) {
+        const name = serviceName(app, env);
+        const wanted = serviceDeployment(spec, app, env);
+        const service = ofType(run.resources, TYPES.service).find((r) => r.inputs.name === name);
+        expect(obj(service?.inputs.deploymentConfiguration).strategy, name).toBe(wanted.strategy);
+        const [loadBalancer] = (service?.inputs.loadBalancers ?? []) as Record<string, unknown>[];
+        const advanced = loadBalancer?.advancedConfiguration;
+        if (!shiftsTraffic(wanted)) {
+          expect(advanced, name).toBeUndefined();
+          continue;
+        }
+        expect(advanced, name).toEqual({
+          alternateTargetGroupArn: expect.stringContaining(`targetgroup/${name}-green/`),
+          productionListenerRule: expect.stringContaining(`/https/${name}`),
+          testListenerRule: expect.stringContaining(`/test/${name}`),
+          roleArn: expect.stringContaining(":role/ecs-load-balancers"),
+        });
+        expect(service?.ignoreChanges, name).toContain("taskDefinition");
+        expect(obj(service?.inputs.alarms), name).toMatchObject({ enable: true, rollback: true });
+      }
     });
 
     test("reads the shared stack by its fully qualified name", () => {
