@@ -103,4 +103,35 @@ describe("rule evaluation", () => {
       ),
     ).toBeUndefined();
   });
+
+  it("keeps each group's share within ±5 points of its weight over 400 picks", () => {
+    for (const weights of [
+      [10, 90],
+      [25, 75],
+      [1, 1],
+      [0, 999],
+      [5, 3, 2],
+    ]) {
+      const random = seeded(11);
+      const groups = weights.map((weight, i) => ({ arn: `tg-${i}`, weight }));
+      const picks = Array.from({ length: 400 }, () => chooseTargetGroup(groups, random));
+      const total = weights.reduce((a, b) => a + b, 0);
+      groups.forEach(({ arn, weight }) => {
+        const share = (picks.filter((p) => p === arn).length / picks.length) * 100;
+        expect(Math.abs(share - (weight / total) * 100)).toBeLessThanOrEqual(5);
+      });
+    }
+  });
 });
+
+/** mulberry32: a small seeded generator, so the share test gives the same picks on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
