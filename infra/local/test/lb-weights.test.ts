@@ -5,6 +5,7 @@ import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DeregisterTargetsCommand,
+  DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
   ModifyRuleCommand,
@@ -271,5 +272,55 @@ describe("weighted forward actions under a blue/green shift", () => {
     expect(closedAt - deregisteredAt).toBeGreaterThanOrEqual(900);
     expect(await echo(fresh, "still")).toBe("green:still");
     fresh.close();
+    await elb.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: tg.blue,
+        Targets: [{ Id: "i-local", Port: targetPort.blue }],
+      }),
+    );
+    await shiftProduction(1, 0);
+  });
+
+  it("refuses a bad weighted forward action over the wire and keeps the rule as it was", async () => {
+    const refused = async (Actions: object[]) => {
+      const error = await elb
+        .send(new ModifyRuleCommand({ RuleArn: testRuleArn, Actions: Actions as never }))
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
+      return `${error?.name}: ${error?.message}`;
+    };
+    const forward = weighted(1, 1)[0]!;
+    expect(await refused([{ ...forward, TargetGroupArn: tg.blue }])).toMatch(
+      /^ValidationError: You cannot specify both a TargetGroupArn and a ForwardConfig/,
+    );
+    const sticky = (DurationSeconds: number) => ({
+      ...forward,
+      ForwardConfig: {
+        ...forward!.ForwardConfig,
+        TargetGroupStickinessConfig: { Enabled: true, DurationSeconds },
+      },
+    });
+    expect(await refused([sticky(0)])).toBe(
+      "ValidationError: Target group stickiness duration must be between 1 and 604800 seconds",
+    );
+    expect(
+      await refused([
+        ...weighted(1, 1),
+        { Type: "fixed-response", FixedResponseConfig: { StatusCode: "200" } },
+      ]),
+    ).toBe("ValidationError: Only one action can be specified per rule");
+    expect((await get(testPort)).body).toBe("blue");
+    await elb.send(new ModifyRuleCommand({ RuleArn: testRuleArn, Actions: [sticky(3600)] }));
+    const described = await elb.send(new DescribeRulesCommand({ RuleArns: [testRuleArn] }));
+    expect(described.Rules![0]!.Actions![0]!.ForwardConfig).toEqual({
+      TargetGroups: [
+        { TargetGroupArn: tg.blue, Weight: 1 },
+        { TargetGroupArn: tg.green, Weight: 1 },
+      ],
+      TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 },
+    });
+    await shiftTest(1, 0);
   });
 });
