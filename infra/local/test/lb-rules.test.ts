@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   chooseTargetGroup,
+  forwardTargetGroup,
   redirectLocation,
   selectAction,
   wildcard,
@@ -121,6 +122,36 @@ describe("rule evaluation", () => {
         expect(Math.abs(share - (weight / total) * 100)).toBeLessThanOrEqual(5);
       });
     }
+  });
+});
+
+describe("target group stickiness", () => {
+  const sticky = (blue: number, green: number) => ({
+    type: "forward" as const,
+    targetGroups: [
+      { arn: "blue", weight: blue },
+      { arn: "green", weight: green },
+    ],
+    stickiness: { enabled: true, durationSeconds: 60 },
+  });
+
+  it("sets AWSALBTG on the first pick and keeps the client on that group while its weight is above 0", () => {
+    const first = forwardTargetGroup(sticky(1, 1), undefined, () => 0.1);
+    expect(first.arn).toBe("blue");
+    expect(first.setCookie).toMatch(/^AWSALBTG=[\w-]+; Max-Age=60; Path=\/$/);
+    const cookie = `other=1; ${first.setCookie!.split(";")[0]}`;
+    expect(forwardTargetGroup(sticky(1, 999), cookie, () => 0.9)).toEqual({ arn: "blue" });
+    expect(forwardTargetGroup(sticky(0, 1), cookie, () => 0.1).arn).toBe("green");
+  });
+
+  it("ignores the cookie when stickiness is off or the group left the action", () => {
+    const cookie = forwardTargetGroup(sticky(1, 0), undefined).setCookie!.split(";")[0];
+    expect(forwardTargetGroup({ ...sticky(0, 1), stickiness: { enabled: false } }, cookie)).toEqual({
+      arn: "green",
+    });
+    expect(
+      forwardTargetGroup({ ...sticky(1, 1), targetGroups: [{ arn: "green", weight: 1 }] }, cookie).arn,
+    ).toBe("green");
   });
 });
 

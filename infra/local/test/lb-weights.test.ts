@@ -92,22 +92,23 @@ async function shiftTest(blue: number, green: number): Promise<void> {
 interface Answer {
   body: string;
   reusedSocket: boolean;
+  /** The stickiness cookie as a client sends it back (name=value). */
+  setCookie?: string;
 }
 
-function get(
-  port: number,
-  path = "/",
-  agent: Agent | false = false,
-  host = "app.localhost",
-): Promise<Answer> {
+function get(port: number, path = "/", agent: Agent | false = false, cookie?: string): Promise<Answer> {
+  const headers = { host: "app.localhost", ...(cookie ? { cookie } : {}) };
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, headers: { host }, agent }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, headers, agent }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => {
         body += c;
       });
-      res.on("end", () => resolve({ body, reusedSocket: req.reusedSocket }));
+      const setCookie = res.headers["set-cookie"]?.[0]?.split(";")[0];
+      res.on("end", () =>
+        resolve({ body, reusedSocket: req.reusedSocket, ...(setCookie ? { setCookie } : {}) }),
+      );
     });
     req.on("error", reject);
     req.end();
@@ -298,7 +299,7 @@ describe("weighted forward actions under a blue/green shift", () => {
     const sticky = (DurationSeconds: number) => ({
       ...forward,
       ForwardConfig: {
-        ...forward!.ForwardConfig,
+        ...forward.ForwardConfig,
         TargetGroupStickinessConfig: { Enabled: true, DurationSeconds },
       },
     });
@@ -321,6 +322,33 @@ describe("weighted forward actions under a blue/green shift", () => {
       ],
       TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 },
     });
+    await shiftTest(1, 0);
+  });
+
+  it("keeps a sticky client on its group while that group's weight is above 0, then moves it", async () => {
+    const sticky = (blue: number, green: number) => [
+      {
+        ...weighted(blue, green)[0]!,
+        ForwardConfig: {
+          ...weighted(blue, green)[0]!.ForwardConfig,
+          TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 60 },
+        },
+      },
+    ];
+    await elb.send(new ModifyRuleCommand({ RuleArn: testRuleArn, Actions: sticky(1, 0) }));
+    const first = await get(testPort);
+    expect(first.body).toBe("blue");
+    expect(first.setCookie).toMatch(/^AWSALBTG=/);
+    await elb.send(new ModifyRuleCommand({ RuleArn: testRuleArn, Actions: sticky(1, 999) }));
+    const stuck = await Promise.all(
+      Array.from({ length: 20 }, () => get(testPort, "/", false, first.setCookie)),
+    );
+    expect(stuck.map((a) => a.body)).toEqual(Array(20).fill("blue"));
+    expect(stuck.every((a) => a.setCookie === undefined)).toBe(true);
+    await elb.send(new ModifyRuleCommand({ RuleArn: testRuleArn, Actions: sticky(0, 1) }));
+    const moved = await get(testPort, "/", false, first.setCookie);
+    expect(moved.body).toBe("green");
+    expect(moved.setCookie).toMatch(/^AWSALBTG=/);
     await shiftTest(1, 0);
   });
 });
