@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { AwsError } from "../src/contracts.js";
 import { Elbv2Model } from "../src/services/elbv2/model.js";
 import { emptyElbv2State } from "../src/services/elbv2/state.js";
 import { codeOf } from "./aws-error.js";
@@ -95,6 +96,71 @@ describe("ELBv2 model", () => {
     expect(codeOf(rule([forward, forward]))).toBe("ValidationError");
     rule([forward], 5)();
     expect(codeOf(rule([forward], 5))).toBe("PriorityInUse");
+  });
+
+  it("checks weighted forward actions as ELBv2 does: weights 0-999, five groups, one action, stickiness", () => {
+    const { model, listener } = setup();
+    const groups = ["a", "b", "c", "d", "e", "f"].map(
+      (name) => model.createTargetGroup(scope, { name, protocol: "HTTP", port: 80, healthCheck: {} }).arn,
+    );
+    const forward = (
+      arns: string[],
+      weights: number[] = [],
+      stickiness?: { enabled: boolean; durationSeconds?: number },
+    ) => ({
+      type: "forward" as const,
+      targetGroups: arns.map((arn, i) => ({ arn, weight: weights[i] })),
+      ...(stickiness ? { stickiness } : {}),
+    });
+    const rule =
+      (...actions: Parameters<Elbv2Model["createRule"]>[0]["actions"]) =>
+      () =>
+        model.createRule({
+          listenerArn: listener.arn,
+          priority: 1,
+          conditions: [{ field: "path-pattern", values: ["/x"] }],
+          actions,
+        });
+    const message = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        if (error instanceof AwsError) return `${error.code}: ${error.message}`;
+        throw error;
+      }
+      return "accepted";
+    };
+    expect(message(rule(forward(groups.slice(0, 2), [0, -1])))).toBe(
+      "ValidationError: Target group weight must be between 0 and 999",
+    );
+    expect(message(rule(forward(groups.slice(0, 2), [0, 1.5])))).toBe(
+      "ValidationError: Target group weight must be between 0 and 999",
+    );
+    expect(
+      message(rule(forward(groups))).startsWith("ValidationError: A forward action can have at most '5'"),
+    ).toBe(true);
+    expect(message(rule(forward([groups[0]!, groups[0]!])))).toMatch(/^ValidationError: .*only once/);
+    expect(
+      message(rule(forward([groups[0]!]), { type: "fixed-response", fixedResponse: { statusCode: "200" } })),
+    ).toBe("ValidationError: Only one action can be specified per rule");
+    expect(message(rule(forward([groups[0]!], [], { enabled: true, durationSeconds: 0 })))).toBe(
+      "ValidationError: Target group stickiness duration must be between 1 and 604800 seconds",
+    );
+    expect(message(rule(forward([groups[0]!], [], { enabled: false, durationSeconds: 604801 })))).toBe(
+      "ValidationError: Target group stickiness duration must be between 1 and 604800 seconds",
+    );
+    expect(message(rule(forward([groups[0]!], [], { enabled: true })))).toMatch(
+      /^ValidationError: .*specified/,
+    );
+    expect(model.state.rules).toEqual({});
+    const accepted = rule(
+      forward(groups.slice(0, 5), [0, 999, 1, 2, 3], { enabled: true, durationSeconds: 3600 }),
+    )();
+    expect(accepted.actions[0]).toEqual({
+      type: "forward",
+      targetGroups: groups.slice(0, 5).map((arn, i) => ({ arn, weight: [0, 999, 1, 2, 3][i] })),
+      stickiness: { enabled: true, durationSeconds: 3600 },
+    });
   });
 
   it("checks conditions: at least one value, at most five, one per field, host header characters", () => {

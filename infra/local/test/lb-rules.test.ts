@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   chooseTargetGroup,
+  forwardTargetGroup,
   redirectLocation,
   selectAction,
   wildcard,
@@ -103,4 +104,65 @@ describe("rule evaluation", () => {
       ),
     ).toBeUndefined();
   });
+
+  it("keeps each group's share within ±5 points of its weight over 400 picks", () => {
+    for (const weights of [
+      [10, 90],
+      [25, 75],
+      [1, 1],
+      [0, 999],
+      [5, 3, 2],
+    ]) {
+      const random = seeded(11);
+      const groups = weights.map((weight, i) => ({ arn: `tg-${i}`, weight }));
+      const picks = Array.from({ length: 400 }, () => chooseTargetGroup(groups, random));
+      const total = weights.reduce((a, b) => a + b, 0);
+      groups.forEach(({ arn, weight }) => {
+        const share = (picks.filter((p) => p === arn).length / picks.length) * 100;
+        expect(Math.abs(share - (weight / total) * 100)).toBeLessThanOrEqual(5);
+      });
+    }
+  });
 });
+
+describe("target group stickiness", () => {
+  const sticky = (blue: number, green: number) => ({
+    type: "forward" as const,
+    targetGroups: [
+      { arn: "blue", weight: blue },
+      { arn: "green", weight: green },
+    ],
+    stickiness: { enabled: true, durationSeconds: 60 },
+  });
+
+  it("sets AWSALBTG on the first pick and keeps the client on that group while its weight is above 0", () => {
+    const first = forwardTargetGroup(sticky(1, 1), undefined, () => 0.1);
+    expect(first.arn).toBe("blue");
+    expect(first.setCookie).toMatch(/^AWSALBTG=[\w-]+; Max-Age=60; Path=\/$/);
+    const cookie = `other=1; ${first.setCookie!.split(";")[0]}`;
+    expect(forwardTargetGroup(sticky(1, 999), cookie, () => 0.9)).toEqual({ arn: "blue" });
+    expect(forwardTargetGroup(sticky(0, 1), cookie, () => 0.1).arn).toBe("green");
+  });
+
+  it("ignores the cookie when stickiness is off or the group left the action", () => {
+    const cookie = forwardTargetGroup(sticky(1, 0), undefined).setCookie!.split(";")[0];
+    expect(forwardTargetGroup({ ...sticky(0, 1), stickiness: { enabled: false } }, cookie)).toEqual({
+      arn: "green",
+    });
+    expect(
+      forwardTargetGroup({ ...sticky(1, 1), targetGroups: [{ arn: "green", weight: 1 }] }, cookie).arn,
+    ).toBe("green");
+  });
+});
+
+/** mulberry32: a small seeded generator, so the share test gives the same picks on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

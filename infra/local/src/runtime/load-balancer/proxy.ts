@@ -10,7 +10,7 @@ import { connect, type Socket } from "node:net";
 import type { Elbv2Model } from "../../services/elbv2/model.js";
 import type { ActionRecord, ListenerRecord } from "../../services/elbv2/state.js";
 import { rawErrorResponse, sendErrorPage } from "./error-pages.js";
-import { chooseTargetGroup, redirectLocation, selectAction } from "./rules.js";
+import { forwardTargetGroup, redirectLocation, selectAction } from "./rules.js";
 import type { TargetEntry, TargetRegistry } from "./target-registry.js";
 
 // The data plane of one listener: pick the action, pick a target, forward with X-Forwarded-*,
@@ -40,7 +40,7 @@ export interface ListenerContext {
 }
 
 type Decision =
-  | { kind: "forward"; targetGroupArn: string; target: TargetEntry }
+  | { kind: "forward"; targetGroupArn: string; target: TargetEntry; setCookie?: string | undefined }
   | { kind: "respond"; status: number; headers: Record<string, string>; body: string };
 
 export class ForwardingProxy {
@@ -90,11 +90,11 @@ export class ForwardingProxy {
         body: "",
       };
     }
-    const targetGroupArn = chooseTargetGroup(action.targetGroups);
+    const { arn: targetGroupArn, setCookie } = forwardTargetGroup(action, req.headers.cookie);
     if (!targetGroupArn) return errorDecision(503);
     const target = this.registry.pick(targetGroupArn);
     if (!target) return errorDecision(503);
-    return { kind: "forward", targetGroupArn, target };
+    return { kind: "forward", targetGroupArn, target, setCookie };
   }
 
   handleRequest(ctx: ListenerContext, req: IncomingMessage, res: ServerResponse): void {
@@ -115,7 +115,7 @@ export class ForwardingProxy {
       res.end(decision.body);
       return;
     }
-    const { targetGroupArn, target } = decision;
+    const { targetGroupArn, target, setCookie } = decision;
     const release = this.registry.acquire(targetGroupArn, target);
     res.once("close", release);
     const idleMs = this.idleTimeoutMs(ctx.listener);
@@ -141,7 +141,7 @@ export class ForwardingProxy {
     upstream.on("response", (up) => {
       const now = Date.now();
       this.observer?.targetResponse(now, lb, targetGroupArn, up.statusCode ?? 502, now - sentAt);
-      res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, withCookie(stripHopByHop(up.headers), setCookie));
       up.pipe(res);
       up.on("error", () => res.destroy());
       up.on("end", release);
@@ -205,6 +205,12 @@ function errorDecision(status: number): Decision {
 function splitUrl(url: string): [string, string] {
   const q = url.indexOf("?");
   return q >= 0 ? [url.slice(0, q), url.slice(q + 1)] : [url, ""];
+}
+
+/** The target's own Set-Cookie headers stay; the stickiness cookie is added beside them. */
+function withCookie(headers: IncomingHttpHeaders, setCookie: string | undefined): IncomingHttpHeaders {
+  if (!setCookie) return headers;
+  return { ...headers, "set-cookie": [...(headers["set-cookie"] ?? []), setCookie] };
 }
 
 function stripHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {

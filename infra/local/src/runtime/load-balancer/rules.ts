@@ -70,6 +70,47 @@ export function chooseTargetGroup(
   return groups[groups.length - 1]!.arn;
 }
 
+/** The cookie ALB keeps a client on one target group of a sticky forward action with. */
+export const STICKY_COOKIE = "AWSALBTG";
+
+type ForwardAction = Extract<ActionRecord, { type: "forward" }>;
+
+/**
+ * The target group for a request to a forward action: the one its stickiness cookie names while
+ * that group is still in the action with a weight above 0 (so a shift to 0 moves sticky clients
+ * too), else a weighted choice.
+ */
+export function forwardTargetGroup(
+  action: ForwardAction,
+  cookieHeader: string | undefined,
+  random = Math.random,
+): { arn: string | undefined; setCookie?: string } {
+  if (!action.stickiness?.enabled) return { arn: chooseTargetGroup(action.targetGroups, random) };
+  const stuck = decodeSticky(cookieValue(cookieHeader, STICKY_COOKIE));
+  if (stuck && action.targetGroups.some((g) => g.arn === stuck && g.weight > 0)) return { arn: stuck };
+  const arn = chooseTargetGroup(action.targetGroups, random);
+  if (!arn) return { arn };
+  // Validation wants a duration with stickiness enabled; 3600 s (the console's default) is a fallback only.
+  const seconds = action.stickiness.durationSeconds ?? 3600;
+  return { arn, setCookie: `${STICKY_COOKIE}=${encodeSticky(arn)}; Max-Age=${seconds}; Path=/` };
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return rest.join("=");
+  }
+  return undefined;
+}
+
+function encodeSticky(arn: string): string {
+  return Buffer.from(arn, "utf8").toString("base64url");
+}
+
+function decodeSticky(value: string | undefined): string | undefined {
+  return value ? Buffer.from(value, "base64url").toString("utf8") : undefined;
+}
+
 /** A redirect action's Location, with ALB's `#{protocol}`, `#{host}`, `#{port}`, `#{path}`, `#{query}`. */
 export function redirectLocation(
   redirect: { protocol: string; port: string; host: string; path: string; query: string },

@@ -198,7 +198,7 @@ function actions(raw: unknown[]): ActionInput[] {
     if (!isObject(item)) throw validationError("An action must be a structure");
     switch (item.Type) {
       case "forward":
-        return { type: "forward", targetGroups: forwardGroups(item) };
+        return forwardInput(item);
       case "redirect":
         return { type: "redirect", redirect: redirectConfig(item) };
       case "fixed-response":
@@ -211,15 +211,41 @@ function actions(raw: unknown[]): ActionInput[] {
   });
 }
 
-function forwardGroups(item: Input): { arn: string; weight?: number | undefined }[] {
-  if (typeof item.TargetGroupArn === "string") return [{ arn: item.TargetGroupArn }];
+type ForwardInput = Extract<ActionInput, { type: "forward" }>;
+
+function forwardInput(item: Input): ForwardInput {
   const config = isObject(item.ForwardConfig) ? item.ForwardConfig : undefined;
-  if (!config || !Array.isArray(config.TargetGroups)) return [];
+  const groups = config ? configuredGroups(config) : [];
+  const stickiness =
+    config && isObject(config.TargetGroupStickinessConfig) ? config.TargetGroupStickinessConfig : undefined;
+  const forward: ForwardInput = {
+    type: "forward",
+    targetGroups: typeof item.TargetGroupArn === "string" ? singleGroup(item.TargetGroupArn, groups) : groups,
+  };
+  if (stickiness)
+    forward.stickiness = {
+      enabled: optBool(stickiness, "Enabled") ?? false,
+      durationSeconds: optInt(stickiness, "DurationSeconds"),
+    };
+  return forward;
+}
+
+function configuredGroups(config: Input): ForwardInput["targetGroups"] {
+  if (!Array.isArray(config.TargetGroups)) return [];
   return config.TargetGroups.map((g) => {
     if (!isObject(g) || typeof g.TargetGroupArn !== "string")
       throw validationError("A forward target group needs a TargetGroupArn");
     return { arn: g.TargetGroupArn, weight: g.Weight === undefined ? undefined : Number(g.Weight) };
   });
+}
+
+/** TargetGroupArn beside a ForwardConfig is allowed only when the config names that one group alone. */
+function singleGroup(arn: string, configured: ForwardInput["targetGroups"]): ForwardInput["targetGroups"] {
+  if (configured.length === 0) return [{ arn }];
+  if (configured.length === 1 && configured[0]!.arn === arn) return configured;
+  throw validationError(
+    "You cannot specify both a TargetGroupArn and a ForwardConfig with a different or more than one target group",
+  );
 }
 
 function redirectConfig(item: Input): Extract<ActionInput, { type: "redirect" }>["redirect"] {

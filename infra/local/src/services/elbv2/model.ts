@@ -7,6 +7,7 @@ import type {
   ListenerRecord,
   LoadBalancerRecord,
   RuleRecord,
+  Stickiness,
   TargetGroupRecord,
   TargetRecord,
 } from "./state.js";
@@ -58,7 +59,11 @@ export const LOAD_BALANCER_ATTRIBUTE_DEFAULTS: Record<string, string> = {
 
 /** An action as a request describes it; the model checks it and fills in AWS's defaults. */
 export type ActionInput =
-  | { type: "forward"; targetGroups: { arn: string; weight?: number | undefined }[] }
+  | {
+      type: "forward";
+      targetGroups: { arn: string; weight?: number | undefined }[];
+      stickiness?: Stickiness | undefined;
+    }
   | {
       type: "redirect";
       redirect: {

@@ -14,8 +14,19 @@ export interface LoadBalancerRecord {
   attributes: Record<string, string>;
 }
 
+/** A forward action's TargetGroupStickinessConfig. */
+export interface Stickiness {
+  enabled: boolean;
+  durationSeconds?: number | undefined;
+}
+
 export type ActionRecord =
-  | { type: "forward"; targetGroups: { arn: string; weight: number }[] }
+  | {
+      type: "forward";
+      targetGroups: { arn: string; weight: number }[];
+      /** Absent in state written before stickiness was kept: the same as disabled. */
+      stickiness?: Stickiness | undefined;
+    }
   | {
       type: "redirect";
       redirect: {

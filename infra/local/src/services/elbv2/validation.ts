@@ -1,6 +1,6 @@
 import { AwsError, type HealthCheckSettings } from "../../contracts.js";
 import type { ActionInput, ConditionInput } from "./model.js";
-import type { ActionRecord, ConditionRecord } from "./state.js";
+import type { ActionRecord, ConditionRecord, Stickiness } from "./state.js";
 
 // ELBv2's limits, with the codes and wording AWS answers them with.
 
@@ -128,6 +128,9 @@ export function checkActions(
   return records;
 }
 
+/** ELBv2's quota "target groups per action". */
+const MAX_TARGET_GROUPS_PER_ACTION = 5;
+
 function forwardAction(
   action: Extract<ActionInput, { type: "forward" }>,
   exists: (arn: string) => boolean,
@@ -139,10 +142,27 @@ function forwardAction(
     return { arn: g.arn, weight };
   });
   if (groups.length === 0) throw validationError("A target group ARN must be specified for a forward action");
+  if (groups.length > MAX_TARGET_GROUPS_PER_ACTION)
+    throw validationError(
+      `A forward action can have at most '${MAX_TARGET_GROUPS_PER_ACTION}' target groups`,
+    );
+  if (new Set(groups.map((g) => g.arn)).size !== groups.length)
+    throw validationError("A target group can be specified only once in a forward action");
   for (const g of groups) {
     if (!exists(g.arn)) throw new AwsError("TargetGroupNotFound", `Target group '${g.arn}' not found`);
   }
-  return { type: "forward", targetGroups: groups };
+  const stickiness = action.stickiness && checkStickiness(action.stickiness);
+  return { type: "forward", targetGroups: groups, ...(stickiness ? { stickiness } : {}) };
+}
+
+/** A duration given must be in range even when stickiness is disabled: ELBv2 refuses 0 then too. */
+function checkStickiness(s: Stickiness): Stickiness {
+  const d = s.durationSeconds;
+  if (s.enabled && d === undefined)
+    throw validationError("Target group stickiness duration must be specified when stickiness is enabled");
+  if (d !== undefined && (!Number.isInteger(d) || d < 1 || d > 604800))
+    throw validationError("Target group stickiness duration must be between 1 and 604800 seconds");
+  return { enabled: s.enabled, durationSeconds: d };
 }
 
 function redirectAction({ redirect: r }: Extract<ActionInput, { type: "redirect" }>): ActionRecord {

@@ -5,6 +5,7 @@ import type {
   ListenerRecord,
   LoadBalancerRecord,
   RuleRecord,
+  Stickiness,
   TargetGroupRecord,
 } from "./state.js";
 
@@ -39,7 +40,7 @@ export function actionView(action: ActionRecord, order: number) {
         TargetGroupArn: action.targetGroups.length === 1 ? action.targetGroups[0]!.arn : undefined,
         ForwardConfig: {
           TargetGroups: action.targetGroups.map((g) => ({ TargetGroupArn: g.arn, Weight: g.weight })),
-          TargetGroupStickinessConfig: { Enabled: false },
+          TargetGroupStickinessConfig: stickinessView(action.stickiness),
         },
       };
     case "redirect": {
@@ -152,4 +153,9 @@ export function targetHealthView(h: TargetHealthView) {
 
 export function tagDescriptionView(arn: string, tags: Record<string, string>) {
   return { ResourceArn: arn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
+}
+
+function stickinessView(stickiness: Stickiness | undefined) {
+  if (!stickiness) return { Enabled: false };
+  return { Enabled: stickiness.enabled, DurationSeconds: stickiness.durationSeconds };
 }
