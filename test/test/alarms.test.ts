@@ -4,12 +4,20 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
-import { AWS_CLI, awsCli, runNode, testImage, waitFor } from "@platform/local-region/testing";
+import {
+  AWS_CLI,
+  awsCli,
+  confirmationLink,
+  type Mail,
+  readOutbox,
+  runNode,
+  testImage,
+  waitFor,
+} from "@platform/local-region/testing";
 import { pushImage } from "@platform/pipelines/image/index";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LbClient, type VersionInfo } from "../src/lb-client.js";
 import { startLoad } from "../src/load.js";
-import { confirmationLink, type Mail, readOutbox } from "../src/outbox.js";
 import { CLUSTER, LocalRegionProcess, REPO_ROOT } from "../src/region-process.js";
 
 // The alarms of issue 10 on the platform `npm start` runs, as the team lives them: qa's database
