@@ -122,6 +122,36 @@ export interface TargetGroups {
 }
 
 // ---------------------------------------------------------------------------------------------
+// ELBv2 listener rules as ECS's blue/green, canary and linear deployments see them: ECS reads the
+// production and test rules it was given and moves their forward weights (ModifyRule through its
+// infrastructure role on AWS; here, this seam).
+
+/** The tag that makes a rule follow another's weights (the local ALB's plain-HTTP twin of a rule). */
+export const TWIN_TAG = "local-region:twin-of";
+
+export interface ListenerRuleView {
+  ruleArn: string;
+  listenerArn: string;
+  loadBalancerArn: string;
+  port: number;
+  isDefault: boolean;
+  /** Each action's type; forward actions with their weighted target groups. */
+  actions: { type: string; targetGroups?: { arn: string; weight: number }[] }[];
+  /** Rules tagged `local-region:twin-of` = this rule: their weights move with it. */
+  twins: string[];
+}
+
+export interface ListenerRules {
+  /** Throws AwsError `RuleNotFound`. */
+  describe(ruleArn: string): ListenerRuleView;
+  /**
+   * Sets the weights of the rule's forward action, and of its twins', committed before it returns:
+   * the load balancer routes the next request by them, in-flight requests finish where they are.
+   */
+  setWeights(ruleArn: string, weights: { arn: string; weight: number }[]): void;
+}
+
+// ---------------------------------------------------------------------------------------------
 // ECR as the task runner sees it: resolve an image URI to its unpacked, immutable content. The image
 // format (@platform/image-format) is the one the image builder writes, so the config type is shared.
 
@@ -229,6 +259,8 @@ export interface RegionServices {
   /** `http://127.0.0.1:4566`. */
   endpoint: string;
   targetGroups: TargetGroups;
+  /** The listener rules ECS shifts traffic on. */
+  listenerRules: ListenerRules;
   images: ImageRegistry;
   secrets: SecretValues;
   /** CloudWatch's metric store, for CloudWatch Logs' metric filters and the region's own metrics. */

@@ -5,6 +5,7 @@ import type { RegionPlugin, RegionServices } from "./contracts.js";
 import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials } from "./credentials.js";
 import { AlarmActions } from "./runtime/cloudwatch/alarm-actions.js";
 import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
+import { LocalListenerRules } from "./runtime/load-balancer/listener-rules.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
 import { CREDENTIALS_PREFIX, TaskCredentialsEndpoint } from "./runtime/tasks/task-credentials.js";
@@ -131,6 +132,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       region,
       endpoint,
       targetGroups: new LocalTargetGroups(elbv2.model, elbv2.durable, loadBalancer.registry),
+      listenerRules: new LocalListenerRules(elbv2.model, elbv2.durable),
       images: new LocalImageRegistry(ecr.model, blobs),
       secrets: new LocalSecretValues(ssm.model, secrets.model),
       metrics: cloudwatch.metricSink,

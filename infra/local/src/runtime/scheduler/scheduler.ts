@@ -1,4 +1,5 @@
 import type { TargetGroups, TargetHealthView } from "../../contracts.js";
+import { deploymentTargetGroups } from "../../services/ecs/model/deployment-target-groups.js";
 import type { EcsModel } from "../../services/ecs/model/ecs-model.js";
 import { eventMessages } from "../../services/ecs/model/events.js";
 import type { ContainerExit } from "../../services/ecs/model/tasks.js";
@@ -146,22 +147,31 @@ export class Scheduler {
     const service = this.model.serviceOf(task);
     if (!service) return [];
     const targets: TaskTarget[] = [];
-    for (const lb of service.loadBalancers) {
+    // A blue/green deployment's tasks go in the group production traffic is not on.
+    const deployment = service.deployments.find((d) => d.id === task.deploymentId);
+    const groups = deployment ? deploymentTargetGroups(service, deployment) : [];
+    service.loadBalancers.forEach((lb, i) => {
       const container = task.containers.find((c) => c.name === lb.containerName);
       const binding = container?.networkBindings.find((b) => b.containerPort === lb.containerPort);
-      if (!binding) continue;
+      const targetGroupArn = groups[i] ?? lb.targetGroupArn;
+      if (!binding) return;
       try {
-        this.options.targetGroups.register(lb.targetGroupArn, [
-          { id: this.instanceId, port: binding.hostPort },
-        ]);
-        targets.push({ ...lb, hostPort: binding.hostPort, state: "initial", registered: true });
+        this.options.targetGroups.register(targetGroupArn, [{ id: this.instanceId, port: binding.hostPort }]);
+        targets.push({
+          targetGroupArn,
+          containerName: lb.containerName,
+          containerPort: lb.containerPort,
+          hostPort: binding.hostPort,
+          state: "initial",
+          registered: true,
+        });
       } catch (error) {
         this.model.lifecycle.event(
           service,
-          `(service ${service.serviceName}) failed to register targets in (target-group ${lb.targetGroupArn}) with (error ${(error as Error).message})`,
+          `(service ${service.serviceName}) failed to register targets in (target-group ${targetGroupArn}) with (error ${(error as Error).message})`,
         );
       }
-    }
+    });
     return targets;
   }
 
@@ -237,6 +247,7 @@ export class Scheduler {
       this.model.lifecycle.requestStop(task, RESTART_REASON, "ServiceSchedulerInitiated");
       this.model.lifecycle.stopped(task);
     }
+    this.model.regionRestarted();
   }
 
   private taskDefinition(task: TaskRecord): TaskDefinitionRecord | undefined {

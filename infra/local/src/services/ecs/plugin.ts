@@ -15,8 +15,9 @@ export interface EcsPluginOptions {
   udpPorts?: { from: number; to: number };
   /**
    * ECS bakes a deployment for as long as its alarms take to show a breach (minutes for 60 s
-   * alarms); a region on one machine may cap that (the spec's local.maxDeploymentBakeSeconds), as
-   * it shortens other waits. Undefined: no cap.
+   * alarms), and a blue/green, canary or linear one for its bakeTimeInMinutes and step bakes; a
+   * region on one machine may cap all of them (the spec's local.maxDeploymentBakeSeconds), as it
+   * shortens other waits. Undefined: no cap.
    */
   maxDeploymentBakeSeconds?: number;
   log?: (message: string) => void;
@@ -56,6 +57,7 @@ export class EcsPlugin implements RegionPlugin {
       { region: services.region, accountId: services.accountId },
       services.targetGroups,
       cappedBake(services.alarms, this.options.maxDeploymentBakeSeconds),
+      { traffic: services.listenerRules, maxBakeSeconds: this.options.maxDeploymentBakeSeconds },
     );
     const model = ecs.model;
     let scheduler: Scheduler | undefined;

@@ -13,6 +13,7 @@ import {
   tagsOf,
 } from "./input/requests.js";
 import {
+  continueServiceDeploymentInput,
   createServiceInput,
   deleteServiceInput,
   listServiceDeploymentsInput,
@@ -149,6 +150,11 @@ export function ecsOperations(
     },
     StopServiceDeployment: change((input) => ({
       serviceDeploymentArn: model.stopServiceDeployment(stopServiceDeploymentInput(input))
+        .serviceDeploymentArn,
+    })),
+
+    ContinueServiceDeployment: change((input) => ({
+      serviceDeploymentArn: model.continueServiceDeployment(continueServiceDeploymentInput(input))
         .serviceDeploymentArn,
     })),
 

@@ -1,4 +1,4 @@
-import type { AlarmStates, JsonServiceDefinition, TargetGroups } from "../../contracts.js";
+import type { AlarmStates, JsonServiceDefinition, ListenerRules, TargetGroups } from "../../contracts.js";
 import type { DurableStates, LocalService } from "../local-service.js";
 import { newInstanceId, type Partition } from "./model/arns.js";
 import { EcsModel } from "./model/ecs-model.js";
@@ -15,9 +15,10 @@ export function createEcsService(
   partition: Partition,
   targetGroups: TargetGroups,
   alarms?: AlarmStates,
+  options: { traffic?: ListenerRules; maxBakeSeconds?: number | undefined } = {},
 ): LocalService<EcsModel, EcsState, JsonServiceDefinition> {
   const durable = states("ecs", () => emptyEcsState(newInstanceId(), Date.now() / 1000));
-  const model = new EcsModel(durable, partition, Date.now, alarms);
+  const model = new EcsModel(durable, partition, Date.now, alarms, options);
   model.onRuntimeChange(() => durable.commit());
   return {
     model,

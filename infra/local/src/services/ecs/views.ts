@@ -65,7 +65,7 @@ export function serviceView(model: EcsModel, s: ServiceRecord) {
     pendingCount: counts.pending,
     launchType: s.launchType,
     taskDefinition: s.taskDefinition,
-    deploymentConfiguration: s.deploymentConfiguration,
+    deploymentConfiguration: { strategy: "ROLLING", ...s.deploymentConfiguration },
     deployments: s.deployments.map(deploymentView),
     events: s.events,
     createdAt: s.createdAt,
@@ -147,6 +147,23 @@ export function serviceDeploymentView(model: EcsModel, sd: ServiceDeploymentReco
     },
     ...(sd.rollback ? { rollback: sd.rollback } : {}),
     ...alarmsView(sd),
+    ...shiftView(sd),
+  };
+}
+
+/** Where a blue/green, canary or linear deployment stands, and its PAUSE hooks. */
+function shiftView(sd: ServiceDeploymentRecord) {
+  const shift = sd.shift;
+  if (!shift) return {};
+  return {
+    lifecycleStage: shift.stage,
+    lifecycleHookDetails: shift.hooks.map((h) => ({
+      hookId: h.hookId,
+      targetType: h.targetType,
+      status: h.status,
+      expiresAt: h.expiresAt,
+      timeoutAction: h.timeoutAction,
+    })),
   };
 }
 

@@ -4,7 +4,15 @@ import type {
 } from "../model/service-deployments.js";
 import type { DeploymentConfigurationRequest, LoadBalancerRequest } from "../model/service-input.js";
 import type { CreateServiceInput, DeleteServiceInput, UpdateServiceInput } from "../model/services.js";
-import { list, object, optionalBool, optionalInt, optionalString, stringList } from "./values.js";
+import {
+  list,
+  object,
+  optionalBool,
+  optionalInt,
+  optionalNumber,
+  optionalString,
+  stringList,
+} from "./values.js";
 
 // CreateService, UpdateService, DeleteService and the service deployment operations, read into
 // the model's typed inputs.
@@ -56,6 +64,14 @@ export function listServiceDeploymentsInput(input: Record<string, unknown>): Lis
   };
 }
 
+export function continueServiceDeploymentInput(input: Record<string, unknown>) {
+  return {
+    serviceDeploymentArn: optionalString(input.serviceDeploymentArn, "serviceDeploymentArn"),
+    hookId: optionalString(input.hookId, "hookId"),
+    action: optionalString(input.action, "action"),
+  };
+}
+
 export function stopServiceDeploymentInput(input: Record<string, unknown>): StopServiceDeploymentInput {
   return {
     serviceDeploymentArn: optionalString(input.serviceDeploymentArn, "serviceDeploymentArn"),
@@ -79,6 +95,10 @@ function loadBalancers(value: unknown): LoadBalancerRequest[] {
       targetGroupArn: optionalString(o.targetGroupArn, "loadBalancers.targetGroupArn"),
       containerName: optionalString(o.containerName, "loadBalancers.containerName"),
       containerPort: optionalInt(o.containerPort, "loadBalancers.containerPort", 0, 65535),
+      advancedConfiguration:
+        o.advancedConfiguration === undefined || o.advancedConfiguration === null
+          ? undefined
+          : advancedConfiguration(o.advancedConfiguration),
     };
   });
 }
@@ -97,6 +117,70 @@ function deploymentConfiguration(value: unknown): DeploymentConfigurationRequest
     ),
     deploymentCircuitBreaker: breaker === undefined || breaker === null ? undefined : circuitBreaker(breaker),
     alarms: o.alarms === undefined || o.alarms === null ? undefined : deploymentAlarms(o.alarms),
+    strategy: optionalString(o.strategy, "deploymentConfiguration.strategy"),
+    bakeTimeInMinutes: optionalInt(o.bakeTimeInMinutes, "deploymentConfiguration.bakeTimeInMinutes", 0, 1440),
+    canaryConfiguration: present(o.canaryConfiguration) ? canary(o.canaryConfiguration) : undefined,
+    linearConfiguration: present(o.linearConfiguration) ? linear(o.linearConfiguration) : undefined,
+    lifecycleHooks: present(o.lifecycleHooks)
+      ? list(o.lifecycleHooks, "deploymentConfiguration.lifecycleHooks").map(lifecycleHook)
+      : undefined,
+  };
+}
+
+const present = (value: unknown) => value !== undefined && value !== null;
+
+function advancedConfiguration(value: unknown) {
+  const a = object(value, "loadBalancers.advancedConfiguration");
+  const field = (name: string) => optionalString(a[name], `loadBalancers.advancedConfiguration.${name}`);
+  return {
+    alternateTargetGroupArn: field("alternateTargetGroupArn"),
+    productionListenerRule: field("productionListenerRule"),
+    testListenerRule: field("testListenerRule"),
+    roleArn: field("roleArn"),
+  };
+}
+
+function canary(value: unknown) {
+  const c = object(value, "deploymentConfiguration.canaryConfiguration");
+  const what = "deploymentConfiguration.canaryConfiguration";
+  return {
+    canaryPercent: optionalNumber(c.canaryPercent, `${what}.canaryPercent`, 0.1, 100),
+    canaryBakeTimeInMinutes: optionalInt(
+      c.canaryBakeTimeInMinutes,
+      `${what}.canaryBakeTimeInMinutes`,
+      0,
+      1440,
+    ),
+  };
+}
+
+function linear(value: unknown) {
+  const c = object(value, "deploymentConfiguration.linearConfiguration");
+  const what = "deploymentConfiguration.linearConfiguration";
+  return {
+    stepPercent: optionalNumber(c.stepPercent, `${what}.stepPercent`, 3, 100),
+    stepBakeTimeInMinutes: optionalInt(c.stepBakeTimeInMinutes, `${what}.stepBakeTimeInMinutes`, 0, 1440),
+  };
+}
+
+function lifecycleHook(value: unknown, i: number) {
+  const what = `deploymentConfiguration.lifecycleHooks[${i}]`;
+  const h = object(value, what);
+  const timeout = present(h.timeoutConfiguration)
+    ? object(h.timeoutConfiguration, `${what}.timeoutConfiguration`)
+    : undefined;
+  return {
+    index: i,
+    targetType: optionalString(h.targetType, `${what}.targetType`),
+    hookTargetArn: optionalString(h.hookTargetArn, `${what}.hookTargetArn`),
+    roleArn: optionalString(h.roleArn, `${what}.roleArn`),
+    lifecycleStages: present(h.lifecycleStages)
+      ? stringList(h.lifecycleStages, `${what}.lifecycleStages`)
+      : undefined,
+    timeoutInMinutes:
+      timeout &&
+      optionalInt(timeout.timeoutInMinutes, `${what}.timeoutConfiguration.timeoutInMinutes`, 1, 1440),
+    timeoutAction: timeout && optionalString(timeout.action, `${what}.timeoutConfiguration.action`),
   };
 }
 

@@ -48,3 +48,12 @@ export function stringMap(value: unknown, what: string): Record<string, string> 
     if (typeof v !== "string") throw invalid(`${what}.${k} must be a string.`);
   return o as Record<string, string>;
 }
+
+/** A number in a range (ECS's percents come in tenths: 10.5 is a valid canary percent). */
+export function optionalNumber(value: unknown, what: string, min: number, max: number): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    throw invalid(`${what} must be a number from ${min} to ${max}; got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}

@@ -1,4 +1,4 @@
-import { type AlarmStates, AwsError } from "../../../contracts.js";
+import { type AlarmStates, AwsError, type ListenerRules } from "../../../contracts.js";
 import { nameFromArnOrName, type Partition } from "./arns.js";
 import type {
   ClusterRecord,
@@ -18,6 +18,10 @@ export interface ModelContext {
   clock: () => number;
   /** CloudWatch's alarm states, for the deployment alarms. */
   alarms: AlarmStates;
+  /** ELBv2's listener rules, whose weights blue/green, canary and linear deployments move. */
+  traffic: ListenerRules;
+  /** The region's cap on bake times in seconds (the spec's local.maxDeploymentBakeSeconds). */
+  maxBakeSeconds?: number | undefined;
 }
 
 export const stateOf = (ctx: ModelContext) => ctx.state;

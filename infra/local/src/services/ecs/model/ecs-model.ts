@@ -1,5 +1,6 @@
-import type { AlarmStates } from "../../../contracts.js";
+import { type AlarmStates, AwsError, type ListenerRules } from "../../../contracts.js";
 import { containerInstanceArn, type Partition } from "./arns.js";
+import { afterRestart, type ContinueInput, continueServiceDeployment } from "./blue-green.js";
 import { clusterStats, createCluster, deleteCluster, describeClusters, listClusters } from "./clusters.js";
 import type { ModelContext } from "./context.js";
 import { addEvent, findCluster, findTaskDefinition, stateOf } from "./context.js";
@@ -43,6 +44,16 @@ import type {
   TaskRecord,
 } from "./types.js";
 
+/** A region without ELBv2 rules (unit tests of the rolling rules): any rule is unknown. */
+const NO_LISTENER_RULES: ListenerRules = {
+  describe: (arn) => {
+    throw new AwsError("RuleNotFound", `Rule '${arn}' not found`);
+  },
+  setWeights: (arn) => {
+    throw new AwsError("RuleNotFound", `Rule '${arn}' not found`);
+  },
+};
+
 /** The one local container instance, as ListContainerInstances and DescribeContainerInstances see it. */
 export interface ContainerInstance {
   arn: string;
@@ -67,8 +78,16 @@ export class EcsModel {
     partition: Partition,
     clock: () => number = Date.now,
     alarms: AlarmStates = NO_ALARMS,
+    options: { traffic?: ListenerRules; maxBakeSeconds?: number | undefined } = {},
   ) {
-    this.ctx = { state: store.state, partition, clock, alarms };
+    this.ctx = {
+      state: store.state,
+      partition,
+      clock,
+      alarms,
+      traffic: options.traffic ?? NO_LISTENER_RULES,
+      maxBakeSeconds: options.maxBakeSeconds,
+    };
   }
 
   get state(): EcsState {
@@ -118,6 +137,7 @@ export class EcsModel {
   describeServiceDeployments = (arns: string[]) => describeServiceDeployments(this.ctx, arns);
   serviceDeploymentProgress = (sd: ServiceDeploymentRecord) => serviceDeploymentProgress(this.ctx, sd);
   stopServiceDeployment = (input: StopServiceDeploymentInput) => stopServiceDeployment(this.ctx, input);
+  continueServiceDeployment = (input: ContinueInput) => continueServiceDeployment(this.ctx, input);
 
   tagResource = (arn: string | undefined, tags: Tag[]) =>
     setTags(this.ctx, checkTaggable(this.ctx, arn), tags);
@@ -153,6 +173,13 @@ export class EcsModel {
     const created = this.services().flatMap((s) => reconcileService(this.ctx, s));
     if (created.length > 0 || JSON.stringify(this.state.services) !== before) this.runtimeChanged();
     return created;
+  }
+
+  /** The region came back with every task gone: open traffic shifts roll back (or finish). */
+  regionRestarted(): void {
+    this.reported(() => {
+      for (const service of this.services()) afterRestart(this.ctx, service);
+    });
   }
 
   task(arn: string): TaskRecord | undefined {

@@ -1,3 +1,4 @@
+import { openShift, settleRollback, shiftPass } from "./blue-green.js";
 import { addEvent, type ModelContext, nowSeconds, stateOf } from "./context.js";
 import { eventMessages } from "./events.js";
 import { type DeploymentFailure, isLive, planService, type ServicePlan } from "./rollout.js";
@@ -22,10 +23,31 @@ export function reconcileService(ctx: ModelContext, service: ServiceRecord): Tas
   if (service.status === "INACTIVE") return [];
   const tasks = tasksOfService(ctx, service);
   if (service.status === "DRAINING") return drain(ctx, service, tasks);
+  const shifting = openShift(ctx, service);
+  if (shifting) return reconcileShift(ctx, service, tasks, shifting);
   const plan = planService(service, tasks, nowSeconds(ctx), ctx.alarms);
   applyStops(ctx, service, plan);
   const started = applyStarts(ctx, service, plan);
   applyRollout(ctx, service, plan);
+  const left = tasksOfService(ctx, service);
+  settleRollback(ctx, service, left);
+  updateCounts(service, left);
+  return started;
+}
+
+/** A blue/green, canary or linear deployment's pass: its own rules, the same task bookkeeping. */
+function reconcileShift(
+  ctx: ModelContext,
+  service: ServiceRecord,
+  tasks: TaskRecord[],
+  open: NonNullable<ReturnType<typeof openShift>>,
+): TaskRecord[] {
+  const result = shiftPass(ctx, service, tasks, open);
+  const plan: ServicePlan = { start: result.start, stop: result.stop, remove: [], steady: false };
+  applyStops(ctx, service, plan);
+  const started = applyStarts(ctx, service, plan);
+  if (result.completed) complete(ctx, service, result.completed, nowSeconds(ctx));
+  service.steady = false;
   updateCounts(service, tasksOfService(ctx, service));
   return started;
 }

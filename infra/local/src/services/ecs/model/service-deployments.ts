@@ -1,4 +1,5 @@
 import { AwsError } from "../../../contracts.js";
+import { rollBackShift } from "./blue-green.js";
 import { findCluster, findService, lookUp, type ModelContext, nowSeconds, stateOf } from "./context.js";
 import { failureThreshold } from "./rollout.js";
 import { isOpen, rollBack } from "./services.js";
@@ -89,6 +90,20 @@ export function stopServiceDeployment(
       "ConflictException",
       "The service deployment is no longer the service's primary deployment.",
     );
+  }
+  if (sd.shift) {
+    if (stopType === "ABORT") {
+      throw invalid(
+        "stopType ABORT would leave production traffic split between two revisions; a blue/green, canary or linear deployment stops with stopType ROLLBACK.",
+      );
+    }
+    rollBackShift(
+      ctx,
+      service,
+      sd,
+      "Service deployment rolled back because of a StopServiceDeployment request.",
+    );
+    return sd;
   }
   const now = nowSeconds(ctx);
   if (stopType === "ROLLBACK") {

@@ -1,3 +1,5 @@
+import { type AdvancedConfigurationRequest, advancedConfigurationOf } from "./advanced-configuration.js";
+import { type StrategyRequest, strategyMembersOf } from "./strategy-input.js";
 import type {
   DeploymentAlarms,
   DeploymentConfiguration,
@@ -12,9 +14,10 @@ export interface LoadBalancerRequest {
   targetGroupArn?: string | undefined;
   containerName?: string | undefined;
   containerPort?: number | undefined;
+  advancedConfiguration?: AdvancedConfigurationRequest | undefined;
 }
 
-export interface DeploymentConfigurationRequest {
+export interface DeploymentConfigurationRequest extends StrategyRequest {
   maximumPercent?: number | undefined;
   minimumHealthyPercent?: number | undefined;
   deploymentCircuitBreaker?: { enable?: boolean | undefined; rollback?: boolean | undefined } | undefined;
@@ -32,7 +35,7 @@ export const MAX_DEPLOYMENT_ALARMS = 10;
 const MAX_ALARM_NAME_LENGTH = 255;
 
 export function loadBalancersOf(requests: LoadBalancerRequest[]): LoadBalancerRef[] {
-  return requests.map(({ targetGroupArn, containerName, containerPort }) => {
+  return requests.map(({ targetGroupArn, containerName, containerPort, advancedConfiguration }, i) => {
     if (!targetGroupArn) {
       throw invalid(
         "targetGroupArn is required for a load balancer of an EC2 service (loadBalancerName is Classic ELB).",
@@ -41,7 +44,14 @@ export function loadBalancersOf(requests: LoadBalancerRequest[]): LoadBalancerRe
     if (!containerName || containerPort === undefined) {
       throw invalid("loadBalancers needs containerName and containerPort.");
     }
-    return { targetGroupArn, containerName, containerPort };
+    const advanced =
+      advancedConfiguration && advancedConfigurationOf(advancedConfiguration, `loadBalancers[${i}]`);
+    return {
+      targetGroupArn,
+      containerName,
+      containerPort,
+      ...(advanced ? { advancedConfiguration: advanced } : {}),
+    };
   });
 }
 
@@ -80,11 +90,13 @@ export function deploymentConfigurationOf(
     deploymentCircuitBreaker = { enable, rollback };
   }
   const alarms = request.alarms === undefined ? current.alarms : deploymentAlarmsOf(request.alarms);
+  const strategy = strategyMembersOf(request, current);
   return {
     deploymentCircuitBreaker,
     maximumPercent: request.maximumPercent ?? current.maximumPercent,
     minimumHealthyPercent: request.minimumHealthyPercent ?? current.minimumHealthyPercent,
     ...(alarms ? { alarms } : {}),
+    ...strategy,
   };
 }
 

@@ -1,5 +1,7 @@
 import { AwsError } from "../../../contracts.js";
+import { checkTrafficShift } from "./advanced-configuration.js";
 import { newDeploymentId, newShortId, serviceArn, serviceDeploymentArn, serviceRevisionArn } from "./arns.js";
+import { beginShift, shiftSource, supersedeShift } from "./blue-green.js";
 import {
   activeService,
   addEvent,
@@ -11,6 +13,7 @@ import {
   nowSeconds,
   stateOf,
 } from "./context.js";
+import { keepLiveTargetGroups, liveTargetGroups } from "./deployment-target-groups.js";
 import { eventMessages } from "./events.js";
 import {
   checkLoadBalancersMatch,
@@ -85,6 +88,8 @@ export function createService(
     throw invalid("Health check grace period is only valid for services configured to use load balancers");
   }
   const propagateTags = propagateTagsOf(input.propagateTags);
+  const deploymentConfiguration = deploymentConfigurationOf(input.deploymentConfiguration);
+  checkTrafficShift(deploymentConfiguration.strategy, loadBalancers, ctx.traffic, targetGroupExists);
   const service: ServiceRecord = {
     serviceArn: serviceArn(ctx.partition, cluster.clusterName, serviceName),
     serviceName,
@@ -94,7 +99,7 @@ export function createService(
     status: "ACTIVE",
     launchType: "EC2",
     schedulingStrategy: "REPLICA",
-    deploymentConfiguration: deploymentConfigurationOf(input.deploymentConfiguration),
+    deploymentConfiguration,
     loadBalancers,
     ...(grace !== undefined ? { healthCheckGracePeriodSeconds: grace } : {}),
     deployments: [],
@@ -125,11 +130,13 @@ export function updateService(
   const nextLbs = loadBalancers ?? service.loadBalancers;
   checkLoadBalancers(nextLbs, nextTd, targetGroupExists);
   const grace = input.healthCheckGracePeriodSeconds;
-
-  service.deploymentConfiguration = deploymentConfigurationOf(
+  const nextConfig = deploymentConfigurationOf(
     input.deploymentConfiguration,
     service.deploymentConfiguration,
   );
+  checkTrafficShift(nextConfig.strategy, nextLbs, ctx.traffic, targetGroupExists);
+
+  service.deploymentConfiguration = nextConfig;
   if (grace !== undefined) service.healthCheckGracePeriodSeconds = grace;
   if (desiredCount !== undefined && desiredCount !== service.desiredCount) {
     service.desiredCount = desiredCount;
@@ -138,6 +145,11 @@ export function updateService(
   }
   const lbsChanged =
     loadBalancers !== undefined && JSON.stringify(loadBalancers) !== JSON.stringify(service.loadBalancers);
+  if (lbsChanged) {
+    const live = keepLiveTargetGroups(service, nextLbs);
+    if (live) service.liveTargetGroups = live;
+    else delete service.liveTargetGroups;
+  }
   service.loadBalancers = nextLbs;
   // Only a new task definition, changed load balancers or forceNewDeployment start a deployment.
   if (force || lbsChanged || nextTd.taskDefinitionArn !== service.taskDefinition) {
@@ -231,11 +243,13 @@ export function startDeployment(
     rollbackOf?.serviceDeploymentArn ??
     serviceDeploymentArn(ctx.partition, clusterName, service.serviceName, newShortId());
   const previous = service.deployments.filter((d) => d.status === "PRIMARY");
+  const blue = rollbackOf ? undefined : shiftSource(service);
   for (const d of previous) {
     d.status = "ACTIVE";
     d.updatedAt = now;
     const sd = state.serviceDeployments[d.serviceDeploymentArn];
     if (!rollbackOf && sd && isOpen(sd.status)) {
+      supersedeShift(ctx, service, sd);
       Object.assign(sd, {
         status: "STOPPED",
         statusReason: "Superseded by a newer service deployment.",
@@ -259,6 +273,7 @@ export function startDeployment(
     serviceDeploymentArn: sdArn,
     serviceRevisionArn: revisionArn,
     ...(rollbackOf ? { rollbackOf: rollbackOf.id } : {}),
+    targetGroups: liveTargetGroups(service),
   };
   service.deployments.unshift(deployment);
   service.taskDefinition = td.taskDefinitionArn;
@@ -278,6 +293,8 @@ export function startDeployment(
       sourceServiceRevisionArns: previous.map((d) => d.serviceRevisionArn),
       deploymentConfiguration: structuredClone(service.deploymentConfiguration),
     };
+    const sd = state.serviceDeployments[sdArn];
+    if (blue && sd) beginShift(ctx, service, deployment, blue, sd);
   }
   return deployment;
 }

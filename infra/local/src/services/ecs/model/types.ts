@@ -109,12 +109,26 @@ export interface DeploymentRecord {
   lastFailureAt?: number;
   /** With deployment alarms: when it reached its desired healthy tasks alone and began to bake. */
   bakeStartedAt?: number;
+  /**
+   * The target group of each of the service's load balancers (same order) its tasks register in.
+   * Absent (state saved before blue/green): the load balancers' own target groups.
+   */
+  targetGroups?: string[];
+}
+
+/** What ECS needs to shift a load balancer's traffic between two target groups. */
+export interface AdvancedConfiguration {
+  alternateTargetGroupArn: string;
+  productionListenerRule: string;
+  testListenerRule?: string;
+  roleArn: string;
 }
 
 export interface LoadBalancerRef {
   targetGroupArn: string;
   containerName: string;
   containerPort: number;
+  advancedConfiguration?: AdvancedConfiguration;
 }
 
 export interface ServiceEvent {
@@ -130,12 +144,43 @@ export interface DeploymentAlarms {
   rollback: boolean;
 }
 
+export type DeploymentStrategy = "ROLLING" | "BLUE_GREEN" | "CANARY" | "LINEAR";
+
+/** Where a deployment stands, as DescribeServiceDeployments reports it (blue/green family only). */
+export type LifecycleStage =
+  | "RECONCILE_SERVICE"
+  | "PRE_SCALE_UP"
+  | "SCALE_UP"
+  | "POST_SCALE_UP"
+  | "TEST_TRAFFIC_SHIFT"
+  | "POST_TEST_TRAFFIC_SHIFT"
+  | "PRE_PRODUCTION_TRAFFIC_SHIFT"
+  | "PRODUCTION_TRAFFIC_SHIFT"
+  | "POST_PRODUCTION_TRAFFIC_SHIFT"
+  | "BAKE_TIME"
+  | "CLEAN_UP";
+
+export type HookAction = "CONTINUE" | "ROLLBACK";
+
+/** A PAUSE hook (the local region runs no Lambda functions, so AWS_LAMBDA ones are refused). */
+export interface LifecycleHook {
+  targetType: "PAUSE";
+  lifecycleStages: LifecycleStage[];
+  timeoutConfiguration?: { timeoutInMinutes?: number; action?: HookAction };
+}
+
 export interface DeploymentConfiguration {
   deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
   /** Absent in state saved before deployment alarms existed: read as disabled. */
   alarms?: DeploymentAlarms;
   maximumPercent: number;
   minimumHealthyPercent: number;
+  /** Absent: ROLLING (and state saved before strategies existed). */
+  strategy?: DeploymentStrategy;
+  bakeTimeInMinutes?: number;
+  canaryConfiguration?: { canaryPercent: number; canaryBakeTimeInMinutes: number };
+  linearConfiguration?: { stepPercent: number; stepBakeTimeInMinutes: number };
+  lifecycleHooks?: LifecycleHook[];
 }
 
 export interface ServiceRecord {
@@ -160,6 +205,11 @@ export interface ServiceRecord {
   lastCompletedRevisionArn?: string;
   /** Whether the last "has reached a steady state" event still holds. */
   steady: boolean;
+  /**
+   * The target group of each load balancer (same order) that production traffic is on: the
+   * load balancer's own, or its alternate after a blue/green deployment swapped them. Absent: the own.
+   */
+  liveTargetGroups?: string[];
 }
 
 export interface ServiceDeploymentRecord {
@@ -181,6 +231,38 @@ export interface ServiceDeploymentRecord {
   rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
   /** Deployment alarms that went to ALARM during this deployment. */
   triggeredAlarmNames?: string[];
+  /** Blue/green, canary and linear only: where the traffic shift stands. */
+  shift?: TrafficShift;
+}
+
+export type HookStatus = "AWAITING_ACTION" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "TIMED_OUT";
+
+export interface HookDetail {
+  hookId: string;
+  targetType: "PAUSE";
+  stage: LifecycleStage;
+  status: HookStatus;
+  expiresAt: number;
+  timeoutAction: HookAction;
+  /** For the canary/linear steps: which production step the hook stopped before. */
+  step?: number;
+}
+
+export interface TrafficShift {
+  /** The deployment (blue) production traffic is shifted away from. */
+  sourceDeploymentId: string;
+  stage: LifecycleStage;
+  stageStartedAt: number;
+  /** Green's share of production traffic, percent. */
+  productionPercent: number;
+  testOnGreen: boolean;
+  /** Canary/linear: the number of production steps taken, and when the last one was taken. */
+  steps: number;
+  stepAt?: number;
+  bakeEndsAt?: number;
+  hooks: HookDetail[];
+  /** Set once a rollback moved traffic back: green's tasks are stopping. */
+  rolledBackAt?: number;
 }
 
 export type TaskStatus =
