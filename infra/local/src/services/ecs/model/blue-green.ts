@@ -149,10 +149,10 @@ export function rollBackShift(
 
 /** A rolled-back shift is done once green has no task left. */
 export function settleRollback(ctx: ModelContext, service: ServiceRecord, tasks: TaskRecord[]): void {
-  for (const d of service.deployments.filter((x) => x.status === "ACTIVE")) {
-    const sd = stateOf(ctx).serviceDeployments[d.serviceDeploymentArn];
-    if (sd?.status !== "ROLLBACK_IN_PROGRESS" || sd.shift?.rolledBackAt === undefined) continue;
-    if (tasks.some((t) => t.deploymentId === d.id && t.lastStatus !== "STOPPED")) continue;
+  for (const sd of Object.values(stateOf(ctx).serviceDeployments)) {
+    if (sd.serviceArn !== service.serviceArn || sd.status !== "ROLLBACK_IN_PROGRESS") continue;
+    if (sd.shift?.rolledBackAt === undefined) continue;
+    if (tasks.some((t) => t.deploymentId === sd.deploymentId && t.lastStatus !== "STOPPED")) continue;
     const now = nowSeconds(ctx);
     Object.assign(sd, { status: "ROLLBACK_SUCCESSFUL", finishedAt: now, updatedAt: now });
   }
