@@ -47,11 +47,19 @@ export interface Answer {
   body: string;
 }
 
+/** One request of a load: its answer, when it was sent and when it was answered (epoch ms). */
+export interface LoadResult extends Answer {
+  sentAt: number;
+  at: number;
+}
+
 export interface EcsTestRegionOptions {
   /** Host ports for tasks: a range no other suite uses. */
   taskPorts: { from: number; to: number };
   /** An existing state folder (a restart); a fresh temp folder otherwise. */
   stateDir?: string;
+  /** The region's cap on bake times (the spec's local.maxDeploymentBakeSeconds). */
+  maxDeploymentBakeSeconds?: number;
 }
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -97,7 +105,14 @@ export class EcsTestRegion {
 
   static async start(options: EcsTestRegionOptions): Promise<EcsTestRegion> {
     const logsPlugin = new LogsPlugin();
-    const ecsPlugin = new EcsPlugin({ logs: logsPlugin, taskPorts: options.taskPorts, log: () => {} });
+    const ecsPlugin = new EcsPlugin({
+      logs: logsPlugin,
+      taskPorts: options.taskPorts,
+      log: () => {},
+      ...(options.maxDeploymentBakeSeconds !== undefined
+        ? { maxDeploymentBakeSeconds: options.maxDeploymentBakeSeconds }
+        : {}),
+    });
     const region = await startTestRegion([logsPlugin, ecsPlugin], options.stateDir);
     return new EcsTestRegion(region, ecsPlugin, logsPlugin);
   }
@@ -287,10 +302,10 @@ export class EcsTestRegion {
   }
 
   /** GET through the load balancer with the app's Host header (fetch() won't send one; node:http will). */
-  get(app: TestApp, path: string): Promise<Answer> {
+  get(app: TestApp, path: string, port = this.listenerPort): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const req = request(
-        { host: "127.0.0.1", port: this.listenerPort, path, headers: { host: app.host }, agent: keepAlive },
+        { host: "127.0.0.1", port, path, headers: { host: app.host }, agent: keepAlive },
         (res) => {
           let body = "";
           res.setEncoding("utf8");
@@ -307,18 +322,20 @@ export class EcsTestRegion {
   }
 
   /** Requests `path` of the app every `pauseMs` until stopped, at most `max` times; a failed request is status 0. */
-  load(app: TestApp, options: { max?: number; pauseMs?: number; path?: string } = {}) {
-    const { max = 4000, pauseMs = 25, path = "/version" } = options;
-    const results: Answer[] = [];
+  load(app: TestApp, options: { max?: number; pauseMs?: number; path?: string; port?: number } = {}) {
+    const { max = 4000, pauseMs = 25, path = "/version", port = this.listenerPort } = options;
+    const results: LoadResult[] = [];
     let on = true;
     const running = (async () => {
       for (let i = 0; i < max && on; i++) {
-        results.push(await this.get(app, path).catch((e: Error) => ({ status: 0, body: e.message })));
+        const sentAt = Date.now();
+        const answer = await this.get(app, path, port).catch((e: Error) => ({ status: 0, body: e.message }));
+        results.push({ ...answer, sentAt, at: Date.now() });
         await new Promise((r) => setTimeout(r, pauseMs));
       }
     })();
     return {
-      stop: async (): Promise<Answer[]> => {
+      stop: async (): Promise<LoadResult[]> => {
         on = false;
         await running;
         return results;
