@@ -358,7 +358,8 @@ describe("durable state", () => {
 describe("AWS CLI", () => {
   const aws = (...args: string[]) => awsCli({ endpoint: region.endpoint, env: region.awsEnv() }, ...args);
 
-  it("create-topic, list-topics, publish", async () => {
+  // Three CLI processes (Python start-up each): seconds on a loaded 2-core machine, not a 5 s unit test.
+  it("create-topic, list-topics, publish", { timeout: 60_000 }, async () => {
     const created = (await aws("sns", "create-topic", "--name", "cli-topic")) as { TopicArn: string };
     expect(created.TopicArn).toBe("arn:aws:sns:us-east-1:000000000000:cli-topic");
     const listed = (await aws("sns", "list-topics")) as { Topics: { TopicArn: string }[] };

@@ -5,23 +5,30 @@ import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
+  ListServiceDeploymentsCommand,
   RegisterTaskDefinitionCommand,
   type Service,
+  type ServiceDeployment,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import {
+  AddTagsCommand,
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateRuleCommand,
   CreateTargetGroupCommand,
   type CreateTargetGroupCommandInput,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { TWIN_TAG } from "../contracts.js";
 import { EcsPlugin } from "../services/ecs/plugin.js";
 import { LogsPlugin } from "../services/logs/plugin.js";
 import { freePort } from "./ports.js";
@@ -40,6 +47,14 @@ export interface TestApp {
   name: string;
   host: string;
   targetGroupArn: string;
+}
+
+/** An app ECS can shift traffic for: a second group, weighted rules on production, its twin and a test listener. */
+export interface ShiftingApp extends TestApp {
+  greenArn: string;
+  testPort: number;
+  twinPort: number;
+  rules: { production: string; test: string; twin: string };
 }
 
 export interface Answer {
@@ -160,6 +175,111 @@ export class EcsTestRegion {
     return { name, host, targetGroupArn };
   }
 
+  /**
+   * An app set up for blue/green as npm start does it: `<name>` and `<name>-green`, a weighted rule
+   * (blue 100, green 0) for its host on the production listener, on a twin listener (tagged to follow
+   * the production rule) and on a test listener, each of those two on a free port.
+   */
+  async createShiftingApp(name: string, host: string, priority: number): Promise<ShiftingApp> {
+    await this.ecr.send(
+      new CreateRepositoryCommand({ repositoryName: name, imageTagMutability: "IMMUTABLE" }),
+    );
+    const blue = await this.createTargetGroup(name, 3);
+    const green = await this.createTargetGroup(`${name}-green`, 3);
+    const lbArn = (await this.elb.send(new DescribeLoadBalancersCommand({ Names: ["platform"] })))
+      .LoadBalancers?.[0]?.LoadBalancerArn as string;
+    const testPort = await freePort();
+    const twinPort = await freePort();
+    const weighted = async (listenerArn: string) =>
+      (
+        await this.elb.send(
+          new CreateRuleCommand({
+            ListenerArn: listenerArn,
+            Priority: priority,
+            Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: [host] } }],
+            Actions: [
+              {
+                Type: "forward",
+                ForwardConfig: {
+                  TargetGroups: [
+                    { TargetGroupArn: blue, Weight: 100 },
+                    { TargetGroupArn: green, Weight: 0 },
+                  ],
+                },
+              },
+            ],
+          }),
+        )
+      ).Rules?.[0]?.RuleArn as string;
+    const rules = {
+      production: await weighted(this.listenerArn),
+      test: await weighted(await this.extraListener(lbArn, testPort)),
+      twin: await weighted(await this.extraListener(lbArn, twinPort)),
+    };
+    await this.elb.send(
+      new AddTagsCommand({ ResourceArns: [rules.twin], Tags: [{ Key: TWIN_TAG, Value: rules.production }] }),
+    );
+    await this.logs.send(new CreateLogGroupCommand({ logGroupName: `/ecs/${name}` }));
+    await this.region.settled();
+    return { name, host, targetGroupArn: blue, greenArn: green, testPort, twinPort, rules };
+  }
+
+  /** An HTTP listener on `port` of the load balancer, or the one already there. */
+  private async extraListener(loadBalancerArn: string, port: number): Promise<string> {
+    const existing = (
+      await this.elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }))
+    ).Listeners?.find((l) => l.Port === port)?.ListenerArn;
+    if (existing) return existing;
+    const created = await this.elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Protocol: "HTTP",
+        Port: port,
+        DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }],
+      }),
+    );
+    return created.Listeners?.[0]?.ListenerArn as string;
+  }
+
+  /** The app's service with ECS's BLUE_GREEN strategy over its two groups (defaults: 1 task, 1 min bake). */
+  async createShiftingService(
+    app: ShiftingApp,
+    taskDefinition: string,
+    deploymentConfiguration: NonNullable<
+      ConstructorParameters<typeof CreateServiceCommand>[0]["deploymentConfiguration"]
+    >,
+  ): Promise<Service> {
+    const out = await this.ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: app.name,
+        taskDefinition,
+        desiredCount: 1,
+        loadBalancers: [
+          {
+            targetGroupArn: app.targetGroupArn,
+            containerName: "app",
+            containerPort: 3000,
+            advancedConfiguration: {
+              alternateTargetGroupArn: app.greenArn,
+              productionListenerRule: app.rules.production,
+              testListenerRule: app.rules.test,
+              roleArn: "arn:aws:iam::000000000000:role/ecs-infrastructure-load-balancers",
+            },
+          },
+        ],
+        healthCheckGracePeriodSeconds: 10,
+        deploymentConfiguration: {
+          strategy: "BLUE_GREEN",
+          bakeTimeInMinutes: 1,
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+          ...deploymentConfiguration,
+        },
+      }),
+    );
+    return out.service as Service;
+  }
+
   private async createTargetGroup(name: string, drainSeconds: number): Promise<string> {
     const created = await this.elb.send(new CreateTargetGroupCommand(testTargetGroup(name)));
     const arn = created.TargetGroups?.[0]?.TargetGroupArn ?? "";
@@ -272,6 +392,34 @@ export class EcsTestRegion {
         );
         const states = health.TargetHealthDescriptions?.map((d) => d.TargetHealth?.State) ?? [];
         return done && states.length > 0 && states.every((s) => s === "healthy");
+      },
+      timeoutMs,
+    );
+  }
+
+  /** The app's newest service deployment, as DescribeServiceDeployments shows it. */
+  async latestServiceDeployment(app: TestApp): Promise<ServiceDeployment | undefined> {
+    const list = await this.ecs.send(
+      new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: app.name }),
+    );
+    const arn = list.serviceDeployments?.[0]?.serviceDeploymentArn;
+    if (!arn) return undefined;
+    const out = await this.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+    return out.serviceDeployments?.[0];
+  }
+
+  /** Until the newest service deployment satisfies `done` (e.g. a stage or a status). */
+  waitForServiceDeployment(
+    app: TestApp,
+    what: string,
+    done: (sd: ServiceDeployment) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<ServiceDeployment> {
+    return waitFor(
+      `${app.name}'s deployment: ${what}`,
+      async () => {
+        const sd = await this.latestServiceDeployment(app);
+        return sd && done(sd) ? sd : undefined;
       },
       timeoutMs,
     );

@@ -9,6 +9,8 @@ export {
   CLUSTER,
   EcsTestRegion,
   type EcsTestRegionOptions,
+  type LoadResult,
+  type ShiftingApp,
   type TestApp,
   testTargetGroup,
 } from "./ecs-region.js";

@@ -1,30 +1,7 @@
-import {
-  ContinueServiceDeploymentCommand,
-  CreateServiceCommand,
-  DescribeServiceDeploymentsCommand,
-  ListServiceDeploymentsCommand,
-  type ServiceDeployment,
-  StopServiceDeploymentCommand,
-} from "@aws-sdk/client-ecs";
-import {
-  AddTagsCommand,
-  CreateListenerCommand,
-  CreateRuleCommand,
-  CreateTargetGroupCommand,
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ContinueServiceDeploymentCommand, StopServiceDeploymentCommand } from "@aws-sdk/client-ecs";
+import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TWIN_TAG } from "../../src/contracts.js";
-import {
-  CLUSTER,
-  EcsTestRegion,
-  freePort,
-  type TestApp,
-  testTargetGroup,
-  waitFor,
-} from "../../src/testing/index.js";
+import { EcsTestRegion, type ShiftingApp } from "../../src/testing/index.js";
 
 // ECS-native blue/green through the real wire, scheduler and load balancer: green's tasks start in
 // the alternate group, the test listener serves green while production stays on blue until a PAUSE
@@ -32,150 +9,52 @@ import {
 // keeps running through the bake, and StopServiceDeployment during the bake puts production back.
 
 let t: EcsTestRegion;
-let app: TestApp;
-let testPort = 0;
-let twinPort = 0;
-const rules = { production: "", test: "", twin: "" };
-let greenArn = "";
+let app: ShiftingApp;
 
 beforeAll(async () => {
   t = await EcsTestRegion.start({ taskPorts: { from: 43100, to: 43199 }, maxDeploymentBakeSeconds: 8 });
   await t.createEdge();
-  app = { name: "app-prod", host: "app.localhost", targetGroupArn: "" };
-  app = await t.createApp("app-prod", "placeholder.localhost", 99);
-  app = { ...app, host: "app.localhost" };
-  greenArn =
-    (await t.elb.send(new CreateTargetGroupCommand(testTargetGroup("app-prod-green")))).TargetGroups?.[0]
-      ?.TargetGroupArn ?? "";
-  const lbArn = (await t.elb.send(new DescribeLoadBalancersCommand({ Names: ["platform"] })))
-    .LoadBalancers?.[0]?.LoadBalancerArn as string;
-  const production = (await t.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })))
-    .Listeners?.[0]?.ListenerArn as string;
-  testPort = await freePort();
-  twinPort = await freePort();
-  const listener = async (port: number) =>
-    (
-      await t.elb.send(
-        new CreateListenerCommand({
-          LoadBalancerArn: lbArn,
-          Protocol: "HTTP",
-          Port: port,
-          DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }],
-        }),
-      )
-    ).Listeners?.[0]?.ListenerArn as string;
-  const weightedRule = async (listenerArn: string) =>
-    (
-      await t.elb.send(
-        new CreateRuleCommand({
-          ListenerArn: listenerArn,
-          Priority: 10,
-          Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: [app.host] } }],
-          Actions: [
-            {
-              Type: "forward",
-              ForwardConfig: {
-                TargetGroups: [
-                  { TargetGroupArn: app.targetGroupArn, Weight: 100 },
-                  { TargetGroupArn: greenArn, Weight: 0 },
-                ],
-              },
-            },
-          ],
-        }),
-      )
-    ).Rules?.[0]?.RuleArn as string;
-  rules.production = await weightedRule(production);
-  rules.test = await weightedRule(await listener(testPort));
-  rules.twin = await weightedRule(await listener(twinPort));
-  await t.elb.send(
-    new AddTagsCommand({ ResourceArns: [rules.twin], Tags: [{ Key: TWIN_TAG, Value: rules.production }] }),
-  );
-  await t.region.settled();
+  app = await t.createShiftingApp("app-prod", "app.localhost", 10);
 }, 60_000);
 
 afterAll(async () => {
   await t?.region.cleanup();
 }, 60_000);
 
-async function createBlueGreenService(image: string): Promise<void> {
-  const taskDefinition = await t.registerApp(app, image);
-  await t.ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: app.name,
-      taskDefinition,
-      desiredCount: 1,
-      loadBalancers: [
-        {
-          targetGroupArn: app.targetGroupArn,
-          containerName: "app",
-          containerPort: 3000,
-          advancedConfiguration: {
-            alternateTargetGroupArn: greenArn,
-            productionListenerRule: rules.production,
-            testListenerRule: rules.test,
-            roleArn: "arn:aws:iam::000000000000:role/ecs-infrastructure-load-balancers",
-          },
-        },
-      ],
-      healthCheckGracePeriodSeconds: 10,
-      deploymentConfiguration: {
-        strategy: "BLUE_GREEN",
-        bakeTimeInMinutes: 1,
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        lifecycleHooks: [
-          {
-            targetType: "PAUSE",
-            lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"],
-            timeoutConfiguration: { timeoutInMinutes: 5 },
-          },
-        ],
-      },
-    }),
-  );
-}
-
-async function latestDeployment(): Promise<ServiceDeployment> {
-  const list = await t.ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: app.name }));
-  const arn = list.serviceDeployments?.[0]?.serviceDeploymentArn as string;
-  const out = await t.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
-  return out.serviceDeployments?.[0] as ServiceDeployment;
-}
-
-function waitForStage(stage: string, timeoutMs = 60_000) {
-  return waitFor(
-    `the deployment to reach ${stage}`,
-    async () => {
-      const sd = await latestDeployment();
-      return sd.lifecycleStage === stage || sd.status !== "IN_PROGRESS" ? sd : undefined;
+const PAUSE_AFTER_TEST = {
+  lifecycleHooks: [
+    {
+      targetType: "PAUSE" as const,
+      lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT" as const],
+      timeoutConfiguration: { timeoutInMinutes: 5 },
     },
-    timeoutMs,
-  );
-}
+  ],
+};
 
-function waitForStatus(status: string, timeoutMs = 60_000) {
-  return waitFor(
-    `the deployment to be ${status}`,
-    async () => {
-      const sd = await latestDeployment();
-      return sd.status === status ? sd : undefined;
-    },
-    timeoutMs,
+const waitForStage = (stage: string) =>
+  t.waitForServiceDeployment(
+    app,
+    `stage ${stage}`,
+    (sd) => sd.lifecycleStage === stage || sd.status !== "IN_PROGRESS",
   );
-}
+const waitForStatus = (status: string) =>
+  t.waitForServiceDeployment(app, `status ${status}`, (sd) => sd.status === status);
 
 const versions = (results: { body: string }[]) => [...new Set(results.map((r) => r.body))].sort();
 
 describe("ECS BLUE_GREEN through the load balancer", () => {
   it("tests green on the test listener, shifts production at once after the hook, bakes, stops blue", async () => {
-    await createBlueGreenService(await t.pushImage(app, "v1"));
+    await t.createShiftingService(
+      app,
+      await t.registerApp(app, await t.pushImage(app, "v1")),
+      PAUSE_AFTER_TEST,
+    );
     await waitForStatus("SUCCESSFUL");
     expect((await t.get(app, "/version")).body).toBe("v1");
 
     const v2 = await t.pushImage(app, "v2");
     const production = t.load(app, { max: 6000, pauseMs: 10 });
-    const twin = t.load(app, { max: 6000, pauseMs: 10, port: twinPort });
+    const twin = t.load(app, { max: 6000, pauseMs: 10, port: app.twinPort });
     await t.deployImage(app, v2);
     const paused = await waitForStage("POST_TEST_TRAFFIC_SHIFT");
     expect(paused.status).toBe("IN_PROGRESS");
@@ -183,7 +62,7 @@ describe("ECS BLUE_GREEN through the load balancer", () => {
     expect(hook?.status).toBe("AWAITING_ACTION");
 
     // Paused: the test listener serves green only, production blue only.
-    const test = t.load(app, { max: 200, pauseMs: 5, port: testPort });
+    const test = t.load(app, { max: 200, pauseMs: 5, port: app.testPort });
     await new Promise((r) => setTimeout(r, 1500));
     const testResults = await test.stop();
     expect(testResults.length).toBeGreaterThan(20);
@@ -208,11 +87,11 @@ describe("ECS BLUE_GREEN through the load balancer", () => {
     const shiftedAt = results.find((r) => r.body === "v2")?.sentAt ?? Number.POSITIVE_INFINITY;
     expect(results.filter((r) => r.sentAt > shiftedAt && r.body !== "v2")).toEqual([]);
     const weights = await t.elb.send(
-      new DescribeRulesCommand({ RuleArns: [rules.production, rules.twin, rules.test] }),
+      new DescribeRulesCommand({ RuleArns: [app.rules.production, app.rules.twin, app.rules.test] }),
     );
     for (const rule of weights.Rules ?? []) {
       const groups = rule.Actions?.[0]?.ForwardConfig?.TargetGroups ?? [];
-      expect(groups.find((g) => g.TargetGroupArn === greenArn)?.Weight).toBeGreaterThan(0);
+      expect(groups.find((g) => g.TargetGroupArn === app.greenArn)?.Weight).toBeGreaterThan(0);
       expect(groups.find((g) => g.TargetGroupArn === app.targetGroupArn)?.Weight).toBe(0);
     }
   }, 180_000);
@@ -251,6 +130,6 @@ describe("ECS BLUE_GREEN through the load balancer", () => {
       `rollback: StopServiceDeployment answered in ${answeredAt - decidedAt} ms; first request on blue answered ${(firstBlue?.at ?? 0) - decidedAt} ms after the decision`,
     );
     expect(rolledBack.rollback?.reason).toMatch(/StopServiceDeployment/);
-    expect((await t.get(app, "/version", testPort)).body).toBe("v2");
+    expect((await t.get(app, "/version", app.testPort)).body).toBe("v2");
   }, 180_000);
 });

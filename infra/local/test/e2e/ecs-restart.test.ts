@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeTasksCommand, ListTaskDefinitionsCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, describe, expect, it } from "vitest";
 import { EcsTestRegion, type TestApp, waitFor } from "../../src/testing/index.js";
 
@@ -50,5 +51,55 @@ describe("region restart", () => {
     expect(
       (await t.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "app-qa" }))).taskDefinitionArns,
     ).toHaveLength(1);
+  });
+});
+
+describe("region restart during a blue/green deployment", () => {
+  const bgStateDir = mkdtempSync(join(tmpdir(), "ecs-restart-bg-"));
+  let r: EcsTestRegion | undefined;
+  afterAll(async () => {
+    await r?.region.stop();
+    rmSync(bgStateDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("rolls the deployment back: every rule on blue, blue's revision serving again", {
+    timeout: 120_000,
+  }, async () => {
+    r = await EcsTestRegion.start({ taskPorts: { from: 43300, to: 43349 }, stateDir: bgStateDir });
+    await r.createEdge();
+    const app = await r.createShiftingApp("app-prod", "app.localhost", 10);
+    await r.createShiftingService(app, await r.registerApp(app, await r.pushImage(app, "v1")), {});
+    await r.waitForServiceDeployment(app, "SUCCESSFUL", (sd) => sd.status === "SUCCESSFUL");
+    await r.deployImage(app, await r.pushImage(app, "v2"));
+    const baking = await r.waitForServiceDeployment(
+      app,
+      "BAKE_TIME",
+      (sd) => sd.lifecycleStage === "BAKE_TIME",
+    );
+    expect((await r.get(app, "/version")).body).toBe("v2");
+    await r.region.stop();
+
+    const listenerPort = r.listenerPort;
+    r = await EcsTestRegion.start({ taskPorts: { from: 43350, to: 43399 }, stateDir: bgStateDir });
+    r.listenerPort = listenerPort;
+    const after = await r.waitForServiceDeployment(
+      app,
+      "rolled back",
+      (sd) => sd.status === "ROLLBACK_SUCCESSFUL",
+    );
+    expect(after.serviceDeploymentArn).toBe(baking.serviceDeploymentArn);
+    expect(after.statusReason).toMatch(/local region restarted/);
+    const rules = await r.elb.send(
+      new DescribeRulesCommand({ RuleArns: [app.rules.production, app.rules.twin, app.rules.test] }),
+    );
+    for (const rule of rules.Rules ?? []) {
+      const groups = rule.Actions?.[0]?.ForwardConfig?.TargetGroups ?? [];
+      expect(groups.find((g) => g.TargetGroupArn === app.greenArn)?.Weight).toBe(0);
+    }
+    const served = await waitFor("prod to serve v1 again", async () => {
+      const answer = await (r as EcsTestRegion).get(app, "/version").catch(() => undefined);
+      return answer?.status === 200 ? answer.body : undefined;
+    });
+    expect(served).toBe("v1");
   });
 });
