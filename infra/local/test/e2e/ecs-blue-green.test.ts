@@ -1,4 +1,8 @@
-import { ContinueServiceDeploymentCommand, StopServiceDeploymentCommand } from "@aws-sdk/client-ecs";
+import {
+  ContinueServiceDeploymentCommand,
+  DescribeServiceRevisionsCommand,
+  StopServiceDeploymentCommand,
+} from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EcsTestRegion, type ShiftingApp } from "../../src/testing/index.js";
@@ -79,6 +83,18 @@ describe("ECS BLUE_GREEN through the load balancer", () => {
     const done = await waitForStatus("SUCCESSFUL");
     expect(done.lifecycleStage).toBe("CLEAN_UP");
     const results = [...(await production.stop()), ...(await twin.stop())];
+    const revisions = await t.ecs.send(
+      new DescribeServiceRevisionsCommand({
+        serviceRevisionArns: [
+          done.targetServiceRevision?.arn as string,
+          done.sourceServiceRevisions?.[0]?.arn as string,
+        ],
+      }),
+    );
+    expect(revisions.serviceRevisions?.map((r) => r.taskDefinition?.split("/").pop())).toEqual([
+      "app-prod:2",
+      "app-prod:1",
+    ]);
 
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
     // Before the hook was continued production saw v1 only; after the shift, v2 only (a request

@@ -153,6 +153,14 @@ export function ecsOperations(
         .serviceDeploymentArn,
     })),
 
+    DescribeServiceRevisions: (input) => {
+      const arns = references(input, "serviceRevisionArns", 20, "revisions");
+      const { serviceRevisions, failures } = model.describeServiceRevisions(arns);
+      return {
+        serviceRevisions: serviceRevisions.map((r) => ({ ...r, launchType: "EC2", containerImages: [] })),
+        failures,
+      };
+    },
     ContinueServiceDeployment: change((input) => ({
       serviceDeploymentArn: model.continueServiceDeployment(continueServiceDeploymentInput(input))
         .serviceDeploymentArn,

@@ -8,6 +8,7 @@ import { NO_ALARMS } from "./deployment-alarms.js";
 import { reconcileService, serviceCounts } from "./scheduling.js";
 import {
   describeServiceDeployments,
+  describeServiceRevisions,
   type ListServiceDeploymentsInput,
   listServiceDeployments,
   type StopServiceDeploymentInput,
@@ -138,6 +139,7 @@ export class EcsModel {
   serviceDeploymentProgress = (sd: ServiceDeploymentRecord) => serviceDeploymentProgress(this.ctx, sd);
   stopServiceDeployment = (input: StopServiceDeploymentInput) => stopServiceDeployment(this.ctx, input);
   continueServiceDeployment = (input: ContinueInput) => continueServiceDeployment(this.ctx, input);
+  describeServiceRevisions = (arns: string[]) => describeServiceRevisions(this.ctx, arns);
 
   tagResource = (arn: string | undefined, tags: Tag[]) =>
     setTags(this.ctx, checkTaggable(this.ctx, arn), tags);

@@ -134,3 +134,9 @@ export function stopServiceDeployment(
   }
   return sd;
 }
+
+/** DescribeServiceRevisions: each revision a deployment of the service started. */
+export function describeServiceRevisions(ctx: ModelContext, arns: string[]) {
+  const { found, failures } = lookUp(arns, (arn) => stateOf(ctx).serviceRevisions?.[arn]);
+  return { serviceRevisions: found, failures };
+}

@@ -276,6 +276,15 @@ export function startDeployment(
     targetGroups: liveTargetGroups(service),
   };
   service.deployments.unshift(deployment);
+  state.serviceRevisions ??= {};
+  state.serviceRevisions[revisionArn] = {
+    serviceRevisionArn: revisionArn,
+    serviceArn: service.serviceArn,
+    clusterArn: service.clusterArn,
+    taskDefinition: td.taskDefinitionArn,
+    loadBalancers: structuredClone(service.loadBalancers),
+    createdAt: now,
+  };
   service.taskDefinition = td.taskDefinitionArn;
   service.steady = false;
   if (!rollbackOf) {

@@ -346,6 +346,16 @@ export interface TaskRecord {
   targets: TaskTarget[];
 }
 
+/** What a deployment deployed, as DescribeServiceRevisions shows it. */
+export interface ServiceRevisionRecord {
+  serviceRevisionArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  taskDefinition: string;
+  loadBalancers: LoadBalancerRef[];
+  createdAt: number;
+}
+
 export interface EcsState {
   clusters: Record<string, ClusterRecord>;
   /** Keyed by `family:revision`. */
@@ -355,6 +365,8 @@ export interface EcsState {
   /** Keyed by service ARN. */
   services: Record<string, ServiceRecord>;
   serviceDeployments: Record<string, ServiceDeploymentRecord>;
+  /** Keyed by ARN; absent in state saved before revisions were kept. */
+  serviceRevisions?: Record<string, ServiceRevisionRecord>;
   /** Keyed by task ARN. */
   tasks: Record<string, TaskRecord>;
   /** Keyed by resource ARN. */
@@ -370,6 +382,7 @@ export function emptyEcsState(instanceId: string, now: number): EcsState {
     familyRevisions: {},
     services: {},
     serviceDeployments: {},
+    serviceRevisions: {},
     tasks: {},
     tags: {},
     containerInstanceId: instanceId,
