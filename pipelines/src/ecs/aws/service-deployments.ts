@@ -111,6 +111,9 @@ export function serviceDeploymentView(d: ServiceDeployment): ServiceDeploymentVi
       expiresAt: h.expiresAt,
       timeoutAction: h.timeoutAction,
     })),
+    pauseStages: (d.deploymentConfiguration?.lifecycleHooks ?? [])
+      .filter((h) => h.targetType === "PAUSE")
+      .flatMap((h) => h.lifecycleStages ?? []),
     createdAt: d.createdAt,
     startedAt: d.startedAt,
     finishedAt: d.finishedAt ?? d.stoppedAt,

@@ -13,6 +13,7 @@ import {
   awaitingHook,
   bakeSecondsLeft,
   type HookView,
+  hookPending,
   judge,
   reached,
   rollbackTriggers,
@@ -110,7 +111,7 @@ export async function followShift(ctx: Context, watch: ShiftWatch): Promise<Shif
       if (verdict.kind === "succeeded") return { kind: "succeeded", view, explanation: verdict.explanation };
       if (verdict.kind === "failed")
         return { kind: "failed", view, status: verdict.status, explanation: verdict.explanation, cause };
-      if (watch.waitUntil && reached(view, watch.waitUntil)) {
+      if (watch.waitUntil && reached(view, watch.waitUntil) && !hookPending(view)) {
         return { kind: "reached", view, point: watch.waitUntil, hook: awaitingHook(view) };
       }
       cause ??= await actOnHook(ctx, watch, view, answered, announced);

@@ -35,6 +35,8 @@ export interface ServiceDeploymentView {
   statusReason?: string | undefined;
   stage?: string | undefined;
   hooks: HookView[];
+  /** The stages its configuration pauses at (PAUSE lifecycle hooks). */
+  pauseStages: string[];
   createdAt?: Date | undefined;
   startedAt?: Date | undefined;
   finishedAt?: Date | undefined;
@@ -84,6 +86,14 @@ export function reached(view: ServiceDeploymentView, point: WaitPoint): boolean 
   return at >= 0 && at >= stageIndex(point);
 }
 
+/**
+ * At the stage --wait-until names, with a PAUSE hook configured there whose details ECS has not
+ * listed yet: one more look, so the hookId a later `ecs continue` needs is there.
+ */
+export function hookPending(view: ServiceDeploymentView): boolean {
+  return view.stage !== undefined && view.pauseStages.includes(view.stage) && view.hooks.length === 0;
+}
+
 /** The PAUSE hook ECS is waiting on, if any. */
 export function awaitingHook(view: ServiceDeploymentView): HookView | undefined {
   return view.hooks.find((h) => h.status === "AWAITING_ACTION");
@@ -99,12 +109,15 @@ export type ServiceDeploymentVerdict =
   | { kind: "succeeded"; explanation: string }
   | { kind: "failed"; status: string; explanation: string };
 
-/** Done = SUCCESSFUL; ROLLBACK_* / STOPPED = failed, with every reason ECS gives. */
+/**
+ * Done = SUCCESSFUL; ROLLBACK_SUCCESSFUL / ROLLBACK_FAILED / STOPPED = failed, with every reason ECS
+ * gives. A rollback or stop still in progress is waited for: its end decides the exit code.
+ */
 export function judge(view: ServiceDeploymentView): ServiceDeploymentVerdict {
   if (view.status === "SUCCESSFUL") {
     return { kind: "succeeded", explanation: "ECS reports the service deployment SUCCESSFUL" };
   }
-  if (isOpen(view)) return { kind: "waiting" };
+  if (!isDone(view)) return { kind: "waiting" };
   return { kind: "failed", status: view.status, explanation: failureExplanation(view) };
 }
 
@@ -119,7 +132,8 @@ export function failureExplanation(view: ServiceDeploymentView): string {
   if (cb?.status === "TRIGGERED") {
     parts.push(`circuit breaker triggered (${cb.failureCount} failed tasks, threshold ${cb.threshold})`);
   }
-  return parts.join(": ");
+  // ECS's reasons end in a period; joined, they read as one sentence.
+  return parts.map((p) => p.replace(/\.$/, "")).join(": ");
 }
 
 /** What would roll the deployment back while it runs: the alarms ECS monitors, the circuit breaker. */

@@ -46,6 +46,8 @@ export function headline(result: DeployResult): string {
     case "rollback-failed":
       return `Deploy of ${r.taskDefinition} to ${where} FAILED: ${r.failure?.explanation}; ROLLBACK FAILED: ${r.rollback?.explanation ?? "not attempted"}`;
     case "failed":
+      if (r.serviceDeploymentArn && r.failure?.reason !== "timeout")
+        return `Deploy of ${r.taskDefinition} to ${where} FAILED: ${r.failure?.explanation}`;
       return `Deploy of ${r.taskDefinition} to ${where} FAILED: ${r.failure?.explanation}; not rolled back (--no-rollback)`;
   }
 }
