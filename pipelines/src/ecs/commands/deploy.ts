@@ -125,6 +125,11 @@ function testOf(flags: DeployFlags): { check: TestCheck; baseUrl?: string } | un
   if (flags.testUrl !== undefined && flags.testCommand !== undefined) {
     throw new UsageError("--test-url and --test-command are alternatives: pass one of them");
   }
+  if (flags.testUrl !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(flags.testUrl)) {
+    throw new UsageError(
+      `--test-url takes a path like /healthz, got "${flags.testUrl}" (a different host goes in --test-base-url)`,
+    );
+  }
   const baseUrl = flags.testBaseUrl === undefined ? undefined : baseUrlOf(flags.testBaseUrl);
   const check: TestCheck | undefined =
     flags.testUrl !== undefined
