@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { Runtime } from "./commands/common.js";
+import { registerContinue } from "./commands/continue.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerDiff } from "./commands/diff.js";
 import { registerLogs } from "./commands/logs.js";
@@ -22,6 +23,7 @@ export function buildProgram(
     .configureOutput({ writeErr, writeOut });
   registerDeploy(program, runtime);
   registerRollback(program, runtime);
+  registerContinue(program, runtime);
   registerStatus(program, runtime);
   registerDiff(program, runtime);
   registerScale(program, runtime);

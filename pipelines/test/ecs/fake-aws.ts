@@ -29,6 +29,7 @@ import {
   type Task,
   type TaskDefinition,
   UpdateServiceCommand,
+  type UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
 import {
   DescribeTargetHealthCommand,
@@ -131,6 +132,8 @@ export class World {
   private deploymentSeq = 0;
   private taskSeq = 0;
   stopServiceDeploymentSupported = true;
+  /** What else an UpdateService does (the blue/green fake starts a service deployment). */
+  onUpdateService?: (s: ServiceState, input: UpdateServiceCommandInput) => void;
   /** Make a call fail this many times with ThrottlingException before it answers. */
   throttle = new Map<string, number>();
 
@@ -390,6 +393,8 @@ export class World {
     this.ecs.on(UpdateServiceCommand).callsFake((input) => {
       const s = this.state(input.cluster, input.service!);
       if (input.desiredCount !== undefined) s.service.desiredCount = input.desiredCount;
+      if (input.deploymentConfiguration)
+        s.service.deploymentConfiguration = structuredClone(input.deploymentConfiguration);
       if (input.taskDefinition) {
         const arn = this.revision(input.taskDefinition).taskDefinition.taskDefinitionArn!;
         for (const d of s.service.deployments!) d.status = "ACTIVE";
@@ -407,6 +412,7 @@ export class World {
         s.service.taskDefinition = arn;
         s.polls = 0;
       }
+      this.onUpdateService?.(s, input);
       return { service: structuredClone(s.service) };
     });
     this.ecs.on(ListTasksCommand).callsFake((input) => {

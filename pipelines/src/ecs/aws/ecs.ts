@@ -1,4 +1,5 @@
 import {
+  type DeploymentConfiguration,
   DeregisterTaskDefinitionCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
@@ -79,9 +80,37 @@ export class EcsGateway {
     return answer.taskDefinition;
   }
 
-  /** Points the service at a revision. Never sends desiredCount: auto scaling owns it. */
-  async updateTaskDefinition(cluster: string, service: string, taskDefinition: string): Promise<Service> {
-    const answer = await this.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
+  /**
+   * Points the service at a revision, with a changed deploymentConfiguration when given (the whole
+   * object: UpdateService replaces it). Never sends desiredCount: auto scaling owns it.
+   */
+  async updateTaskDefinition(
+    cluster: string,
+    service: string,
+    taskDefinition: string,
+    deploymentConfiguration?: DeploymentConfiguration,
+  ): Promise<Service> {
+    const answer = await this.ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service,
+        taskDefinition,
+        ...(deploymentConfiguration ? { deploymentConfiguration } : {}),
+      }),
+    );
+    if (!answer.service) throw new Error("UpdateService returned no service");
+    return answer.service;
+  }
+
+  /** Changes only the deploymentConfiguration (the whole object); starts no deployment. */
+  async updateDeploymentConfiguration(
+    cluster: string,
+    service: string,
+    deploymentConfiguration: DeploymentConfiguration,
+  ): Promise<Service> {
+    const answer = await this.ecs.send(
+      new UpdateServiceCommand({ cluster, service, deploymentConfiguration }),
+    );
     if (!answer.service) throw new Error("UpdateService returned no service");
     return answer.service;
   }

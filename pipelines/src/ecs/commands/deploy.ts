@@ -1,7 +1,11 @@
 import type { Command } from "commander";
 import { deploy } from "../core/deploy.js";
+import type { TestCheck } from "../core/test-check.js";
 import { parseBakeTime } from "../model/bake-time.js";
 import { UsageError } from "../model/errors.js";
+import { parseWaitPoint, type WaitPoint } from "../model/service-deployment.js";
+import { splitShellWords } from "../model/shell-words.js";
+import { parseStrategy, type Strategy } from "../model/strategy.js";
 import { addChangeOptions, type ChangeOptionValues, changeRequestFrom } from "./change-options.js";
 import {
   addCommonOptions,
@@ -23,6 +27,11 @@ interface DeployFlags extends ChangeOptionValues, CommonOptions {
   ignoreWarnings?: boolean;
   rollbackAlarm: string[];
   bakeTime?: number;
+  strategy?: Strategy;
+  testUrl?: string;
+  testCommand?: string;
+  testBaseUrl?: string;
+  waitUntil?: WaitPoint;
 }
 
 export function registerDeploy(program: Command, runtime: Runtime): void {
@@ -60,8 +69,27 @@ export function registerDeploy(program: Command, runtime: Runtime): void {
     )
     .option(
       "--bake-time <duration>",
-      "how long to watch the alarms after the rollout: 0, 90s, 5m (default: the longest time a breach of the alarms takes to show: period × (evaluation periods + 1))",
+      "ROLLING: how long to watch the alarms after the rollout: 0, 90s, 5m (default: the longest time a breach of the alarms takes to show: period × (evaluation periods + 1)); BLUE_GREEN/CANARY/LINEAR: ECS's bakeTimeInMinutes (rounded up to whole minutes)",
       parseBakeTime,
+    )
+    .option(
+      "--strategy <strategy>",
+      "ROLLING, BLUE_GREEN, CANARY or LINEAR: deploy with this strategy (it stays the service's)",
+      parseStrategy,
+    )
+    .option(
+      "--test-url <path>",
+      "blue/green family: GET this path through the test listener at POST_TEST_TRAFFIC_SHIFT; 2xx continues, else ECS rolls back",
+    )
+    .option(
+      "--test-command <cmd>",
+      "blue/green family: run CMD (no shell; TEST_URL = the test listener) at POST_TEST_TRAFFIC_SHIFT; exit 0 continues",
+    )
+    .option("--test-base-url <url>", "the test listener's base URL instead of the one read from its rule")
+    .option(
+      "--wait-until <stage>",
+      "blue/green family: return 0 once the service deployment reaches this lifecycle stage (or SUCCESSFUL)",
+      parseWaitPoint,
     )
     .action(async (cluster: string, service: string, region: string | undefined, flags: DeployFlags) => {
       await runWithContext(
@@ -82,12 +110,46 @@ export function registerDeploy(program: Command, runtime: Runtime): void {
             showDiff: flags.diff !== false,
             rollbackAlarms: flags.rollbackAlarm,
             bakeSeconds: flags.bakeTime,
+            strategy: flags.strategy,
+            waitUntil: flags.waitUntil,
+            test: testOf(flags),
           });
           ctx.reporter.result(result);
           return result.exitCode;
         },
       );
     });
+}
+
+function testOf(flags: DeployFlags): { check: TestCheck; baseUrl?: string } | undefined {
+  if (flags.testUrl !== undefined && flags.testCommand !== undefined) {
+    throw new UsageError("--test-url and --test-command are alternatives: pass one of them");
+  }
+  if (flags.testUrl !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(flags.testUrl)) {
+    throw new UsageError(
+      `--test-url takes a path like /healthz, got "${flags.testUrl}" (a different host goes in --test-base-url)`,
+    );
+  }
+  const baseUrl = flags.testBaseUrl === undefined ? undefined : baseUrlOf(flags.testBaseUrl);
+  const check: TestCheck | undefined =
+    flags.testUrl !== undefined
+      ? { kind: "url", path: flags.testUrl }
+      : flags.testCommand !== undefined
+        ? { kind: "command", argv: splitShellWords(flags.testCommand) }
+        : undefined;
+  if (!check) {
+    if (baseUrl) throw new UsageError("--test-base-url needs --test-url or --test-command");
+    return undefined;
+  }
+  return baseUrl ? { check, baseUrl } : { check };
+}
+
+function baseUrlOf(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return value;
+  } catch {}
+  throw new UsageError(`--test-base-url must be an http(s) URL like http://127.0.0.1:9080, got "${value}"`);
 }
 
 function timeoutOf(value: string): number {

@@ -2,12 +2,15 @@ import type { Service } from "@aws-sdk/client-ecs";
 import type { Command } from "commander";
 import { targetHealth } from "../aws/elbv2.js";
 import type { Context } from "../core/context.js";
+import { deploymentHistory, type HistoryEntry, historyLines } from "../core/deployment-history.js";
 import { familyRevision } from "../model/revision-tags.js";
+import { strategyOf } from "../model/strategy.js";
 import { addCommonOptions, type CommonOptions, type Runtime, runWithContext } from "./common.js";
 
 interface ServiceStatus {
   name: string;
   status: string;
+  strategy: string;
   taskDefinition: string;
   desired: number;
   running: number;
@@ -24,14 +27,18 @@ interface ServiceStatus {
   }[];
   targets: { targetGroupArn: string; states: Record<string, number> }[];
   lastEvents: { at: string; message: string }[];
+  /** ECS's service deployments, newest first (ListServiceDeployments + DescribeServiceDeployments). */
+  history: HistoryEntry[];
 }
 
-/** `ecs status`: services, their deployments, target health and last events. Read-only. */
+/** `ecs status`: services, their deployments and deployment history, target health, last events. Read-only. */
 export function registerStatus(program: Command, runtime: Runtime): void {
   addCommonOptions(
     program
       .command("status")
-      .description("show services, deployments, target health and last events")
+      .description(
+        "show services, deployments, the service deployment history, target health and last events",
+      )
       .argument("<cluster>", "ECS cluster name")
       .argument("[service]", "one service (default: every service of the cluster)"),
   ).action(async (cluster: string, service: string | undefined, flags: CommonOptions) => {
@@ -40,7 +47,7 @@ export function registerStatus(program: Command, runtime: Runtime): void {
       const services = service
         ? [await ctx.ecs.service(cluster, service)]
         : await ctx.ecs.services(cluster, names);
-      const statuses = await Promise.all(services.map((s) => statusOf(ctx, s)));
+      const statuses = await Promise.all(services.map((s) => statusOf(ctx, cluster, s)));
       if (flags.json) {
         runtime.sink(ctx.redactor).out(JSON.stringify({ cluster, services: statuses }, null, 2));
         return 0;
@@ -52,10 +59,11 @@ export function registerStatus(program: Command, runtime: Runtime): void {
   });
 }
 
-async function statusOf(ctx: Context, service: Service): Promise<ServiceStatus> {
+async function statusOf(ctx: Context, cluster: string, service: Service): Promise<ServiceStatus> {
   const groups = [
     ...new Set((service.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter(Boolean)),
   ] as string[];
+  const history = deploymentHistory(ctx, cluster, service.serviceName ?? "");
   const targets = await Promise.all(
     groups.map(async (arn) => {
       const states: Record<string, number> = {};
@@ -67,6 +75,7 @@ async function statusOf(ctx: Context, service: Service): Promise<ServiceStatus> 
   return {
     name: service.serviceName ?? "",
     status: service.status ?? "",
+    strategy: strategyOf(service.deploymentConfiguration),
     taskDefinition: familyRevision(service.taskDefinition ?? ""),
     desired: service.desiredCount ?? 0,
     running: service.runningCount ?? 0,
@@ -86,12 +95,13 @@ async function statusOf(ctx: Context, service: Service): Promise<ServiceStatus> 
       at: e.createdAt?.toISOString() ?? "",
       message: e.message ?? "",
     })),
+    history: (await history).entries,
   };
 }
 
 function statusLines(s: ServiceStatus): string[] {
   const lines = [
-    `${s.name} (${s.status}) ${s.taskDefinition}: ${s.running}/${s.desired} running, ${s.pending} pending`,
+    `${s.name} (${s.status}${s.strategy === "ROLLING" ? "" : `, ${s.strategy}`}) ${s.taskDefinition}: ${s.running}/${s.desired} running, ${s.pending} pending`,
   ];
   for (const d of s.deployments) {
     lines.push(
@@ -104,6 +114,7 @@ function statusLines(s: ServiceStatus): string[] {
     const name = /targetgroup\/([^/]+)/.exec(t.targetGroupArn)?.[1] ?? t.targetGroupArn;
     lines.push(`  targets ${name}: ${states.length > 0 ? states.join(", ") : "none"}`);
   }
+  lines.push(...historyLines(s.history));
   for (const e of s.lastEvents) lines.push(`  ${e.at} ${e.message}`);
   return lines;
 }

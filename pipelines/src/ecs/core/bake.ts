@@ -30,8 +30,8 @@ export type BakeOutcome = { kind: "passed"; seconds: number } | { kind: "alarm";
 /**
  * After the rollout completed, watch the alarms for the bake time (--bake-time, else the longest
  * time a breach of a --rollback-alarm takes to show) and stop at the first that goes to ALARM.
- * This is the rolling-update bake; a blue/green service will take --bake-time as ECS's own bake
- * time instead (the seam is here: the caller passes `bakeSeconds` whatever the strategy).
+ * This is the rolling-update bake; a blue/green-family service takes --bake-time as ECS's own bake
+ * time instead (core/deploy-shifting.ts: ECS bakes, this is not called).
  */
 export async function bake(
   ctx: Context,

@@ -1,4 +1,4 @@
-import type { DeploymentAlarms, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { DeploymentAlarms, Service, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
 import { deploymentView } from "../aws/snapshot.js";
 import type { AlarmEvidence } from "../model/alarm-watch.js";
 import { type ChangeRequest, emptyChangeRequest } from "../model/change-request.js";
@@ -7,13 +7,24 @@ import { UsageError } from "../model/errors.js";
 import type { DeployResult } from "../model/result.js";
 import { familyRevision, PREVIOUS_TAG, revisionTags } from "../model/revision-tags.js";
 import { sameRevision, servingRevisionOf } from "../model/revisions.js";
+import { stageIndex, type WaitPoint } from "../model/service-deployment.js";
+import {
+  advancedConfigurationProblem,
+  changedConfiguration,
+  type Strategy,
+  shiftsTraffic,
+  strategyOf,
+  TEST_HOOK_STAGE,
+} from "../model/strategy.js";
 import { applyChanges, planImages, registerInput, validateRequest } from "../model/task-definition.js";
 import { type AlarmWatch, alarmThatFailed, bake } from "./bake.js";
 import type { Context } from "./context.js";
+import { deployShifting } from "./deploy-shifting.js";
 import { stoppedTaskCauses } from "./failure-cause.js";
 import { pinImages } from "./pin-images.js";
 import { pruneRevisions } from "./prune.js";
 import { rollBackFailedDeploy } from "./roll-back-failed-deploy.js";
+import type { TestCheck } from "./test-check.js";
 import { startDeployment, watchDeployment } from "./watch.js";
 
 export interface DeployOptions {
@@ -32,6 +43,12 @@ export interface DeployOptions {
   rollbackAlarms: string[];
   /** --bake-time in seconds; undefined = the longest time a breach of the alarms takes to show. One flag for every strategy. */
   bakeSeconds?: number | undefined;
+  /** --strategy: deploy (and from now on) with this strategy. */
+  strategy?: Strategy | undefined;
+  /** --wait-until: return once the service deployment reaches this stage (traffic-shifting services). */
+  waitUntil?: WaitPoint | undefined;
+  /** --test-url / --test-command (+ --test-base-url): test green at the test listener before production moves. */
+  test?: { check: TestCheck; baseUrl?: string | undefined } | undefined;
 }
 
 interface Plan {
@@ -51,6 +68,7 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
   const startedAt = ctx.clock.now();
   const { cluster, service } = options;
   const serving = await servingRevision(ctx, cluster, service);
+  const strategy = checkStrategyOptions(serving.service, options);
   const plan = options.task
     ? await planGivenRevision(ctx, serving, options.task)
     : await planNewRevision(ctx, serving, options);
@@ -71,10 +89,44 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
   });
 
   const target = await revisionToDeploy(ctx, plan, serving);
-  if (sameRevision(target, serving.arn))
+  const current = serving.service.deploymentConfiguration;
+  const settings = { strategy: options.strategy, bakeSeconds: options.bakeSeconds };
+  if (sameRevision(target, serving.arn)) {
+    await applySettingsOnly(ctx, cluster, service, changedConfiguration(current, settings));
     return result({ outcome: "unchanged", exitCode: 0, taskDefinition: target });
+  }
+  const testHookTimeoutSeconds = options.test ? options.timeoutSeconds : undefined;
+  const configuration = changedConfiguration(current, { ...settings, testHookTimeoutSeconds });
+  if (shiftsTraffic(strategy)) {
+    const shifted = await deployShifting(ctx, {
+      cluster,
+      service,
+      strategy,
+      before: serving.service,
+      servingArn: serving.arn,
+      target,
+      deployed: async () => plan.existing ?? (await ctx.ecs.taskDefinition(target)).taskDefinition,
+      configuration,
+      addsTestHook: options.test !== undefined,
+      timeoutSeconds: options.timeoutSeconds,
+      rollback: options.rollback,
+      waitUntil: options.waitUntil,
+      test: options.test,
+      rollbackAlarms: options.rollbackAlarms,
+    });
+    if (shifted.outcome === "deployed" && options.deregister) {
+      await pruneRevisions(ctx, {
+        cluster,
+        service,
+        family: familyOf(target),
+        keep: options.keep,
+        protect: [target, serving.arn],
+      });
+    }
+    return result({ stoppedTasks: [], ...shifted });
+  }
 
-  const tracked = await startDeployment(ctx, cluster, service, target);
+  const tracked = await startDeployment(ctx, cluster, service, target, configuration);
   ctx.reporter.info(`Updated ${service}: deployment ${tracked.deploymentId} of ${familyRevision(target)}`);
   if (options.timeoutSeconds < 0) {
     return result({
@@ -131,6 +183,8 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
   }
   if (options.deregister)
     await pruneRevisions(ctx, {
+      cluster,
+      service,
       family: familyOf(target),
       keep: options.keep,
       protect: [target, serving.arn],
@@ -145,6 +199,8 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
 }
 
 interface Serving {
+  /** The service as DescribeServices showed it when the deploy began. */
+  service: Service;
   arn: string;
   taskDefinition: TaskDefinition;
   tags: Tag[];
@@ -164,13 +220,19 @@ async function servingRevision(ctx: Context, cluster: string, service: string): 
   for (const container of taskDefinition.containerDefinitions ?? []) {
     for (const env of container.environment ?? []) ctx.redactor.add(env.name ?? "", env.value);
   }
-  return { arn, taskDefinition, tags, deploymentAlarms: found.deploymentConfiguration?.alarms };
+  return {
+    service: found,
+    arn,
+    taskDefinition,
+    tags,
+    deploymentAlarms: found.deploymentConfiguration?.alarms,
+  };
 }
 
 /** The serving revision with the requested changes, images pinned; validated before anything changes. */
 export async function planNewRevision(
   ctx: Context,
-  serving: Serving,
+  serving: Pick<Serving, "arn" | "taskDefinition" | "tags">,
   options: Pick<DeployOptions, "request">,
 ): Promise<Plan> {
   const { request } = options;
@@ -223,6 +285,56 @@ async function revisionToDeploy(ctx: Context, plan: Plan, serving: Serving): Pro
     await ctx.ecs.tag(arn, [{ key: PREVIOUS_TAG, value: familyRevision(serving.arn) }]);
   }
   return arn;
+}
+
+/**
+ * The strategy this deploy runs with, after checking the options fit it — before anything changes:
+ * a traffic-shifting strategy needs advancedConfiguration, the test and --wait-until options need
+ * a traffic-shifting service, and the test hook needs someone waiting for it.
+ */
+function checkStrategyOptions(service: Service, options: DeployOptions): Strategy {
+  const strategy = options.strategy ?? strategyOf(service.deploymentConfiguration);
+  if (options.strategy) {
+    const problem = advancedConfigurationProblem(strategy, service.loadBalancers ?? []);
+    if (problem) throw new UsageError(problem);
+  }
+  const flag = options.test
+    ? options.test.check.kind === "url"
+      ? "--test-url"
+      : "--test-command"
+    : undefined;
+  if (!shiftsTraffic(strategy) && (flag || options.waitUntil)) {
+    throw new UsageError(
+      `${flag ?? "--wait-until"} needs a BLUE_GREEN, CANARY or LINEAR service; ${service.serviceName} is ${strategy} (pass --strategy BLUE_GREEN to switch it)`,
+    );
+  }
+  if (flag && options.timeoutSeconds < 0) {
+    throw new UsageError(`${flag} runs while the deploy waits: it can't be combined with --timeout -1`);
+  }
+  const waitsBeforeTest =
+    options.waitUntil &&
+    options.waitUntil !== "SUCCESSFUL" &&
+    stageIndex(options.waitUntil) <= stageIndex(TEST_HOOK_STAGE);
+  if (flag && waitsBeforeTest) {
+    throw new UsageError(
+      `${flag} runs at ${TEST_HOOK_STAGE}: --wait-until ${options.waitUntil} would return before it; wait until a later stage`,
+    );
+  }
+  return strategy;
+}
+
+/** Nothing to deploy, but --strategy/--bake-time change the service's settings: ECS starts no deployment for that. */
+async function applySettingsOnly(
+  ctx: Context,
+  cluster: string,
+  service: string,
+  configuration: ReturnType<typeof changedConfiguration>,
+) {
+  if (!configuration) return;
+  await ctx.ecs.updateDeploymentConfiguration(cluster, service, configuration);
+  const bake =
+    configuration.bakeTimeInMinutes === undefined ? "" : `, bake ${configuration.bakeTimeInMinutes} min`;
+  ctx.reporter.info(`Set ${service}'s deployment strategy ${configuration.strategy ?? "ROLLING"}${bake}`);
 }
 
 function familyOf(taskDefinitionArn: string): string {

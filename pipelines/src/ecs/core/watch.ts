@@ -1,3 +1,4 @@
+import type { DeploymentConfiguration } from "@aws-sdk/client-ecs";
 import { isTransient } from "../aws/retry.js";
 import { primaryDeployment, takeSnapshot } from "../aws/snapshot.js";
 import { decide, type Verdict } from "../model/deploy-verdict.js";
@@ -17,8 +18,14 @@ export async function startDeployment(
   cluster: string,
   service: string,
   taskDefinition: string,
+  deploymentConfiguration?: DeploymentConfiguration,
 ): Promise<Tracked> {
-  const updated = await ctx.ecs.updateTaskDefinition(cluster, service, taskDefinition);
+  const updated = await ctx.ecs.updateTaskDefinition(
+    cluster,
+    service,
+    taskDefinition,
+    deploymentConfiguration,
+  );
   const primary = primaryDeployment(updated);
   if (!primary?.id || !sameRevision(primary.taskDefinition ?? "", taskDefinition)) {
     throw new Error(`UpdateService returned no PRIMARY deployment of ${familyRevision(taskDefinition)}`);

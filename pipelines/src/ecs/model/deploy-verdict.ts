@@ -4,7 +4,13 @@ import type { DeploymentView, ServiceSnapshot, TargetView, TaskView, Tracked } f
 // this CLI created, never "the service": one deployment left is not success (that is the waiter's
 // mistake), a circuit-breaker rollback is a failure, and the old tasks' drain never delays a verdict.
 
-export type SuccessRule = "rollout-completed" | "tasks-healthy-old-draining";
+export type SuccessRule =
+  | "rollout-completed"
+  | "tasks-healthy-old-draining"
+  /** BLUE_GREEN / CANARY / LINEAR: ECS's service deployment reports SUCCESSFUL (after its bake). */
+  | "service-deployment-successful"
+  /** `ecs rollback` during a bake: ECS reports ROLLBACK_SUCCESSFUL. */
+  | "rollback-successful";
 
 export type FailureReason =
   | "rollout-failed"
@@ -15,7 +21,11 @@ export type FailureReason =
   | "placement-or-pull"
   | "timeout"
   /** An alarm went to ALARM while the deploy baked. */
-  | "alarm";
+  | "alarm"
+  /** --test-url / --test-command failed at the test listener: the deployment was rolled back at the hook. */
+  | "test-check"
+  /** ECS ended the service deployment otherwise than SUCCESSFUL (ROLLBACK_*, STOPPED). */
+  | "service-deployment";
 
 export interface Progress {
   deploymentId: string;
@@ -39,6 +49,8 @@ export const SUCCESS_RULE_TEXT: Record<SuccessRule, string> = {
   "rollout-completed": "ECS reports the deployment's rolloutState COMPLETED",
   "tasks-healthy-old-draining":
     "all new tasks RUNNING and healthy in every target group, old tasks only draining",
+  "service-deployment-successful": "ECS reports the service deployment SUCCESSFUL after its bake",
+  "rollback-successful": "ECS reports the service deployment ROLLBACK_SUCCESSFUL",
 };
 
 /** ECS's circuit breaker: failed tasks threshold = min(max(ceil(desired × 0.5), 3), 200). */

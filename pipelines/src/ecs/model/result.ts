@@ -19,6 +19,8 @@ export type Outcome =
   | "unchanged"
   /** --timeout -1: the deployment started and was not waited for. */
   | "started"
+  /** --wait-until: the service deployment reached the stage asked for (and may wait at a hook). */
+  | "reached"
   | "rolled-back"
   | "rollback-failed"
   /** Failed with --no-rollback. */
@@ -34,10 +36,18 @@ export interface DeployResult {
   taskDefinition?: string;
   previousTaskDefinition?: string;
   deploymentId?: string;
+  /** BLUE_GREEN / CANARY / LINEAR deploys: how the service deployed and ECS's service deployment. */
+  strategy?: string;
+  serviceDeploymentArn?: string;
+  /** --wait-until: the stage reached, and the PAUSE hook ECS waits on there (for `ecs continue`). */
+  stage?: string;
+  hookId?: string;
+  /** --test-url / --test-command: what the check at the test listener found. */
+  testCheck?: { passed: boolean; explanation: string };
   success?: { rule: SuccessRule; explanation: string };
   failure?: { reason: FailureReason; explanation: string };
   rollback?: {
-    method: "StopServiceDeployment" | "UpdateService" | "ECS circuit breaker";
+    method: "StopServiceDeployment" | "UpdateService" | "ECS circuit breaker" | "ECS service deployment";
     to: string;
     completed: boolean;
     explanation?: string;

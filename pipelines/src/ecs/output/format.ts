@@ -3,12 +3,17 @@ import { describeProgress, type Progress } from "../model/deploy-verdict.js";
 import { type Change, formatChange } from "../model/diff.js";
 import type { DeployResult, StoppedTaskCause } from "../model/result.js";
 import { familyRevision } from "../model/revision-tags.js";
+import { describeShift, type ShiftProgress, shortDeploymentId } from "../model/traffic-shift.js";
 
 // The human wording shared by the terminal, CI, TeamCity and GitHub renderers.
 
 export function progressText(p: Progress): string {
   const event = p.lastEvent ? ` | ${p.lastEvent}` : "";
   return `${p.deploymentId} ${describeProgress(p)} | ${p.elapsedSeconds}s${event}`;
+}
+
+export function shiftText(p: ShiftProgress): string {
+  return `${p.strategy} ${shortDeploymentId(p.serviceDeploymentArn)} ${describeShift(p)} | ${p.elapsedSeconds}s`;
 }
 
 export function changeLines(changes: Change[]): string[] {
@@ -28,6 +33,12 @@ export function headline(result: DeployResult): string {
       return `Deployed ${r.taskDefinition} to ${where} in ${r.elapsedSeconds}s (${r.success?.explanation})`;
     case "unchanged":
       return `Nothing to deploy: ${where} already runs ${r.taskDefinition} with these images and settings`;
+    case "reached": {
+      const paused = r.hookId
+        ? `; ECS waits at hook ${r.hookId}: ecs continue ${r.cluster} ${r.service} [--rollback]`
+        : "";
+      return `Service deployment ${r.serviceDeploymentArn} of ${r.taskDefinition} to ${where} reached ${r.stage}${paused}`;
+    }
     case "started":
       return `Started deployment ${r.deploymentId} of ${r.taskDefinition} to ${where} (not waiting: --timeout -1)`;
     case "rolled-back":
@@ -35,6 +46,8 @@ export function headline(result: DeployResult): string {
     case "rollback-failed":
       return `Deploy of ${r.taskDefinition} to ${where} FAILED: ${r.failure?.explanation}; ROLLBACK FAILED: ${r.rollback?.explanation ?? "not attempted"}`;
     case "failed":
+      if (r.serviceDeploymentArn && r.failure?.reason !== "timeout")
+        return `Deploy of ${r.taskDefinition} to ${where} FAILED: ${r.failure?.explanation}`;
       return `Deploy of ${r.taskDefinition} to ${where} FAILED: ${r.failure?.explanation}; not rolled back (--no-rollback)`;
   }
 }

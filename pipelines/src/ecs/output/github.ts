@@ -64,6 +64,11 @@ export class GitHubReporter implements Reporter {
     this.plain.progress(p);
   }
 
+  shift(p: Parameters<Reporter["shift"]>[0]): void {
+    this.openGroup();
+    this.plain.shift(p);
+  }
+
   result(r: DeployResult): void {
     this.closeGroup();
     const title = githubEscapeProperty(`ecs deploy ${r.service}`);

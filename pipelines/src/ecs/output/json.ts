@@ -1,6 +1,7 @@
 import type { Progress } from "../model/deploy-verdict.js";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
+import type { ShiftProgress } from "../model/traffic-shift.js";
 import type { Reporter, Sink } from "./reporter.js";
 
 /** --json: stdout carries one JSON document at the end; human notes go to stderr. */
@@ -22,6 +23,8 @@ export class JsonReporter implements Reporter {
   }
 
   progress(_p: Progress): void {}
+
+  shift(_p: ShiftProgress): void {}
 
   result(r: DeployResult): void {
     this.sink.out(

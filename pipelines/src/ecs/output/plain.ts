@@ -1,7 +1,8 @@
 import type { Progress } from "../model/deploy-verdict.js";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
-import { changeLines, progressText, resultLines } from "./format.js";
+import { type ShiftProgress, shiftProgressKey } from "../model/traffic-shift.js";
+import { changeLines, progressText, resultLines, shiftText } from "./format.js";
 import type { Reporter, Sink } from "./reporter.js";
 
 /**
@@ -42,6 +43,16 @@ export class PlainReporter implements Reporter {
     this.lastProgress = key;
     this.lastProgressAt = at;
     this.line(progressText(p));
+  }
+
+  /** As progress: a line when something changed, the bake left once a minute, a heartbeat every 30 s. */
+  shift(p: ShiftProgress): void {
+    const key = shiftProgressKey(p);
+    const at = this.now().getTime();
+    if (key === this.lastProgress && at - this.lastProgressAt < 30_000) return;
+    this.lastProgress = key;
+    this.lastProgressAt = at;
+    this.line(shiftText(p));
   }
 
   result(r: DeployResult): void {

@@ -2,6 +2,7 @@ import type { Progress } from "../model/deploy-verdict.js";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
 import type { Redactor } from "../model/secrets.js";
+import type { ShiftProgress } from "../model/traffic-shift.js";
 
 /**
  * Where the deploy core tells what happens. The core never formats anything; one Reporter per
@@ -12,6 +13,8 @@ export interface Reporter {
   warn(message: string): void;
   changes(title: string, changes: Change[]): void;
   progress(progress: Progress): void;
+  /** A look at a BLUE_GREEN / CANARY / LINEAR deploy: stage, traffic split, green, bake left. */
+  shift(progress: ShiftProgress): void;
   result(result: DeployResult): void;
   /** One-line failure that is not a deploy result (bad usage, a failed check). */
   error(message: string): void;

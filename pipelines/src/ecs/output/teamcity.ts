@@ -1,7 +1,8 @@
 import type { Progress } from "../model/deploy-verdict.js";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
-import { changeLines, failureLines, headline, progressText } from "./format.js";
+import { type ShiftProgress, shiftProgressKey } from "../model/traffic-shift.js";
+import { changeLines, failureLines, headline, progressText, shiftText } from "./format.js";
 import type { Reporter, Sink } from "./reporter.js";
 
 /** TeamCity service-message escaping: | ' [ ] and line breaks, non-ASCII as |0xXXXX. */
@@ -56,7 +57,21 @@ export class TeamCityReporter implements Reporter {
     this.info(progressText(p));
   }
 
+  /** A progress message when the stage, the split or green changed (the bake left once a minute). */
+  shift(p: ShiftProgress): void {
+    const key = shiftProgressKey(p);
+    if (key === this.lastProgress) return;
+    this.lastProgress = key;
+    this.info(shiftText(p));
+  }
+
   result(r: DeployResult): void {
+    if (r.serviceDeploymentArn) {
+      this.sink.out(
+        message("setParameter", { name: "env.ECS_SERVICE_DEPLOYMENT_ARN", value: r.serviceDeploymentArn }),
+      );
+    }
+    if (r.hookId) this.sink.out(message("setParameter", { name: "env.ECS_HOOK_ID", value: r.hookId }));
     if (r.taskDefinition) {
       this.sink.out(
         message("setParameter", { name: "env.ECS_DEPLOYED_TASK_DEFINITION", value: r.taskDefinition }),

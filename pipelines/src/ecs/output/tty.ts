@@ -1,6 +1,8 @@
+import { formatBakeTime } from "../model/bake-time.js";
 import type { Progress } from "../model/deploy-verdict.js";
 import type { Change } from "../model/diff.js";
 import type { DeployResult } from "../model/result.js";
+import { type ShiftProgress, shortDeploymentId } from "../model/traffic-shift.js";
 import { changeLines, resultLines } from "./format.js";
 import type { Reporter, Sink } from "./reporter.js";
 
@@ -62,6 +64,24 @@ export class TtyReporter implements Reporter {
       `  tasks    ${p.pending} pending  ${p.running}/${p.desired} running  ${p.failedTasks} failed`,
       `  targets  ${t.initial} initial  ${t.healthy} healthy  ${t.unhealthy} unhealthy  ${t.draining} draining`,
       `  last event  ${p.lastEvent ?? "-"}`,
+    ]);
+  }
+
+  shift(p: ShiftProgress): void {
+    const split =
+      p.productionGreenPercent === undefined
+        ? "production split unknown"
+        : `production ${p.productionGreenPercent}% green`;
+    const test =
+      p.testOnGreen === undefined ? "" : `  test listener ${p.testOnGreen ? "on green" : "on blue"}`;
+    const healthy = p.green.healthyTargets === undefined ? "" : `  ${p.green.healthyTargets} healthy targets`;
+    const bake = p.bakeSecondsLeft === undefined ? "" : `  bake ${formatBakeTime(p.bakeSecondsLeft)} left`;
+    this.clearBlock();
+    this.drawBlock([
+      `${bold(p.strategy)} ${shortDeploymentId(p.serviceDeploymentArn)}  ${p.status}  ${bold(p.stage)}  ${p.elapsedSeconds}s${bake}`,
+      `  traffic  ${split}${test}`,
+      `  green    ${p.green.running}/${p.green.desired} running${healthy}${p.pausedHookId ? `  paused at hook ${p.pausedHookId}` : ""}`,
+      `  rollback ${p.rollbackTriggers.length > 0 ? `on ${p.rollbackTriggers.join(" or ")}` : "only by hand (ecs rollback)"}`,
     ]);
   }
 
