@@ -6,7 +6,7 @@ import type { DeploymentConfigurationRequest } from "../src/services/ecs/model/s
 import { type EcsState, emptyEcsState, type TaskRecord } from "../src/services/ecs/model/types.js";
 import { Elbv2Model } from "../src/services/elbv2/model.js";
 import { emptyElbv2State } from "../src/services/elbv2/state.js";
-import { memoryDurable, register } from "./ecs-fixtures.js";
+import { memoryDurable, register, run } from "./ecs-fixtures.js";
 
 // ECS's blue/green rules on a real ELBv2 model: two target groups, a production listener (and its
 // plain-HTTP twin) and a test listener with weighted rules, the way npm start sets them up. The
@@ -127,35 +127,14 @@ export function createShiftingService(
   return { service, v1 };
 }
 
-let nextPort = 42000;
-
 /** The scheduler's part for a new task: it starts, registers in its deployment's groups, turns healthy. */
 export function runHealthy(world: World, task: TaskRecord): void {
-  const { model } = world;
-  const service = model.serviceOf(task);
+  const service = world.model.serviceOf(task);
   const deployment = service?.deployments.find((d) => d.id === task.deploymentId);
   const group =
     service && deployment ? (deploymentTargetGroups(service, deployment)[0] as string) : world.arns.blue;
-  const port = nextPort++;
-  model.lifecycle.pending(task);
-  model.lifecycle.activating(task, [
-    {
-      name: "app",
-      pid: 1,
-      networkBindings: [{ bindIP: "0.0.0.0", containerPort: 3000, hostPort: port, protocol: "tcp" }],
-    },
-  ]);
-  model.lifecycle.running(task, [
-    {
-      targetGroupArn: group,
-      containerName: "app",
-      containerPort: 3000,
-      hostPort: port,
-      state: "initial",
-      registered: true,
-    },
-  ]);
-  model.lifecycle.targetHealth(group, port, "healthy");
+  const port = run(world.model, task, group);
+  world.model.lifecycle.targetHealth(group, port, "healthy");
 }
 
 /** Scheduler passes until nothing new starts: new tasks run healthy, stopped ones finish stopping. */

@@ -69,7 +69,7 @@ export function createService(model: EcsModel, desiredCount: number, taskDefinit
 let nextPort = 40000;
 
 /** What the scheduler does for a task that starts fine and is registered in its target group. */
-export function run(model: EcsModel, task: TaskRecord) {
+export function run(model: EcsModel, task: TaskRecord, targetGroupArn = TG) {
   const port = nextPort++;
   model.lifecycle.pending(task);
   model.lifecycle.activating(task, [
@@ -81,7 +81,7 @@ export function run(model: EcsModel, task: TaskRecord) {
   ]);
   model.lifecycle.running(task, [
     {
-      targetGroupArn: TG,
+      targetGroupArn,
       containerName: "app",
       containerPort: 3000,
       hostPort: port,

@@ -114,15 +114,7 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
       test: options.test,
       rollbackAlarms: options.rollbackAlarms,
     });
-    if (shifted.outcome === "deployed" && options.deregister) {
-      await pruneRevisions(ctx, {
-        cluster,
-        service,
-        family: familyOf(target),
-        keep: options.keep,
-        protect: [target, serving.arn],
-      });
-    }
+    if (shifted.outcome === "deployed") await pruneAfterDeploy(ctx, options, target, serving.arn);
     return result({ stoppedTasks: [], ...shifted });
   }
 
@@ -181,14 +173,7 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
     ctx.reporter.warn(explanation);
     return failedDeploy({ reason: "alarm", explanation }, baked.alarm);
   }
-  if (options.deregister)
-    await pruneRevisions(ctx, {
-      cluster,
-      service,
-      family: familyOf(target),
-      keep: options.keep,
-      protect: [target, serving.arn],
-    });
+  await pruneAfterDeploy(ctx, options, target, serving.arn);
   return result({
     outcome: "deployed",
     exitCode: 0,
@@ -335,6 +320,23 @@ async function applySettingsOnly(
   const bake =
     configuration.bakeTimeInMinutes === undefined ? "" : `, bake ${configuration.bakeTimeInMinutes} min`;
   ctx.reporter.info(`Set ${service}'s deployment strategy ${configuration.strategy ?? "ROLLING"}${bake}`);
+}
+
+/** With --deregister, old revisions of the family go; never the one deployed nor the one it replaced. */
+async function pruneAfterDeploy(
+  ctx: Context,
+  options: DeployOptions,
+  target: string,
+  replaced: string,
+): Promise<void> {
+  if (!options.deregister) return;
+  await pruneRevisions(ctx, {
+    cluster: options.cluster,
+    service: options.service,
+    family: familyOf(target),
+    keep: options.keep,
+    protect: [target, replaced],
+  });
 }
 
 function familyOf(taskDefinitionArn: string): string {

@@ -2,6 +2,7 @@ import { AwsError, type ListenerRules } from "../../../contracts.js";
 import { addEvent, type ModelContext, nowSeconds, stateOf } from "./context.js";
 import { deploymentTargetGroups, idleTargetGroups } from "./deployment-target-groups.js";
 import { eventMessages } from "./events.js";
+import type { StopOrder } from "./rollout.js";
 import { shiftsTraffic } from "./strategy-input.js";
 import { canRollBack, newShift, planShift } from "./traffic-shift.js";
 import type { DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, TaskRecord } from "./types.js";
@@ -48,7 +49,7 @@ export function openShift(ctx: ModelContext, service: ServiceRecord) {
 
 export interface ShiftPassResult {
   start: { deploymentId: string; count: number }[];
-  stop: { taskArn: string; reason: string; unhealthyIn?: string }[];
+  stop: StopOrder[];
   completed?: string;
 }
 

@@ -62,6 +62,35 @@ export function failedHealthCheckIn(
   return task.targets.find((t) => t.state === "unhealthy")?.targetGroupArn;
 }
 
+export type StopOrder = ServicePlan["stop"][number];
+type Stop = (task: TaskRecord, reason: string, unhealthyIn?: string) => void;
+
+/** Appends stop orders to `orders`, each task once; `stopping` holds the tasks ordered so far. */
+export function stopOrders(orders: StopOrder[]): { stopping: Set<string>; stop: Stop } {
+  const stopping = new Set<string>();
+  const stop: Stop = (task, reason, unhealthyIn) => {
+    if (stopping.has(task.taskArn)) return;
+    stopping.add(task.taskArn);
+    orders.push(
+      unhealthyIn ? { taskArn: task.taskArn, reason, unhealthyIn } : { taskArn: task.taskArn, reason },
+    );
+  };
+  return { stopping, stop };
+}
+
+/** Every planner first stops the tasks that failed their health checks past the grace period. */
+export function stopFailedHealthChecks(
+  stop: Stop,
+  service: ServiceRecord,
+  tasks: TaskRecord[],
+  now: number,
+): void {
+  for (const task of tasks) {
+    const tg = failedHealthCheckIn(task, service, now);
+    if (tg) stop(task, `Task failed ELB health checks in (target-group ${tg})`, tg);
+  }
+}
+
 export function planService(
   service: ServiceRecord,
   tasks: TaskRecord[],
@@ -71,19 +100,8 @@ export function planService(
   const plan: ServicePlan = { start: [], stop: [], remove: [], steady: false };
   const primary = service.deployments.find((d) => d.status === "PRIMARY");
   if (!primary) return plan;
-  const stopping = new Set<string>();
-  const stop = (task: TaskRecord, reason: string, unhealthyIn?: string) => {
-    if (stopping.has(task.taskArn)) return;
-    stopping.add(task.taskArn);
-    plan.stop.push(
-      unhealthyIn ? { taskArn: task.taskArn, reason, unhealthyIn } : { taskArn: task.taskArn, reason },
-    );
-  };
-
-  for (const task of tasks) {
-    const tg = failedHealthCheckIn(task, service, now);
-    if (tg) stop(task, `Task failed ELB health checks in (target-group ${tg})`, tg);
-  }
+  const { stopping, stop } = stopOrders(plan.stop);
+  stopFailedHealthChecks(stop, service, tasks, now);
   const live = tasks.filter((t) => isLive(t) && !stopping.has(t.taskArn));
   const primaryLive = live.filter((t) => t.deploymentId === primary.id);
   const oldLive = live.filter((t) => t.deploymentId !== primary.id);
@@ -121,7 +139,8 @@ export function planService(
   return plan;
 }
 
-function inBackoff(deployment: DeploymentRecord, now: number): boolean {
+/** A deployment whose last task failed waits before it launches another. */
+export function inBackoff(deployment: DeploymentRecord, now: number): boolean {
   if (deployment.lastFailureAt === undefined) return false;
   return now < deployment.lastFailureAt + launchBackoffSeconds(deployment.failedTasks);
 }

@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { AlarmStates } from "../../../contracts.js";
 import { triggeredAlarms } from "./deployment-alarms.js";
-import { failedHealthCheckIn, failureThreshold, isHealthy, isLive, launchBackoffSeconds } from "./rollout.js";
+import {
+  failureThreshold,
+  inBackoff,
+  isHealthy,
+  isLive,
+  type StopOrder,
+  stopFailedHealthChecks,
+  stopOrders,
+} from "./rollout.js";
 import type {
   DeploymentRecord,
   HookDetail,
@@ -32,7 +40,7 @@ export interface ShiftInputs {
 
 export interface ShiftPlan {
   start: { deploymentId: string; count: number }[];
-  stop: { taskArn: string; reason: string; unhealthyIn?: string }[];
+  stop: StopOrder[];
   /** Why the deployment must roll back now; the shift is left as it was. */
   rollback?: string;
   /** Blue's tasks are gone after the bake: the deployment is done. */
@@ -78,20 +86,9 @@ export function canRollBack(shift: TrafficShift): boolean {
 export function planShift(x: ShiftInputs): ShiftPlan {
   const shift = x.sd.shift as TrafficShift;
   const plan: ShiftPlan = { start: [], stop: [] };
-  const stopping = new Set<string>();
-  const stop = (task: TaskRecord, reason: string, unhealthyIn?: string) => {
-    if (stopping.has(task.taskArn)) return;
-    stopping.add(task.taskArn);
-    plan.stop.push(
-      unhealthyIn ? { taskArn: task.taskArn, reason, unhealthyIn } : { taskArn: task.taskArn, reason },
-    );
-  };
+  const { stopping, stop } = stopOrders(plan.stop);
   const scaling = `Scaling activity initiated by (deployment ${x.green.id})`;
-
-  for (const task of x.tasks) {
-    const tg = failedHealthCheckIn(task, x.service, x.now);
-    if (tg) stop(task, `Task failed ELB health checks in (target-group ${tg})`, tg);
-  }
+  stopFailedHealthChecks(stop, x.service, x.tasks, x.now);
   // Tasks of any other deployment (one this deployment superseded) go at once.
   for (const task of x.tasks) {
     if (isLive(task) && task.deploymentId !== x.green.id && task.deploymentId !== x.blue.id)
@@ -125,10 +122,7 @@ export function planShift(x: ShiftInputs): ShiftPlan {
 
 function topUp(plan: ShiftPlan, deployment: DeploymentRecord, live: number, now: number): void {
   const count = deployment.desiredCount - live;
-  const backoff =
-    deployment.lastFailureAt !== undefined &&
-    now < deployment.lastFailureAt + launchBackoffSeconds(deployment.failedTasks);
-  if (count > 0 && !backoff) plan.start.push({ deploymentId: deployment.id, count });
+  if (count > 0 && !inBackoff(deployment, now)) plan.start.push({ deploymentId: deployment.id, count });
 }
 
 function failureOf(x: ShiftInputs): { reason: string; alarmNames?: string[] } | undefined {
