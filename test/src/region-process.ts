@@ -11,7 +11,7 @@ import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { exited, killByPid, waitFor, waitForOutput } from "@platform/local-region/testing";
 import { findRepoRoot } from "@platform/pipelines/image/repo-root";
 import { type SuiteName, type SuitePorts, suitePorts } from "./ports.js";
-import { specWithPorts } from "./spec-copy.js";
+import { type LocalOverrides, specWithPorts } from "./spec-copy.js";
 
 // `npm start` as a user runs it (node pipelines/dist/src/local/start.js), on a spec copy with the
 // suite's own ports and a temporary state folder; stopped by its PID (SIGTERM: it drains and stops
@@ -48,11 +48,11 @@ export class LocalRegionProcess {
     child.stderr?.on("data", keep);
   }
 
-  static async start(suite: SuiteName): Promise<LocalRegionProcess> {
+  static async start(suite: SuiteName, local: LocalOverrides = {}): Promise<LocalRegionProcess> {
     const ports = await suitePorts(suite);
     const dir = await mkdtemp(join(tmpdir(), `e2e-${suite}-`));
     const specText = await readFile(join(REPO_ROOT, "env", "platform.yaml"), "utf8");
-    await writeFile(join(dir, "platform.yaml"), specWithPorts(specText, ports));
+    await writeFile(join(dir, "platform.yaml"), specWithPorts(specText, ports, local));
     const env = {
       ...withoutAwsConfiguration(process.env),
       PLATFORM_SPEC: join(dir, "platform.yaml"),
