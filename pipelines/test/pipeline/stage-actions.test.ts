@@ -74,6 +74,7 @@ function context(ecr: ReturnType<typeof fakeEcr>, deploys: string[][], lines: st
     },
     awsEnv: () => ({}),
     deployTimeoutSeconds: 60,
+    approved: true,
     verify: {
       endpoint: (env) => ({ baseUrl, host: env === "qa" ? "qa.localhost" : "localhost" }),
       requiredRounds: 2,
@@ -109,6 +110,25 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
       ["deploy", "platform", "api-prod", "--image", "api", image.prod, "--timeout", "60"],
     ]);
     expect(image.prod).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/api-prod@${image.digest}`);
+  }, 60_000);
+
+  it("stops before prod without an approval, saying how to give it", async () => {
+    serving.clear();
+    const ecr = fakeEcr({ "api-qa": {}, "api-prod": {} });
+    const deploys: string[][] = [];
+    const ctx = { ...context(ecr, deploys, []), approved: false };
+    const result = await runPipeline(ctx, {
+      plan: planStages({ skip: ["test"] }, new Set()),
+      state: emptyState(),
+    });
+    expect(result.outcome).toBe("failed");
+    const approve = result.progress.stages.find((s) => s.name === "approve")!;
+    expect(approve).toMatchObject({ status: "failed" });
+    expect(approve.note).toContain("--from approve --approve");
+    expect(result.progress.stages.find((s) => s.name === "verify-qa")!.status).toBe("passed");
+    expect(result.progress.stages.find((s) => s.name === "promote")!.status).toBe("blocked");
+    expect(deploys.map((d) => d[2])).toEqual(["api-qa"]);
+    expect(ecr.state.get("api-prod")!.tags.size).toBe(0);
   }, 60_000);
 
   it("fails verify-qa when qa keeps serving another commit, and never promotes", async () => {
