@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../src/ci-definitions/cli.js";
 import { ciDefinitionFiles, REGENERATE_COMMAND } from "../../src/ci-definitions/definitions.js";
 import { staleFiles } from "../../src/ci-definitions/generated-file.js";
 
@@ -27,6 +28,15 @@ describe("the committed CI definitions", () => {
     expect(stale, `stale: ${stale.join(", ")} — regenerate with ${REGENERATE_COMMAND} and commit`).toEqual(
       [],
     );
+  });
+});
+
+describe("npm run ci-definitions -- --check", () => {
+  it("exits 0 and writes nothing when the committed files are fresh; 3 on bad usage", () => {
+    const lines: string[] = [];
+    expect(main(["--check"], (line) => lines.push(line))).toBe(0);
+    expect(lines).toEqual([`fresh: ${files.map((f) => f.path).join(", ")}`]);
+    expect(main(["--chek"], () => {})).toBe(3);
   });
 });
 
