@@ -25,6 +25,14 @@ export function teamcityMessage(name: string, attributes: Record<string, string>
   return `##teamcity[${name}${pairs.join("")}]`;
 }
 
+/**
+ * A line a child tool meant for the CI server (a TeamCity service message, a GitHub workflow
+ * command): relayed as it is, since GitHub reads commands only at the start of a line.
+ */
+export function isCiCommand(line: string): boolean {
+  return line.startsWith("##teamcity[") || /^::[a-z-]+( |::)/.test(line);
+}
+
 /** GitHub's escaping for workflow command data. */
 function githubEscape(value: string): string {
   return value.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");

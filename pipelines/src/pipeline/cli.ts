@@ -8,7 +8,7 @@ import { parseCommandLine } from "../command-line.js";
 import { ImageError } from "../image/errors.js";
 import { loadCheckout } from "../image/repo-root.js";
 import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
-import { ciReporter } from "./ci.js";
+import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
 import { PlanError, planStages } from "./plan.js";
 import { runPipeline } from "./runner.js";
@@ -180,7 +180,7 @@ function spawnProgram(cwd: string, log: (line: string) => void): ProgramRunner {
       const relay = (chunk: Buffer) => {
         for (const line of chunk.toString().split(/\r?\n/)) {
           if (!line.trim()) continue;
-          log(`  │ ${line}`);
+          log(isCiCommand(line) ? line : `  │ ${line}`);
           tail = [...tail.slice(-19), line];
         }
       };

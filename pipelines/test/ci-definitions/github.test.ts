@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -79,6 +80,36 @@ describe("the GitHub workflow schema check", () => {
       const valid = validate(workflow(path));
       expect(validate.errors ?? [], path).toEqual([]);
       expect(valid).toBe(true);
+    });
+  }
+});
+
+/** What GitHub's own workflow parser (actions/languageservices) says: schema, expressions, job references. */
+async function githubParserErrors(name: string, content: string): Promise<string[]> {
+  const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
+  const parseErrors = result.context.errors.getErrors().map((e) => e.message);
+  if (!result.value) return parseErrors;
+  const template = await convertWorkflowTemplate(result.context, result.value);
+  return [...new Set([...parseErrors, ...(template.errors ?? []).map((e) => e.Message)])];
+}
+
+describe("GitHub's own workflow parser", () => {
+  it("rejects unknown keys, unknown expression contexts and needs on a missing job (so a pass means something)", async () => {
+    const job = (extra: string) =>
+      `on: push\njobs:\n  a:\n    runs-on: x\n${extra}    steps:\n      - run: "true"\n`;
+    expect(await githubParserErrors("ok.yml", job(""))).toEqual([]);
+    expect((await githubParserErrors("k.yml", job("    timeout-minute: 3\n"))).join()).toContain(
+      "Unexpected value 'timeout-minute'",
+    );
+    expect((await githubParserErrors("e.yml", job(`    env: { A: "\${{ foo.bar }}" }\n`))).join()).toContain(
+      "Unrecognized named-value: 'foo'",
+    );
+    expect(await githubParserErrors("n.yml", job("    needs: nope\n"))).not.toEqual([]);
+  });
+
+  for (const path of [".github/workflows/deploy.yml", ".github/workflows/ci.yml"]) {
+    it(`accepts ${path}`, async () => {
+      expect(await githubParserErrors(path, generated.get(path)!)).toEqual([]);
     });
   }
 });
