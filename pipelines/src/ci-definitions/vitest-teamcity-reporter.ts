@@ -15,27 +15,32 @@ type Write = (line: string) => void;
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 const plain = (text: string) => text.replace(ANSI, "");
 
+/** A test file, named with its vitest project: two projects may each have a test/x.test.ts. */
+function fileName(module: TestModule): string {
+  return `${module.project.name}: ${module.relativeModuleId}`;
+}
+
 export function suiteStarted(module: TestModule): string {
   return teamcityMessage("testSuiteStarted", {
-    name: module.relativeModuleId,
-    flowId: module.relativeModuleId,
+    name: fileName(module),
+    flowId: fileName(module),
   });
 }
 
 export function suiteFinished(module: TestModule): string {
   return teamcityMessage("testSuiteFinished", {
-    name: module.relativeModuleId,
-    flowId: module.relativeModuleId,
+    name: fileName(module),
+    flowId: fileName(module),
   });
 }
 
 export function testStarted(test: TestCase): string {
-  return teamcityMessage("testStarted", { name: test.fullName, flowId: test.module.relativeModuleId });
+  return teamcityMessage("testStarted", { name: test.fullName, flowId: fileName(test.module) });
 }
 
 /** What TeamCity records once a test is done: ignored, failed (message and details) and finished. */
 export function testOutcome(test: TestCase): string[] {
-  const flow = { name: test.fullName, flowId: test.module.relativeModuleId };
+  const flow = { name: test.fullName, flowId: fileName(test.module) };
   const result = test.result();
   const lines: string[] = [];
   if (result.state === "skipped") lines.push(teamcityMessage("testIgnored", { ...flow, message: "skipped" }));
@@ -58,7 +63,7 @@ export function testOutcome(test: TestCase): string[] {
 export function moduleFailure(module: TestModule): string[] {
   const errors = module.errors();
   if (errors.length === 0) return [];
-  const flow = { name: `${module.relativeModuleId} (file)`, flowId: module.relativeModuleId };
+  const flow = { name: `${fileName(module)} (file)`, flowId: fileName(module) };
   return [
     teamcityMessage("testStarted", flow),
     teamcityMessage("testFailed", {

@@ -12,7 +12,11 @@ interface Fake {
 }
 
 function fakeModule(path: string, errors: { message: string; stack?: string }[] = []): TestModule {
-  return { relativeModuleId: path, errors: () => errors } as unknown as TestModule;
+  return {
+    relativeModuleId: path,
+    project: { name: "pipelines" },
+    errors: () => errors,
+  } as unknown as TestModule;
 }
 
 function fakeTest(module: TestModule, id: string, fullName: string, outcome: Fake): TestCase {
@@ -54,10 +58,10 @@ describe("the vitest TeamCity reporter", () => {
       r.onTestModuleEnd(module);
     });
     expect(lines).toEqual([
-      "##teamcity[testSuiteStarted name='test/a.test.ts' flowId='test/a.test.ts']",
-      "##teamcity[testStarted name='plan > runs in order' flowId='test/a.test.ts']",
-      "##teamcity[testFinished name='plan > runs in order' flowId='test/a.test.ts' duration='13']",
-      "##teamcity[testSuiteFinished name='test/a.test.ts' flowId='test/a.test.ts']",
+      "##teamcity[testSuiteStarted name='pipelines: test/a.test.ts' flowId='pipelines: test/a.test.ts']",
+      "##teamcity[testStarted name='plan > runs in order' flowId='pipelines: test/a.test.ts']",
+      "##teamcity[testFinished name='plan > runs in order' flowId='pipelines: test/a.test.ts' duration='13']",
+      "##teamcity[testSuiteFinished name='pipelines: test/a.test.ts' flowId='pipelines: test/a.test.ts']",
     ]);
   });
 
@@ -71,9 +75,9 @@ describe("the vitest TeamCity reporter", () => {
       r.onTestCaseResult(test);
     });
     expect(lines).toEqual([
-      "##teamcity[testStarted name='it|'s |[a||b|]|r|nc' flowId='test/a.test.ts']",
-      "##teamcity[testFailed name='it|'s |[a||b|]|r|nc' flowId='test/a.test.ts' message='expected 1 to be 2' details='Error: x|n    at y']",
-      "##teamcity[testFinished name='it|'s |[a||b|]|r|nc' flowId='test/a.test.ts' duration='0']",
+      "##teamcity[testStarted name='it|'s |[a||b|]|r|nc' flowId='pipelines: test/a.test.ts']",
+      "##teamcity[testFailed name='it|'s |[a||b|]|r|nc' flowId='pipelines: test/a.test.ts' message='expected 1 to be 2' details='Error: x|n    at y']",
+      "##teamcity[testFinished name='it|'s |[a||b|]|r|nc' flowId='pipelines: test/a.test.ts' duration='0']",
     ]);
   });
 
@@ -82,9 +86,9 @@ describe("the vitest TeamCity reporter", () => {
       r.onTestCaseResult(fakeTest(module, "3", "later", { state: "skipped" })),
     );
     expect(lines).toEqual([
-      "##teamcity[testStarted name='later' flowId='test/a.test.ts']",
-      "##teamcity[testIgnored name='later' flowId='test/a.test.ts' message='skipped']",
-      "##teamcity[testFinished name='later' flowId='test/a.test.ts' duration='0']",
+      "##teamcity[testStarted name='later' flowId='pipelines: test/a.test.ts']",
+      "##teamcity[testIgnored name='later' flowId='pipelines: test/a.test.ts' message='skipped']",
+      "##teamcity[testFinished name='later' flowId='pipelines: test/a.test.ts' duration='0']",
     ]);
   });
 
@@ -94,10 +98,10 @@ describe("the vitest TeamCity reporter", () => {
     ]);
     const lines = run({ TEAMCITY_VERSION: "1" }, (r) => r.onTestModuleEnd(broken));
     expect(lines).toEqual([
-      "##teamcity[testStarted name='test/b.test.ts (file)' flowId='test/b.test.ts']",
-      "##teamcity[testFailed name='test/b.test.ts (file)' flowId='test/b.test.ts' message='Cannot find module |'./x.js|'' details='Error: Cannot find…']",
-      "##teamcity[testFinished name='test/b.test.ts (file)' flowId='test/b.test.ts']",
-      "##teamcity[testSuiteFinished name='test/b.test.ts' flowId='test/b.test.ts']",
+      "##teamcity[testStarted name='pipelines: test/b.test.ts (file)' flowId='pipelines: test/b.test.ts']",
+      "##teamcity[testFailed name='pipelines: test/b.test.ts (file)' flowId='pipelines: test/b.test.ts' message='Cannot find module |'./x.js|'' details='Error: Cannot find…']",
+      "##teamcity[testFinished name='pipelines: test/b.test.ts (file)' flowId='pipelines: test/b.test.ts']",
+      "##teamcity[testSuiteFinished name='pipelines: test/b.test.ts' flowId='pipelines: test/b.test.ts']",
     ]);
   });
 });
