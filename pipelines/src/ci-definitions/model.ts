@@ -54,11 +54,18 @@ export interface CiModel {
   deployTimeoutSeconds: number;
 }
 
-export function ciModel(spec: PlatformSpec): CiModel {
-  const pushJob = STAGES.find((s) => s.name === "push")!.job;
-  const jobs = CI_JOBS.map((job, i): CiJob => {
-    const all = STAGES.filter((s) => s.job === job.id);
-    const stages = all.filter((s) => s.ci === "pipeline");
+/** The stage table a model is made of: the pipeline's own, or (in tests) a broken one. */
+export interface StageTable {
+  stages: readonly StageDefinition[];
+  jobs: readonly { id: CiJobId; title: string; timeoutMinutes: number }[];
+}
+
+export function ciModel(spec: PlatformSpec, table: StageTable = { stages: STAGES, jobs: CI_JOBS }): CiModel {
+  requireJobsInOrder(table);
+  const pushJob = table.stages.find((s) => s.name === "push")?.job;
+  const pushIndex = table.jobs.findIndex((j) => j.id === pushJob);
+  const jobs = table.jobs.map((job, i): CiJob => {
+    const stages = table.stages.filter((s) => s.job === job.id && s.ci === "pipeline");
     if (stages.length === 0) throw new Error(`CI job ${job.id} runs no pipeline stage`);
     const environment = single(
       job.id,
@@ -70,19 +77,18 @@ export function ciModel(spec: PlatformSpec): CiModel {
       "AWS role",
       stages.map((s) => s.awsRole),
     );
-    const pushedBefore = CI_JOBS.findIndex((j) => j.id === pushJob) < i;
     return {
       id: job.id,
       title: job.title,
       timeoutMinutes: job.timeoutMinutes,
       stages,
-      ...(i > 0 && { after: CI_JOBS[i - 1]!.id }),
+      ...(i > 0 && { after: table.jobs[i - 1]!.id }),
       ...(environment && { environment }),
       ...(awsRole && { awsRole }),
       approval: stages.some((s) => s.approval),
       install: stages.some((s) => s.name === "test") ? "full" : "tools",
       target: stages.every((s) => s.localRegion) ? "local" : "aws",
-      ...(pushedBefore && { digestsFrom: pushJob }),
+      ...(pushJob && pushIndex < i && { digestsFrom: pushJob }),
     };
   });
   return {
@@ -93,6 +99,22 @@ export function ciModel(spec: PlatformSpec): CiModel {
     stateFile: STATE_FILE,
     deployTimeoutSeconds: DEPLOY_TIMEOUT_SECONDS,
   };
+}
+
+/** A job runs a contiguous run of the table: stages in CI job order, so no job runs a stage before an earlier job's. */
+function requireJobsInOrder(table: StageTable): void {
+  let last = 0;
+  for (const stage of table.stages) {
+    const index = table.jobs.findIndex((j) => j.id === stage.job);
+    if (index < 0)
+      throw new Error(`stage ${stage.name} names CI job ${stage.job}, which CI_JOBS does not list`);
+    if (index < last) {
+      throw new Error(
+        `stage ${stage.name} runs in CI job ${stage.job}, before job ${table.jobs[last]!.id} of an earlier stage`,
+      );
+    }
+    last = index;
+  }
 }
 
 /** The one value the job's stages agree on (ignoring stages without one); two different values are a table error. */
