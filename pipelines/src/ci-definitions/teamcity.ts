@@ -218,7 +218,7 @@ function artifactRules(build: TeamCityBuild): string[] {
     // coverage/node (vitest, V8) and coverage/browser (Karma, Istanbul): the project's report tabs open them.
     rules.push("coverage => coverage.zip", "reports => reports.zip");
   }
-  return [`artifactRules = ${ktMultiline(rules)}`];
+  return [`artifactRules = ${kt(rules.join("\n"))}`];
 }
 
 function dependencies(build: TeamCityBuild): string[] {
@@ -314,13 +314,9 @@ function block(open: string, close: string, body: string[]): string[] {
   return [open, ...body.map((line) => (line ? `    ${line}` : line)), close];
 }
 
-/** A Kotlin string literal: `$` would start a template, so it is escaped with the quote and backslash. */
+/** A Kotlin string literal: `$` would start a template, so it is escaped with the quote, backslash and line break. */
 export function kt(value: string): string {
-  return `"${value.replaceAll(/["\\$]/g, (c) => `\\${c}`)}"`;
-}
-
-function ktMultiline(lines: string[]): string {
-  return `${kt(lines.join("\n"))}`.replaceAll("\n", "\\n");
+  return `"${value.replaceAll(/["\\$]/g, (c) => `\\${c}`).replaceAll("\n", "\\n")}"`;
 }
 
 function unique(builds: (TeamCityBuild | undefined)[]): TeamCityBuild[] {

@@ -237,5 +237,6 @@ describe(".teamcity/settings.kts", () => {
     const literals = [...text.matchAll(/"((?:[^"\\\n]|\\.)*)"/g)].map((m) => m[1]!);
     for (const literal of literals) expect(literal, literal).not.toMatch(/(^|[^\\])\$/);
     expect(kt('a "$b" \\c')).toBe('"a \\"\\$b\\" \\\\c"');
+    expect(kt("a\nb")).toBe('"a\\nb"');
   });
 });
