@@ -5,7 +5,12 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     passWithNoTests: true,
-    reporters: ["default", "./scripts/summary-reporter.ts"],
+    // The TeamCity reporter prints service messages only when TEAMCITY_VERSION is set.
+    reporters: [
+      "default",
+      "./pipelines/src/ci-definitions/vitest-teamcity-reporter.ts",
+      "./scripts/summary-reporter.ts",
+    ],
     projects: [
       "env",
       "infra/alarm-notifier",

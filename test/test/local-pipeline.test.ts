@@ -6,10 +6,11 @@ import { LbClient, type VersionInfo } from "../src/lb-client.js";
 import { LocalRegionProcess, REPO_ROOT } from "../src/region-process.js";
 
 // The local pipeline end to end, as a developer runs it: `npm start` brings up a region (its own
-// ports and state folder), then `npm run pipeline -- --skip test` builds, pushes to qa, deploys qa,
-// verifies qa through the load balancer, promotes the same digests, deploys and verifies prod. Every
-// service of the spec shifts traffic (qa and the prod media server BLUE_GREEN, the prod API CANARY),
-// so each deploy first verifies green on the test listener, before users are moved to it.
+// ports and state folder), then `npm run pipeline -- --skip install,lint,test --approve` builds, pushes
+// to qa, deploys qa, verifies qa through the load balancer, promotes the same digests, deploys and
+// verifies prod. Every service of the spec shifts traffic (qa and the prod media server BLUE_GREEN,
+// the prod API CANARY), so each deploy first verifies green on the test listener, before users are
+// moved to it.
 
 interface PipelineState {
   commit: string;
@@ -34,7 +35,15 @@ describe("npm run pipeline on the local region", () => {
   it("ships the working tree to qa, verifies it (green first, on the test listener), promotes the same digests to prod and verifies prod", async () => {
     const stateFile = join(region.dir, "pipeline-state.json");
     const result = await runNode(
-      ["pipelines/dist/src/pipeline/cli.js", "--skip", "test", "--state", stateFile],
+      // The suite's own set-up stands for install and lint; --approve is the release manager's yes.
+      [
+        "pipelines/dist/src/pipeline/cli.js",
+        "--skip",
+        "install,lint,test",
+        "--approve",
+        "--state",
+        stateFile,
+      ],
       { cwd: REPO_ROOT, env: region.env, limitMs: 420_000 },
     );
     console.log(`pipeline: exit ${result.code} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
@@ -50,6 +59,7 @@ describe("npm run pipeline on the local region", () => {
       "images.qa",
       "deployed.qa",
       "verified.qa",
+      "approved",
       "images.prod",
       "deployed.prod",
       "verified.prod",

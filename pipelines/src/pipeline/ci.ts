@@ -19,6 +19,20 @@ export function teamcityEscape(value: string): string {
   );
 }
 
+/** One TeamCity service message, `##teamcity[name key='value' ...]`, every value escaped. */
+export function teamcityMessage(name: string, attributes: Record<string, string>): string {
+  const pairs = Object.entries(attributes).map(([key, value]) => ` ${key}='${teamcityEscape(value)}'`);
+  return `##teamcity[${name}${pairs.join("")}]`;
+}
+
+/**
+ * A line a child tool meant for the CI server (a TeamCity service message, a GitHub workflow
+ * command): relayed as it is, since GitHub reads commands only at the start of a line.
+ */
+export function isCiCommand(line: string): boolean {
+  return line.startsWith("##teamcity[") || /^::[a-z-]+( |::)/.test(line);
+}
+
 /** GitHub's escaping for workflow command data. */
 function githubEscape(value: string): string {
   return value.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
@@ -42,21 +56,20 @@ export function ciReporter(
   return {
     kind,
     output(name, value) {
-      if (kind === "teamcity")
-        write(`##teamcity[setParameter name='${teamcityEscape(name)}' value='${teamcityEscape(value)}']`);
+      if (kind === "teamcity") write(teamcityMessage("setParameter", { name, value }));
       if (kind === "github" && githubOutput) appendFileSync(githubOutput, `${name}=${value}\n`);
     },
     blockStart(name) {
-      if (kind === "teamcity") write(`##teamcity[blockOpened name='${teamcityEscape(name)}']`);
+      if (kind === "teamcity") write(teamcityMessage("blockOpened", { name }));
       if (kind === "github") write(`::group::${githubEscape(name)}`);
     },
     blockEnd(name) {
-      if (kind === "teamcity") write(`##teamcity[blockClosed name='${teamcityEscape(name)}']`);
+      if (kind === "teamcity") write(teamcityMessage("blockClosed", { name }));
       if (kind === "github") write("::endgroup::");
     },
     problem(message) {
       if (kind === "teamcity")
-        write(`##teamcity[buildProblem description='${teamcityEscape(message.slice(0, 4000))}']`);
+        write(teamcityMessage("buildProblem", { description: message.slice(0, 4000) }));
       if (kind === "github") write(`::error::${githubEscape(message)}`);
     },
   };

@@ -8,11 +8,11 @@ import { parseCommandLine } from "../command-line.js";
 import { ImageError } from "../image/errors.js";
 import { loadCheckout } from "../image/repo-root.js";
 import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
-import { ciReporter } from "./ci.js";
+import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
 import { PlanError, planStages } from "./plan.js";
 import { runPipeline } from "./runner.js";
-import { STAGE_NAMES } from "./stages.js";
+import { DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
 import { checkExpectedDigests, readState } from "./state-file.js";
 
 // npm run pipeline -- [--from S] [--to S] [--only S,S] [--skip S,S] [--apps api,media-server]
@@ -27,9 +27,7 @@ const list = (value: string) =>
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("pipeline")
-    .description(
-      `test → build → push → deploy qa → verify qa → promote → deploy prod → verify prod\nstages: ${STAGE_NAMES.join(", ")}`,
-    )
+    .description(`${STAGE_NAMES.join(" → ")}\nstages: ${STAGE_NAMES.join(", ")}`)
     .option("--from <stage>", "first stage to run")
     .option("--to <stage>", "last stage to run")
     .option("--only <stages>", "run only these stages (comma-separated)", list)
@@ -52,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
       "the test stage's command, split on spaces (no shell)",
       "npm run test:unit",
     )
-    .option("--deploy-timeout <seconds>", "ecs deploy --timeout", "600")
+    .option("--deploy-timeout <seconds>", "ecs deploy --timeout", String(DEPLOY_TIMEOUT_SECONDS))
+    .option("--approve", "approve the release to prod (the approve stage fails without it)")
     .option(
       "--lb-url <url>",
       "load balancer base URL for verification (default: local http://127.0.0.1:<httpPort>, AWS https://<host>)",
@@ -72,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     testCommand: string;
     deployTimeout: string;
     lbUrl?: string;
+    approve?: boolean;
   }>();
   const usage = (message: string) => {
     process.stderr.write(`pipeline: ${message}\n`);
@@ -112,6 +112,7 @@ export async function main(argv: string[]): Promise<number> {
       run: spawnProgram(repoRoot, log),
       awsEnv: () => childAwsEnv(target),
       deployTimeoutSeconds: timeout,
+      approved: opts.approve === true,
       verify: {
         endpoint: (env) => verifyEndpoint(spec, target, env, opts.lbUrl),
         testEndpoint: (env) => testListenerEndpoint(spec, target, env),
@@ -194,7 +195,7 @@ function spawnProgram(cwd: string, log: (line: string) => void): ProgramRunner {
       const relay = (chunk: Buffer) => {
         for (const line of chunk.toString().split(/\r?\n/)) {
           if (!line.trim()) continue;
-          log(`  │ ${line}`);
+          log(isCiCommand(line) ? line : `  │ ${line}`);
           tail = [...tail.slice(-19), line];
         }
       };

@@ -29,6 +29,8 @@ export interface PipelineContext {
   /** Environment for child AWS tools (the ecs CLI) so they reach the same target. */
   awsEnv: () => NodeJS.ProcessEnv;
   deployTimeoutSeconds: number;
+  /** A person approved the release to prod (--approve; in CI the server's own gate stands before the job). */
+  approved: boolean;
   verify: VerifySettings;
   now: () => number;
   sleep: (ms: number) => Promise<void>;

@@ -53,8 +53,11 @@ function requireInputs(
   skipped: ReadonlySet<StageName>,
 ): void {
   const available = new Set(recorded);
-  // A test stage skipped on purpose stands as done: skipping it is the user's explicit call.
-  if (skipped.has("test")) available.add("tested");
+  // A check skipped on purpose (install, lint, test) stands as done: skipping it is the user's explicit call.
+  for (const stage of STAGES) {
+    if (stage.skipStandsAsDone && skipped.has(stage.name))
+      for (const fact of stage.produces) available.add(fact);
+  }
   for (const { stage, run } of planned) {
     if (!run) continue;
     const missing = stage.consumes.filter((fact) => !available.has(fact));

@@ -5,7 +5,7 @@ import { promoteImage } from "../image/promote.js";
 import { publishAppImage, pushLogger } from "../image/publish.js";
 import { pushImage } from "../image/push.js";
 import type { PipelineContext, RunMemory } from "./context.js";
-import type { StageName } from "./stages.js";
+import { INSTALL_COMMANDS, LINT_COMMAND, type StageName } from "./stages.js";
 import type { PipelineState } from "./state-file.js";
 import { type Expectation, PROBES } from "./verify.js";
 import { verifyEndpoint } from "./verify-endpoint.js";
@@ -26,15 +26,40 @@ export type StageAction = (
 ) => Promise<StageResult>;
 
 export const STAGE_ACTIONS: Record<StageName, StageAction> = {
+  install: (ctx, state) => runCommands(ctx, state, INSTALL_COMMANDS.full),
+  lint: (ctx, state) => runCommands(ctx, state, [LINT_COMMAND]),
   test: runTests,
   build: buildImages,
   push: pushImages,
   "deploy-qa": (ctx, state) => deploy(ctx, state, "qa"),
   "verify-qa": (ctx, state) => verifyEnvironment(ctx, state, "qa"),
+  approve: approveRelease,
   promote: promoteImages,
   "deploy-prod": (ctx, state) => deploy(ctx, state, "prod"),
   "verify-prod": (ctx, state) => verifyEnvironment(ctx, state, "prod"),
 };
+
+/** Commands of the stage table: plain words, split on spaces (no shell). */
+async function runCommands(
+  ctx: PipelineContext,
+  state: PipelineState,
+  commands: readonly string[],
+): Promise<StageResult> {
+  for (const line of commands) {
+    const [command, ...args] = line.split(" ");
+    await ctx.run(command!, args);
+  }
+  return { state, note: commands.join(" && ") };
+}
+
+async function approveRelease(ctx: PipelineContext, state: PipelineState): Promise<StageResult> {
+  if (!ctx.approved) {
+    throw new Error(
+      "prod waits for an approval: check qa, then run again with --approve (npm run pipeline -- --from approve --approve)",
+    );
+  }
+  return { state, note: `release of ${state.commit?.slice(0, 12) ?? "this run"} to prod approved` };
+}
 
 async function runTests(ctx: PipelineContext, state: PipelineState): Promise<StageResult> {
   const [command, ...args] = ctx.testCommand;

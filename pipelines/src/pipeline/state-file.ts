@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Fact } from "./stages.js";
+import { type Fact, STAGES } from "./stages.js";
 
 // The pipeline state: what earlier stages did, kept in a JSON file so that a later CI job (another
 // machine, another day) continues with exactly the same image digests.
@@ -25,16 +25,8 @@ export function emptyState(): PipelineState {
   return { version: 1, images: {}, facts: [] };
 }
 
-const FACTS: readonly string[] = [
-  "tested",
-  "built",
-  "images.qa",
-  "deployed.qa",
-  "verified.qa",
-  "images.prod",
-  "deployed.prod",
-  "verified.prod",
-];
+/** Every fact a stage can record: the stage table's. */
+const FACTS: readonly string[] = [...new Set(STAGES.flatMap((s) => s.produces))];
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** Parses a state file; every mistake names the field. */

@@ -2,13 +2,23 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ciReporter, detectCi, teamcityEscape } from "../../src/pipeline/ci.js";
+import { ciReporter, detectCi, isCiCommand, teamcityEscape } from "../../src/pipeline/ci.js";
 
 describe("CI reporting", () => {
   it("detects TeamCity and GitHub Actions from their variables", () => {
     expect(detectCi({ TEAMCITY_VERSION: "2025.1" })).toBe("teamcity");
     expect(detectCi({ GITHUB_ACTIONS: "true" })).toBe("github");
     expect(detectCi({})).toBe("none");
+  });
+
+  it("recognises a child tool's lines for the CI server, so they are relayed unindented", () => {
+    expect(isCiCommand("##teamcity[testStarted name='a']")).toBe(true);
+    expect(isCiCommand("::group::deploy api-qa")).toBe(true);
+    expect(isCiCommand("::endgroup::")).toBe(true);
+    expect(isCiCommand("::error file=a.ts::boom")).toBe(true);
+    expect(isCiCommand("  ##teamcity[x]")).toBe(false);
+    expect(isCiCommand(":: not a command")).toBe(false);
+    expect(isCiCommand("deploy: 2 tasks running")).toBe(false);
   });
 
   it("writes TeamCity service messages with TeamCity's escaping", () => {

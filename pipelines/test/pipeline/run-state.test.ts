@@ -10,7 +10,7 @@ import {
 } from "../../src/pipeline/run-state.js";
 import { stageFooter, stageHeader, summary } from "../../src/pipeline/view.js";
 
-const plan = planStages({ skip: ["test"], to: "verify-qa" }, new Set());
+const plan = planStages({ skip: ["install", "lint", "test"], to: "verify-qa" }, new Set());
 
 describe("run progress", () => {
   it("runs the selected stages one after another and ends succeeded", () => {
@@ -54,13 +54,13 @@ describe("run progress", () => {
   it("prints a header with the position, a footer with the time and a summary table", () => {
     let progress = initialProgress(plan);
     progress = stageStarted(progress, "build", 0);
-    expect(stageHeader(progress, progress.stages[1]!)).toBe("▶ [1/4] build: Build images");
+    expect(stageHeader(progress, progress.stages[3]!)).toBe("▶ [1/4] build: Build images");
     progress = stagePassed(progress, "build", 2500, "api 1.2 MiB");
-    expect(stageFooter(progress.stages[1]!)).toBe("✓ build passed in 2.5s — api 1.2 MiB");
+    expect(stageFooter(progress.stages[3]!)).toBe("✓ build passed in 2.5s — api 1.2 MiB");
     progress = stageFailed(stageStarted(progress, "push", 3000), "push", 4000, "boom");
     const lines = summary(progress);
-    expect(lines[2]).toMatch(/✗ push\s+failed\s+1\.0s\s+boom/);
-    expect(lines[3]).toMatch(/- deploy-qa\s+blocked\s+not run: push failed/);
+    expect(lines[4]).toMatch(/✗ push\s+failed\s+1\.0s\s+boom/);
+    expect(lines[5]).toMatch(/- deploy-qa\s+blocked\s+not run: push failed/);
     expect(lines.at(-1)).toBe("pipeline failed in 3.5s");
   });
 });

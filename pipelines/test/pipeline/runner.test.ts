@@ -33,6 +33,7 @@ function context(lines: string[], ciLines: string[] = []): PipelineContext {
     run: async () => {},
     awsEnv: () => ({}),
     deployTimeoutSeconds: 1,
+    approved: true,
     verify: {
       endpoint: () => ({ baseUrl: "http://127.0.0.1:1", host: "x" }),
       testEndpoint: () => ({ baseUrl: "http://127.0.0.1:1", host: "x" }),
@@ -80,18 +81,20 @@ describe("runPipeline", () => {
     expect(result.outcome).toBe("succeeded");
     const saved = readState(stateFile);
     expect(saved.facts).toEqual([
+      "linted",
       "tested",
       "images.qa",
       "deployed.qa",
       "verified.qa",
+      "approved",
       "images.prod",
       "deployed.prod",
       "verified.prod",
     ]);
     expect(saved.images.api!.digest).toBe(`sha256:${"b".repeat(64)}`);
-    expect(lines).toContain("▶ [3/8] push: Push to qa repositories");
-    expect(lines.at(-1)).toBe("pipeline succeeded in 0.8s");
-    expect(ciLines[0]).toBe("##teamcity[blockOpened name='test']");
+    expect(lines).toContain("▶ [5/11] push: Push to qa repositories");
+    expect(lines.at(-1)).toBe("pipeline succeeded in 1.1s");
+    expect(ciLines[0]).toBe("##teamcity[blockOpened name='install']");
   });
 
   it("stops at a failing stage, reports it to CI and keeps what earlier stages saved", async () => {
@@ -101,7 +104,7 @@ describe("runPipeline", () => {
     const calls: StageName[] = [];
     const ciLines: string[] = [];
     const result = await runPipeline(context([], ciLines), {
-      plan: planStages({ skip: ["test"] }, new Set()),
+      plan: planStages({ skip: ["install", "lint", "test"] }, new Set()),
       state: emptyState(),
       stateFile,
       actions: recordingActions(calls, "verify-qa"),

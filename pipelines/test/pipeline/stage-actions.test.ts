@@ -116,6 +116,7 @@ function context(ecr: ReturnType<typeof fakeEcr>, deploys: string[][], lines: st
     },
     awsEnv: () => ({}),
     deployTimeoutSeconds: 60,
+    approved: true,
     verify: {
       endpoint: (env) => ({ baseUrl, host: env === "qa" ? "qa.localhost" : "localhost" }),
       testEndpoint: (env) => ({ baseUrl: testBaseUrl, host: env === "qa" ? "qa.localhost" : "localhost" }),
@@ -199,6 +200,26 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
     expect(deployQa.note).toContain(`/api/v1/version: commit is 0123456789abcdef, expected ${commit}`);
     expect(serving.has("qa.localhost")).toBe(false);
     expect(result.progress.stages.find((s) => s.name === "promote")!.status).toBe("blocked");
+    expect(ecr.state.get("api-prod")!.tags.size).toBe(0);
+  }, 60_000);
+
+  it("stops before prod without an approval, saying how to give it", async () => {
+    serving.clear();
+    greenCommit = () => commit;
+    const ecr = fakeEcr({ "api-qa": {}, "api-prod": {} });
+    const deploys: string[][] = [];
+    const ctx = { ...context(ecr, deploys, []), approved: false };
+    const result = await runPipeline(ctx, {
+      plan: planStages({ skip: ["test"] }, new Set()),
+      state: emptyState(),
+    });
+    expect(result.outcome).toBe("failed");
+    const approve = result.progress.stages.find((s) => s.name === "approve")!;
+    expect(approve).toMatchObject({ status: "failed" });
+    expect(approve.note).toContain("--from approve --approve");
+    expect(result.progress.stages.find((s) => s.name === "verify-qa")!.status).toBe("passed");
+    expect(result.progress.stages.find((s) => s.name === "promote")!.status).toBe("blocked");
+    expect(deploys.map((d) => d[2])).toEqual(["api-qa"]);
     expect(ecr.state.get("api-prod")!.tags.size).toBe(0);
   }, 60_000);
 
