@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { istanbulPlugin } from "./helpers/istanbul-plugin.js";
 import { mediaServerDir, startTestServer } from "./helpers/server.js";
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -17,6 +18,7 @@ describe("browser client specs (Karma, headless Chromium)", () => {
       format: "iife",
       target: "chrome110",
       outfile: path.join(mediaServerDir, ".fixtures/karma/specs.js"),
+      plugins: [istanbulPlugin(path.join(mediaServerDir, "src/client"))],
       logLevel: "silent",
     });
   });
