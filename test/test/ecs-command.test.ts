@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +10,11 @@ import { REPO_ROOT } from "../src/region-process.js";
 // runs by name after the setup: these run the command the way a build agent's shell would find it.
 
 const run = promisify(execFile);
+/** The test's own Node first, for npm and npx (the machine's may be older). */
+const nodeFirst = () => ({
+  ...process.env,
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`,
+});
 /** The help's first line and one command of the CLI, so another `ecs` on the machine would not pass. */
 const ECS_HELP =
   /^Usage: ecs \[options\] \[command\][\s\S]*deploy \[options\] <cluster> <service> \[region\]/;
@@ -45,7 +50,7 @@ describe("the ecs command", () => {
     // --no: never fetch a registry package of that name when the link is missing; fail instead.
     const { stdout } = await run("npx", ["--no", "--", "ecs", "--help"], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` },
+      env: nodeFirst(),
     });
     expect(stdout).toMatch(ECS_HELP);
   });
@@ -64,4 +69,35 @@ describe("the ecs command", () => {
       'is missing and TypeScript is not installed: run "npm ci && npm run build"',
     );
   });
+
+  it("installs on a build agent on its own: ecs:pack, then npm install -g of a package with no dependencies", async () => {
+    const { stdout: packed } = await run(
+      process.execPath,
+      [join(REPO_ROOT, "scripts/pack-ecs.ts"), "--out", scratch],
+      { env: nodeFirst() },
+    );
+    const { version } = JSON.parse(await readFile(join(REPO_ROOT, "pipelines/package.json"), "utf8"));
+    const tarball = /ecs:pack: (\S+\.tgz)/.exec(packed)?.[1];
+    expect(tarball).toBe(join(scratch, `platform-ecs-${version}.tgz`));
+    // A prefix of the test's own stands for the agent's global folder; --offline: nothing to fetch.
+    const prefix = join(scratch, "agent");
+    await run(
+      "npm",
+      ["install", "-g", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, tarball!],
+      {
+        env: nodeFirst(),
+      },
+    );
+    const { stdout: listed } = await run("npm", ["ls", "-g", "--prefix", prefix, "--all", "--parseable"], {
+      env: nodeFirst(),
+    });
+    expect(listed.trim().split("\n").slice(1)).toEqual([join(prefix, "lib/node_modules/@platform/ecs")]);
+    const { stdout } = await run("ecs", ["--help"], {
+      cwd: scratch,
+      env: {
+        PATH: `${join(prefix, "bin")}${delimiter}${dirname(process.execPath)}${delimiter}/usr/bin:/bin`,
+      },
+    });
+    expect(stdout).toMatch(ECS_HELP);
+  }, 180_000);
 });
