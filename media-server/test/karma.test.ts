@@ -53,7 +53,8 @@ describe("browser client specs (Karma, headless Chromium)", () => {
     const code = await new Promise<number | null>((resolve) => karma.on("exit", resolve));
     expect(output).toMatch(/Executed (\d+) of \1 SUCCESS/);
     expect(output).not.toMatch(/FAILED/);
-    expect(code).toBe(0);
+    // Karma also exits 1 when the client's coverage falls below karma.conf.cjs's thresholds: say so.
+    expect(code, output.match(/.*does not meet global threshold.*/g)?.join("\n") ?? output).toBe(0);
   }, 120_000);
 });
 
