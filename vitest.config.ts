@@ -44,9 +44,10 @@ export default defineConfig({
       ],
       // The console gets one short table (coverage-totals-reporter.ts); the text summary goes to a file.
       reporter: ["html", "lcovonly", ["text-summary", { file: "summary.txt" }], "json-summary"],
-      // Today's measured coverage of the whole `npm test`, rounded down, so it can't silently fall.
-      // Measured 2026-12-02 (1,118 tests; 88.30 / 75.76 / 88.54 / 86.07 %).
-      thresholds: { lines: 88, branches: 75, functions: 88, statements: 86 },
+      // The coverage of the whole `npm test`, so it can't silently fall: measured once, on 2026-12-02
+      // (1,118 tests: 88.30 / 75.76 / 88.54 / 86.07 % lines / branches / functions / statements), rounded
+      // down, less one point for the paths that depend on timing (retries, timeouts, a slower machine).
+      thresholds: { lines: 87, branches: 74, functions: 87, statements: 85 },
       // The report of a failing run is still worth publishing (and checking).
       reportOnFailure: true,
     },

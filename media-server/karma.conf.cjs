@@ -37,9 +37,11 @@ module.exports = (config) => {
         { type: "text-summary", file: "summary.txt" },
         { type: "json-summary", file: "coverage-summary.json" },
       ],
-      // Today's measured coverage of the client, rounded down, so it can't silently fall.
-      // Measured 2026-12-02: 93.40 / 66.66 / 85.71 / 90.29 % (lines / branches / functions / statements).
-      check: { global: { lines: 93, branches: 66, functions: 85, statements: 90 } },
+      // The coverage measured on 2026-12-02, rounded down, so it can't silently fall. The specs drive a
+      // live WebRTC session whose callbacks don't all fire every run: 7 runs of 9 measured 93.40 / 66.66 /
+      // 85.71 / 90.29 % (lines / branches / functions / statements), two 89.32 % statements and 82.14 %
+      // functions (one function fewer); the thresholds sit under those.
+      check: { global: { lines: 90, branches: 64, functions: 82, statements: 89 } },
     },
     junitReporter: { outputDir: "../reports/karma", outputFile: "junit.xml", useBrowserName: false },
     browserNoActivityTimeout: 60000,
