@@ -3,6 +3,7 @@
 #   - Debian packages the platform runs on (ffmpeg, GStreamer, Chromium, PostgreSQL, awscli, ...)
 #   - Node 24 LTS from the npm registry when the machine's Node is older (node-runtime.sh)
 #   - npm dependencies, when package-lock.json or the Node they were built for changed
+#   - an `ecs` command on PATH (scripts/install-ecs-command.sh) and `npx ecs` from the root
 # Safe to run any number of times; a second run on a ready machine prints one line and exits.
 set -euo pipefail
 
@@ -92,6 +93,15 @@ if command -v flock >/dev/null 2>&1; then
 fi
 npm_deps
 
+# `npx ecs` from the root needs the workspace's bin linked in node_modules/.bin: npm links it when it
+# installs, but an install made while the bin pointed at dist/ (absent before `tsc -b`) has no link.
+if [[ ! -e node_modules/.bin/ecs ]]; then
+  say "linking the ecs command into node_modules/.bin (npm rebuild @platform/pipelines)"
+  npm rebuild @platform/pipelines --loglevel=error
+fi
+# `ecs` by name, as the CI definitions call it.
+bash scripts/install-ecs-command.sh
+
 # kurento-client 7.3, for the media server's compatibility test only: kept out of the workspaces
 # (npm ci, so its committed lock file is read, never rewritten: tests leave the tree as it was)
 # because it needs the registry's reconnect-ws (overrides) and its own install script is broken.
@@ -101,4 +111,4 @@ if [[ ! -f "$kurento_dir/node_modules/kurento-client/package.json" ]]; then
   (cd "$kurento_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
-say "ready (node $(node --version), ffmpeg, GStreamer, Chromium, PostgreSQL, awscli present)"
+say "ready (node $(node --version), ffmpeg, GStreamer, Chromium, PostgreSQL, awscli present; ecs on PATH)"
