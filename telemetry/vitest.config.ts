@@ -1,3 +1,7 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "telemetry", include: ["test/**/*.test.ts"] } });
+// Timeouts are a safety net, not a measure: on a shared 2-core machine with coverage on, a test that
+// takes 20 ms alone can take seconds.
+export default defineProject({
+  test: { name: "telemetry", include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+});
