@@ -108,3 +108,21 @@ export function firstReadingAt(
 ): WeightReading | undefined {
   return readings.find((r) => r.sentAt >= since && commonPercent(r, group) === percent);
 }
+
+/** Per rule: when it was first read with `group` at `percent` (sent at or after `since`), in ms after `since`. */
+export function msUntilEachRule(
+  readings: readonly WeightReading[],
+  group: string,
+  percent: number,
+  since: number,
+): Record<string, number | undefined> {
+  const rules = [...new Set(readings.flatMap((r) => Object.keys(r.weights)))];
+  return Object.fromEntries(
+    rules.map((rule) => {
+      const found = readings.find(
+        (r) => r.sentAt >= since && r.weights[rule] && percentOf(r.weights[rule], group) === percent,
+      );
+      return [rule, found ? found.at - since : undefined];
+    }),
+  );
+}

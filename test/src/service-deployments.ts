@@ -61,7 +61,7 @@ export async function shiftingService(region: LocalRegionProcess, service: strin
   };
 }
 
-/** The rules of the platform's load balancer that forward to any of `groups`, with their listener's port. */
+/** The non-default rules of the platform's load balancer that forward to any of `groups`, with their listener's port. */
 async function rulesForwardingTo(
   clients: RegionClients,
   groups: string[],
@@ -73,7 +73,8 @@ async function rulesForwardingTo(
   const found: { ruleArn: string; port: number }[] = [];
   for (const listener of listeners.Listeners ?? []) {
     const rules = await clients.elb.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }));
-    for (const rule of rules.Rules ?? []) {
+    // The default rule forwards to production's fallback group, but a catch-all rule is matched first.
+    for (const rule of (rules.Rules ?? []).filter((r) => !r.IsDefault)) {
       const targets = (rule.Actions ?? []).flatMap((a) => [
         a.TargetGroupArn,
         ...(a.ForwardConfig?.TargetGroups ?? []).map((g) => g.TargetGroupArn),

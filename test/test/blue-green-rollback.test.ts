@@ -8,7 +8,13 @@ import { type LbClient, LbClients, type LbTarget, type VersionInfo } from "../sr
 import { type RunningLoad, type Sample, startLoad } from "../src/load.js";
 import { commitOf, summarizeStreams } from "../src/load-summary.js";
 import { CLUSTER, LocalRegionProcess } from "../src/region-process.js";
-import { commonPercent, firstReadingAt, type WeightWatch, watchWeights } from "../src/rule-weights.js";
+import {
+  commonPercent,
+  firstReadingAt,
+  msUntilEachRule,
+  type WeightWatch,
+  watchWeights,
+} from "../src/rule-weights.js";
 import {
   type ShiftingService,
   shiftingService,
@@ -220,6 +226,13 @@ async function bakeThenRollBack<T>(
   const green = samples.filter((s) => commitOf(s) === commit);
   const lastGreen = green.reduce((a, b) => (a.startedAt > b.startedAt ? a : b));
   const afterRules = samples.filter(since(rulesOnBlue.at));
+  const lastOnGreen = weights
+    .readings()
+    .filter((r) => r.sentAt < rulesOnBlue.sentAt)
+    .findLast((r) => commonPercent(r, service.green) !== 0);
+  const perRule = Object.entries(msUntilEachRule(weights.readings(), service.green, 0, decidedAt))
+    .map(([rule, ms]) => `${rule === service.productionRule ? "ECS's rule" : "its twin"} ${ms} ms`)
+    .join(", ");
   const result = {
     reason: sd.rollback?.reason ?? sd.statusReason ?? "",
     decisionToRulesMs: rulesOnBlue.at - decidedAt,
@@ -230,7 +243,7 @@ async function bakeThenRollBack<T>(
     [
       `rollback by ${how}: decision answered in ${decisionAnsweredMs} ms;`,
       `production rules seen on blue ${result.decisionToRulesMs} ms after the decision`,
-      `(the reading before it was sent ${rulesOnBlue.sentAt - decidedAt} ms after);`,
+      `(that reading was sent ${rulesOnBlue.sentAt - decidedAt} ms after, the last one still on green ${lastOnGreen ? lastOnGreen.sentAt - decidedAt : "-"} ms; per rule: ${perRule});`,
       `last green answer sent ${lastGreen.startedAt - decidedAt} ms, answered ${result.decisionToLastGreenMs} ms after the decision;`,
       `${green.length} green and ${samples.length - green.length} blue production answers since the deploy began;`,
       `${afterRules.length} production requests after the rules moved, all blue;`,
