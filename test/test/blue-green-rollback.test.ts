@@ -24,7 +24,7 @@ import {
 // The ways a BLUE_GREEN deploy of api-prod is undone, with production under load all along:
 // (a) the deploy's own check on the test listener fails → ECS rolls back at the hook, and production
 // never answers with the new version; (b) during the bake, a deployment alarm going to ALARM, and
-// `ecs rollback`, each put production back on blue — timed from the decision to the moment every
+// (c) `ecs rollback`, each put production back on blue — timed from the decision to the moment every
 // production request is answered by blue again.
 
 const PROD = "localhost";
@@ -161,7 +161,7 @@ describe("BLUE_GREEN rollbacks of api-prod", () => {
     );
   });
 
-  it("(b) `ecs rollback` during the bake returns all production traffic to blue", async () => {
+  it("(c) `ecs rollback` during the bake returns all production traffic to blue", async () => {
     const rolledBack = await bakeThenRollBack("ecs rollback", () =>
       ecsCli(region, ["rollback", "platform", "api-prod"]),
     );
@@ -241,7 +241,7 @@ async function bakeThenRollBack<T>(
   };
   console.log(
     [
-      `rollback by ${how}: decision answered in ${decisionAnsweredMs} ms;`,
+      `rollback by ${how}: decided at ${new Date(decidedAt).toISOString()}, answered in ${decisionAnsweredMs} ms;`,
       `production rules seen on blue ${result.decisionToRulesMs} ms after the decision`,
       `(that reading was sent ${rulesOnBlue.sentAt - decidedAt} ms after, the last one still on green ${lastOnGreen ? lastOnGreen.sentAt - decidedAt : "-"} ms; per rule: ${perRule});`,
       `last green answer sent ${lastGreen.startedAt - decidedAt} ms, answered ${result.decisionToLastGreenMs} ms after the decision;`,

@@ -239,12 +239,21 @@ function report(r: {
       x.endedAt > r.moments.productionLastBlue.sentAt,
   ).length;
   const closes = r.sockets.records.map((x) => x.closedAt ?? Number.NaN);
+  const paused = (x: Sample) =>
+    x.startedAt >= r.moments.testOnGreen.at && x.endedAt <= r.moments.productionLastBlue.sentAt;
+  const pausedProduction = r.samples.filter((x) => x.stream.startsWith("prod") && paused(x)).length;
+  const pausedTest = r.samples.filter((x) => x.stream === "test" && paused(x)).length;
+  const afterShift = r.samples.filter(
+    (x) => x.stream.startsWith("prod") && x.startedAt >= r.moments.productionOnGreen.at,
+  ).length;
   console.log(
     [
       `blue/green: ${r.samples.length} requests: ${counts};`,
       `from the deploy's start: test listener on green ${s(r.moments.testOnGreen.at)},`,
       `production shifted between ${s(r.moments.productionLastBlue.sentAt)} and ${s(r.moments.productionOnGreen.at)}`,
-      `(${inFlight} production requests straddled it), blue draining ${s(r.blueDrainingAt)}, blue gone ${s(r.blueGoneAt)},`,
+      `(${inFlight} production requests straddled it), blue draining ${s(r.blueDrainingAt)}, blue gone ${s(r.blueGoneAt)};`,
+      `while paused at the hook: ${pausedProduction} production requests (all blue), ${pausedTest} test-listener requests (all green);`,
+      `${afterShift} production requests sent after the shift (all green);`,
       `${r.sockets.records.length} WebSockets closed ${s(Math.min(...closes))}–${s(Math.max(...closes))}`,
       `(codes ${[...new Set(r.sockets.records.map((x) => x.closeCode))].join(",")}),`,
       `ecs deploy exited ${(r.deploy.elapsedMs / 1000).toFixed(1)} s`,
