@@ -18,7 +18,7 @@ import { type StepShare, stepShares } from "../src/step-shares.js";
 
 const PROD = "localhost";
 /** Every step bake and the final bake (1 minute in the spec, capped to this): ≥ 400 requests a step. */
-const STEP_SECONDS = 15;
+const STEP_SECONDS = 10;
 const MIN_REQUESTS_PER_STEP = 400;
 const TOLERANCE_POINTS = 5;
 
