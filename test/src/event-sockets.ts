@@ -15,8 +15,6 @@ export interface EventSocketRecord {
 
 export interface EventSockets {
   records: readonly EventSocketRecord[];
-  /** How many are still open. */
-  open(): number;
   /** Resolves once every socket has closed, or after `ms`. */
   allClosed(ms: number): Promise<boolean>;
   close(): Promise<void>;
@@ -34,7 +32,6 @@ export async function openEventSockets(
   const closed = opened.map((o) => o.closed);
   return {
     records,
-    open: () => records.filter((r) => r.closedAt === undefined).length,
     allClosed: (ms) =>
       Promise.race([
         Promise.all(closed).then(() => true),

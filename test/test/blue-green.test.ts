@@ -98,7 +98,9 @@ describe("BLUE_GREEN deploy of api-prod under load", () => {
     let socketsClosed = false;
     try {
       await waitFor("the load to be under way", () => load.count() >= 40, 30_000);
-      const check = `node "${join(REPO_ROOT, "test/scripts/expect-version.mjs")}" ${commit} ${CHECK_SECONDS}`;
+      // This Node, not whichever `node` is first on PATH.
+      const script = join(REPO_ROOT, "test/scripts/expect-version.mjs");
+      const check = `"${process.execPath}" "${script}" ${commit} ${CHECK_SECONDS}`;
       deploy = await ecsDeploy(region, "api-prod", { container: "api", uri: pushed.pinnedUri }, [
         "--test-command",
         check,
