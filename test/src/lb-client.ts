@@ -8,12 +8,19 @@ export interface LbResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** Whether the request went over a connection an earlier request had opened (keep-alive). */
+  reusedConnection: boolean;
 }
 
 export interface LbTarget {
   port: number;
   /** HTTPS, trusting `ca` (a PEM) when given, else only the system's authorities. */
   tls?: { ca?: string };
+  /**
+   * "keep-alive" (default): requests share a pool of persistent connections, as a browser's do;
+   * "new": every request opens its own connection and closes it (Connection: close).
+   */
+  connections?: "keep-alive" | "new";
 }
 
 export interface LbRequest {
@@ -43,7 +50,9 @@ export class LbClient {
           port: this.target.port,
           path: request.path,
           headers: { ...request.headers, host: request.host },
-          agent: this.agent,
+          // agent false: a one-off agent, so a connection of its own that closes after the answer.
+          agent: this.target.connections === "new" ? false : this.agent,
+          ...(this.target.connections === "new" && this.target.tls),
           // TLS checks the certificate against the name a browser would use, not 127.0.0.1.
           ...(this.target.tls && { servername: hostname }),
         },
@@ -53,7 +62,14 @@ export class LbClient {
           res.on("data", (chunk: string) => {
             body += chunk;
           });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body,
+              reusedConnection: req.reusedSocket,
+            }),
+          );
           res.on("error", reject);
         },
       );
@@ -73,6 +89,21 @@ export class LbClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** The clients a suite opens (one per listener and connection mode), closed together at its end. */
+export class LbClients {
+  private readonly opened: LbClient[] = [];
+
+  open(target: LbTarget): LbClient {
+    const client = new LbClient(target);
+    this.opened.push(client);
+    return client;
+  }
+
+  closeAll(): void {
+    for (const client of this.opened.splice(0)) client.close();
   }
 }
 

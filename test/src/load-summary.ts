@@ -54,3 +54,23 @@ export function jsonField(field: string): (sample: Sample) => string | undefined
     }
   };
 }
+
+/** summarize() per stream. */
+export function summarizeStreams(
+  samples: readonly Sample[],
+  label: (sample: Sample) => string | undefined = () => undefined,
+): Record<string, LoadSummary> {
+  const streams = [...new Set(samples.map((s) => s.stream))];
+  return Object.fromEntries(
+    streams.map((stream) => [
+      stream,
+      summarize(
+        samples.filter((s) => s.stream === stream),
+        label,
+      ),
+    ]),
+  );
+}
+
+/** The commit a /api/v1/version answer names: which version served the request. */
+export const commitOf = jsonField("commit");

@@ -12,6 +12,8 @@ export interface Sample {
   endedAt: number;
   status: number;
   body: string;
+  /** Over a connection an earlier request opened (absent when the request failed). */
+  reusedConnection?: boolean;
   error?: string;
 }
 
@@ -19,6 +21,8 @@ export interface LoadStream {
   name: string;
   requests: LbRequest[];
   workers: number;
+  /** The listener and connection mode of this stream, when not startLoad's client. */
+  client?: LbClient;
 }
 
 export interface LoadOptions {
@@ -47,7 +51,7 @@ export function startLoad(client: LbClient, options: LoadOptions): RunningLoad {
     for (let turn = offset; more(); turn++) {
       sent++;
       const request = stream.requests[turn % stream.requests.length] as LbRequest;
-      samples.push(await sample(client, stream.name, request));
+      samples.push(await sample(stream.client ?? client, stream.name, request));
       await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }
   };
@@ -71,7 +75,13 @@ async function sample(client: LbClient, stream: string, request: LbRequest): Pro
   const base = { stream, host: request.host, path: request.path, startedAt };
   try {
     const response = await client.get(request);
-    return { ...base, endedAt: Date.now(), status: response.status, body: response.body };
+    return {
+      ...base,
+      endedAt: Date.now(),
+      status: response.status,
+      body: response.body,
+      reusedConnection: response.reusedConnection,
+    };
   } catch (error) {
     return { ...base, endedAt: Date.now(), status: 0, body: "", error: (error as Error).message };
   }

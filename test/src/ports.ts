@@ -2,7 +2,7 @@ import { freePort } from "@platform/local-region/testing";
 
 // Every suite runs its own local region beside a developer's (4566/8080/8443) and beside the other
 // engineers' tests (task ports 43000–43999): listener ports come from the OS, task and media ports
-// from a block of 500 from 46000 up that belongs to one suite.
+// from a block of 300 from 46000 up that belongs to one suite.
 
 export interface PortRange {
   from: number;
@@ -13,6 +13,9 @@ export interface SuitePorts {
   aws: number;
   http: number;
   https: number;
+  /** The test listener (ECS moves test traffic to green here before production). */
+  testHttp: number;
+  testHttps: number;
   tasks: PortRange;
   mediaUdp: PortRange;
 }
@@ -23,12 +26,16 @@ export const SUITE_BLOCKS = {
   "host-routing": 2,
   "browser-through-lb": 3,
   alarms: 4,
+  "blue-green": 5,
+  "blue-green-rollback": 6,
+  "canary-linear": 7,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;
 
 const BLOCK_BASE = 46000;
-const BLOCK_SIZE = 500;
+// 100 task ports and 200 UDP ports: a media task takes 20, and a blue/green deploy runs up to 4 per environment.
+const BLOCK_SIZE = 300;
 const TASK_PORTS_PER_SUITE = 100;
 
 /** A suite's task and media port ranges: disjoint from every other suite's. */
@@ -41,6 +48,19 @@ export function suiteRanges(suite: SuiteName): { tasks: PortRange; mediaUdp: Por
 }
 
 export async function suitePorts(suite: SuiteName): Promise<SuitePorts> {
-  const [aws, http, https] = [await freePort(), await freePort(), await freePort()];
-  return { aws, http, https, ...suiteRanges(suite) };
+  const [aws, http, https, testHttp, testHttps] = (await distinctFreePorts(5)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { aws, http, https, testHttp, testHttps, ...suiteRanges(suite) };
+}
+
+/** `count` free ports, no two the same (the OS may hand a just-closed port out again). */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
 }

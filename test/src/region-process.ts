@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
@@ -11,7 +12,7 @@ import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { exited, killByPid, waitFor, waitForOutput } from "@platform/local-region/testing";
 import { findRepoRoot } from "@platform/pipelines/image/repo-root";
 import { type SuiteName, type SuitePorts, suitePorts } from "./ports.js";
-import { type LocalOverrides, specWithPorts } from "./spec-copy.js";
+import { type SpecOverrides, specWithPorts } from "./spec-copy.js";
 
 // `npm start` as a user runs it (node pipelines/dist/src/local/start.js), on a spec copy with the
 // suite's own ports and a temporary state folder; stopped by its PID (SIGTERM: it drains and stops
@@ -29,6 +30,7 @@ export interface RegionClients {
   ecr: ECRClient;
   elb: ElasticLoadBalancingV2Client;
   logs: CloudWatchLogsClient;
+  cloudwatch: CloudWatchClient;
 }
 
 export class LocalRegionProcess {
@@ -48,11 +50,12 @@ export class LocalRegionProcess {
     child.stderr?.on("data", keep);
   }
 
-  static async start(suite: SuiteName, local: LocalOverrides = {}): Promise<LocalRegionProcess> {
+  /** `overrides`: the suite's changes to the spec (a service's deployment, the bake cap). */
+  static async start(suite: SuiteName, overrides: SpecOverrides = {}): Promise<LocalRegionProcess> {
     const ports = await suitePorts(suite);
     const dir = await mkdtemp(join(tmpdir(), `e2e-${suite}-`));
     const specText = await readFile(join(REPO_ROOT, "env", "platform.yaml"), "utf8");
-    await writeFile(join(dir, "platform.yaml"), specWithPorts(specText, ports, local));
+    await writeFile(join(dir, "platform.yaml"), specWithPorts(specText, ports, overrides));
     const env = {
       ...withoutAwsConfiguration(process.env),
       PLATFORM_SPEC: join(dir, "platform.yaml"),
@@ -126,6 +129,7 @@ export class LocalRegionProcess {
         ecr: new ECRClient(config),
         elb: new ElasticLoadBalancingV2Client(config),
         logs: new CloudWatchLogsClient(config),
+        cloudwatch: new CloudWatchClient(config),
       };
     }
     return this.clientsCache;
@@ -157,6 +161,7 @@ export class LocalRegionProcess {
     this.clientsCache?.ecr.destroy();
     this.clientsCache?.elb.destroy();
     this.clientsCache?.logs.destroy();
+    this.clientsCache?.cloudwatch.destroy();
     killByPid(this.child, "SIGTERM");
     // The region drains every task (up to the deregistration delay) before it exits.
     if (!(await exited(this.child, 120_000))) {

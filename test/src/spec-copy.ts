@@ -1,33 +1,42 @@
+import type { AppName, DeploymentSpec, EnvironmentName } from "@platform/env";
+import { parseDocument } from "yaml";
 import type { SuitePorts } from "./ports.js";
 
-/** Other local settings a suite needs: e.g. a bake long enough for an alarm to fire in it. */
-export interface LocalOverrides {
+/** What a suite changes in the spec besides the ports. */
+export interface SpecOverrides {
+  /** A service's own `deployment` (its strategy, bake, canary/linear steps), e.g. `{ env: "prod", app: "api", deployment }`. */
+  deployments?: { env: EnvironmentName; app: AppName; deployment: DeploymentSpec }[];
+  /** `local.maxDeploymentBakeSeconds`: the cap on every bake, raised when a suite must watch one. */
   maxDeploymentBakeSeconds?: number;
 }
 
 /**
  * The environment spec with the local ports replaced, so `npm start` (PLATFORM_SPEC) runs a region
- * that can't collide with a developer's. Only the `local:` section's port lines are touched; a spec
- * whose lines are not where expected is refused rather than silently left on the default ports.
+ * that can't collide with a developer's, and with the suite's overrides. Edited as a YAML document
+ * (comments, anchors and merge keys stay as written); a spec without one of the keys it sets is
+ * refused rather than silently left on the default ports or the shipped deployment.
  */
-export function specWithPorts(specText: string, ports: SuitePorts, local: LocalOverrides = {}): string {
-  const replacements: [RegExp, string][] = [
-    [/^(\s*awsEndpointPort:\s*)\d+\s*$/m, `$1${ports.aws}`],
-    [/^(\s*httpPort:\s*)\d+\s*$/m, `$1${ports.http}`],
-    [/^(\s*httpsPort:\s*)\d+\s*$/m, `$1${ports.https}`],
-    [/^(\s*taskPorts:\s*)\{[^}]*\}/m, `$1{ from: ${ports.tasks.from}, to: ${ports.tasks.to} }`],
-    [/^(\s*mediaUdpPorts:\s*)\{[^}]*\}/m, `$1{ from: ${ports.mediaUdp.from}, to: ${ports.mediaUdp.to} }`],
-    ...(local.maxDeploymentBakeSeconds === undefined
-      ? []
-      : ([[/^(\s*maxDeploymentBakeSeconds:\s*)\d+\s*$/m, `$1${local.maxDeploymentBakeSeconds}`]] as [
-          RegExp,
-          string,
-        ][])),
-  ];
-  let text = specText;
-  for (const [pattern, replacement] of replacements) {
-    if (!pattern.test(text)) throw new Error(`the spec has no line matching ${pattern}`);
-    text = text.replace(pattern, replacement);
+export function specWithPorts(specText: string, ports: SuitePorts, overrides: SpecOverrides = {}): string {
+  const doc = parseDocument(specText, { merge: true });
+  if (doc.errors.length > 0) throw new Error(`the spec is not valid YAML: ${doc.errors[0]?.message}`);
+  const replace = (path: (string | number)[], value: unknown) => {
+    if (!doc.hasIn(path)) throw new Error(`the spec has no ${path.join(".")} to rewrite`);
+    doc.setIn(path, doc.createNode(value, { flow: typeof value === "object" }));
+  };
+  replace(["local", "awsEndpointPort"], ports.aws);
+  replace(["local", "httpPort"], ports.http);
+  replace(["local", "httpsPort"], ports.https);
+  replace(["local", "testHttpPort"], ports.testHttp);
+  replace(["local", "testHttpsPort"], ports.testHttps);
+  replace(["local", "taskPorts"], { from: ports.tasks.from, to: ports.tasks.to });
+  replace(["local", "mediaUdpPorts"], { from: ports.mediaUdp.from, to: ports.mediaUdp.to });
+  if (overrides.maxDeploymentBakeSeconds !== undefined)
+    replace(["local", "maxDeploymentBakeSeconds"], overrides.maxDeploymentBakeSeconds);
+  for (const { env, app, deployment } of overrides.deployments ?? []) {
+    const service = ["environments", env, "services", app];
+    if (!doc.hasIn(service)) throw new Error(`the spec has no ${service.join(".")} to give a deployment`);
+    // JSON drops the fields left undefined, which YAML would write as null.
+    doc.setIn([...service, "deployment"], doc.createNode(JSON.parse(JSON.stringify(deployment))));
   }
-  return text;
+  return doc.toString();
 }
