@@ -48,11 +48,15 @@ export class LocalRegionProcess {
     child.stderr?.on("data", keep);
   }
 
-  static async start(suite: SuiteName): Promise<LocalRegionProcess> {
+  /** `editSpec` changes the spec copy further (after the ports), e.g. a service's deployment. */
+  static async start(
+    suite: SuiteName,
+    editSpec: (text: string) => string | Promise<string> = (text) => text,
+  ): Promise<LocalRegionProcess> {
     const ports = await suitePorts(suite);
     const dir = await mkdtemp(join(tmpdir(), `e2e-${suite}-`));
     const specText = await readFile(join(REPO_ROOT, "env", "platform.yaml"), "utf8");
-    await writeFile(join(dir, "platform.yaml"), specWithPorts(specText, ports));
+    await writeFile(join(dir, "platform.yaml"), await editSpec(specWithPorts(specText, ports)));
     const env = {
       ...withoutAwsConfiguration(process.env),
       PLATFORM_SPEC: join(dir, "platform.yaml"),

@@ -1,0 +1,34 @@
+import { parseSpec } from "@platform/env";
+import { freePort } from "@platform/local-region/testing";
+import { parseDocument } from "yaml";
+
+// The spec copy the benchmark runs on: api-prod as BLUE_GREEN (so npm start gives it the target group
+// pair and the listener rules every strategy can then use), a bake cap long enough to undo inside the
+// bake and short enough that the ROLLING arm's alarm bake does not dominate the run, and test
+// listener ports of its own (the suites' port rewrite does not cover them yet).
+
+export interface BenchSpecOptions {
+  /** local.maxDeploymentBakeSeconds: caps the blue/green bake and the rolling alarm bake alike. */
+  bakeCapSeconds: number;
+}
+
+export async function benchSpec(text: string, options: BenchSpecOptions): Promise<string> {
+  const doc = parseDocument(text, { merge: true });
+  const edits: [string[], unknown][] = [
+    [
+      ["environments", "prod", "services", "api", "deployment"],
+      { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 },
+    ],
+    [["local", "maxDeploymentBakeSeconds"], options.bakeCapSeconds],
+    [["local", "testHttpPort"], await freePort()],
+    [["local", "testHttpsPort"], await freePort()],
+  ];
+  for (const [path, value] of edits) {
+    if (!doc.hasIn(path.slice(0, -1))) throw new Error(`the spec has no ${path.slice(0, -1).join(".")}`);
+    doc.setIn(path, doc.createNode(value, { flow: true }));
+  }
+  const edited = doc.toString();
+  // What npm start would refuse is refused here, naming the line, before a region is started.
+  parseSpec(edited, "the benchmark's spec copy");
+  return edited;
+}

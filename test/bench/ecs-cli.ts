@@ -1,0 +1,29 @@
+import { runNode } from "@platform/local-region/testing";
+import { CLUSTER, type LocalRegionProcess, REPO_ROOT } from "../src/region-process.js";
+
+// The `ecs` CLI as a pipeline runs it: a child process (built CLI), the region's AWS settings.
+
+const CLI = "pipelines/dist/src/ecs/cli.js";
+const LIMIT_MS = 300_000;
+
+export interface CliRun {
+  startedAt: number;
+  elapsedMs: number;
+}
+
+export async function ecs(region: LocalRegionProcess, args: string[]): Promise<CliRun> {
+  const startedAt = Date.now();
+  const run = await runNode([CLI, ...args], { cwd: REPO_ROOT, env: region.awsEnv(), limitMs: LIMIT_MS });
+  if (run.code !== 0) {
+    throw new Error(`ecs ${args.join(" ")} exited ${run.code}:\n${run.output.slice(-3000)}`);
+  }
+  return { startedAt, elapsedMs: run.elapsedMs };
+}
+
+export function deployArgs(service: string, image: string, flags: string[]): string[] {
+  return ["deploy", CLUSTER, service, "-i", "api", image, "--timeout", "240", ...flags];
+}
+
+export function rollbackArgs(service: string): string[] {
+  return ["rollback", CLUSTER, service, "--timeout", "240"];
+}
