@@ -1,4 +1,5 @@
-import { defaultEnvironment, logGroupName, serviceName } from "./names.js";
+import { type DeploymentSpec, shiftsTraffic } from "./deployment.js";
+import { alternateTargetGroupName, defaultEnvironment, logGroupName, serviceName } from "./names.js";
 import {
   type AlarmThresholds,
   APP_NAMES,
@@ -84,6 +85,11 @@ export interface AlarmDimensionValues<V> {
   loadBalancer: V;
   clusterName: V;
   targetGroups: Record<AppName, V>;
+  /**
+   * The second (green) group of each service that shifts traffic: ECS starts each new version in
+   * whichever group is idle, so each group has its own target alarms.
+   */
+  alternateTargetGroups?: Partial<Record<AppName, V>>;
   serviceNames: Record<AppName, V>;
 }
 
@@ -138,10 +144,19 @@ export function alarmDefinitions<V>(
   return [...loadBalancer, ...APP_NAMES.flatMap((app) => serviceAlarms(spec, env, app, values))];
 }
 
-/** The alarms that stop a deploy of the service and roll it back (ECS deploymentConfiguration.alarms). */
-export function deploymentAlarmNames(app: AppName, env: EnvironmentName): string[] {
+/**
+ * The alarms that stop a deploy of the service and roll it back (ECS deploymentConfiguration.alarms).
+ * A traffic-shifting service's new version answers from either of its two groups, so both groups'
+ * 5xx alarms guard it.
+ */
+export function deploymentAlarmNames(
+  app: AppName,
+  env: EnvironmentName,
+  deployment: DeploymentSpec,
+): string[] {
   const key = serviceName(app, env);
-  return [`${key}-5xx`, `${key}-error-logs`];
+  const green = shiftsTraffic(deployment) ? [`${alternateTargetGroupName(app, env)}-5xx`] : [];
+  return [`${key}-5xx`, ...green, `${key}-error-logs`];
 }
 
 /** Alarm name → the log lines to quote, for every alarm that isn't on a log metric filter. */
@@ -185,6 +200,7 @@ function loadBalancerAlarm<V>(
 /** One service of one environment: what its alarms are named after and read their numbers from. */
 interface ServiceScope<V> {
   app: AppName;
+  env: EnvironmentName;
   key: string;
   group: string;
   t: AlarmThresholds;
@@ -200,6 +216,7 @@ function serviceAlarms<V>(
 ): AlarmDefinition<V>[] {
   const scope: ServiceScope<V> = {
     app,
+    env,
     key: serviceName(app, env),
     group: logGroupName(app, env),
     t: spec.environments[env].alarms,
@@ -213,15 +230,22 @@ function serviceAlarms<V>(
   ];
 }
 
-function targetGroupAlarms<V>({
-  app,
-  key,
-  group,
-  t,
-  healthPath,
-  values,
-}: ServiceScope<V>): AlarmDefinition<V>[] {
-  const dimensions = { LoadBalancer: values.loadBalancer, TargetGroup: values.targetGroups[app] };
+/** The target alarms of the service's group, and of its green group when it has one (`api-qa-green-5xx`). */
+function targetGroupAlarms<V>(scope: ServiceScope<V>): AlarmDefinition<V>[] {
+  const { app, values } = scope;
+  const green = values.alternateTargetGroups?.[app];
+  return [
+    ...groupAlarms(scope, scope.key, values.targetGroups[app]),
+    ...(green === undefined ? [] : groupAlarms(scope, alternateTargetGroupName(app, scope.env), green)),
+  ];
+}
+
+function groupAlarms<V>(
+  { group, t, healthPath, values }: ServiceScope<V>,
+  key: string,
+  targetGroup: V,
+): AlarmDefinition<V>[] {
+  const dimensions = { LoadBalancer: values.loadBalancer, TargetGroup: targetGroup };
   return [
     alarm({
       alarmName: `${key}-5xx`,

@@ -151,9 +151,34 @@ describe("alarm definitions", () => {
 
 describe("deployment alarms", () => {
   it("are the service's 5xx and error-log alarms", () => {
-    expect(deploymentAlarmNames("media-server", "prod")).toEqual([
+    expect(deploymentAlarmNames("media-server", "prod", { strategy: "ROLLING" })).toEqual([
       "media-server-prod-5xx",
       "media-server-prod-error-logs",
     ]);
+  });
+
+  it("of a service that shifts traffic include its green group's 5xx alarm, which exists beside blue's", () => {
+    expect(deploymentAlarmNames("api", "qa", { strategy: "BLUE_GREEN", bakeTimeInMinutes: 5 })).toEqual([
+      "api-qa-5xx",
+      "api-qa-green-5xx",
+      "api-qa-error-logs",
+    ]);
+    const names = alarmDefinitions(spec, "qa", {
+      ...values,
+      alternateTargetGroups: { api: "targetgroup/api-qa-green/3" },
+    }).map((a) => a.alarmName);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "api-qa-green-5xx",
+        "api-qa-green-latency-p95",
+        "api-qa-green-unhealthy-hosts",
+      ]),
+    );
+    expect(names).not.toContain("media-server-qa-green-5xx");
+    const green = alarmDefinitions(spec, "qa", {
+      ...values,
+      alternateTargetGroups: { api: "tg-green" },
+    }).find((a) => a.alarmName === "api-qa-green-5xx");
+    expect(green?.dimensions).toEqual({ LoadBalancer: values.loadBalancer, TargetGroup: "tg-green" });
   });
 });

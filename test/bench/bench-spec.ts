@@ -3,23 +3,17 @@ import { freePort } from "@platform/local-region/testing";
 import { parseDocument } from "yaml";
 
 // The spec copy the benchmark runs on: api-prod as BLUE_GREEN (so npm start gives it the target group
-// pair and the listener rules every strategy can then use), a bake cap long enough to undo inside the
-// bake and short enough that the ROLLING arm's alarm bake does not dominate the run, and test
-// listener ports of its own (the suites' port rewrite does not cover them yet).
+// pair and the listener rules every strategy can then use; prod's own CANARY would do too, but its
+// 10-minute canary step is not what is measured), and test listener ports of its own (the suites'
+// port rewrite does not cover them yet).
 
-export interface BenchSpecOptions {
-  /** local.maxDeploymentBakeSeconds: caps the blue/green bake and the rolling alarm bake alike. */
-  bakeCapSeconds: number;
-}
-
-export async function benchSpec(text: string, options: BenchSpecOptions): Promise<string> {
+export async function benchSpec(text: string): Promise<string> {
   const doc = parseDocument(text, { merge: true });
   const edits: [string[], unknown][] = [
     [
       ["environments", "prod", "services", "api", "deployment"],
       { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 },
     ],
-    [["local", "maxDeploymentBakeSeconds"], options.bakeCapSeconds],
     [["local", "testHttpPort"], await freePort()],
     [["local", "testHttpsPort"], await freePort()],
   ];

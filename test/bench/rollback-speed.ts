@@ -61,8 +61,10 @@ async function main(): Promise<void> {
   console.log(
     `rollback-speed: ${opts.runs} run(s) of ${opts.arms.join(" + ")}; ${JSON.stringify(machineAtStart)}`,
   );
-  const region = await LocalRegionProcess.start("rollback-speed", (text) =>
-    benchSpec(text, { bakeCapSeconds: BAKE_CAP_SECONDS }),
+  const region = await LocalRegionProcess.start(
+    "rollback-speed",
+    { maxDeploymentBakeSeconds: BAKE_CAP_SECONDS },
+    benchSpec,
   );
   const lb = new LbClient({ port: region.ports.http });
   try {

@@ -11,7 +11,7 @@ import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { exited, killByPid, waitFor, waitForOutput } from "@platform/local-region/testing";
 import { findRepoRoot } from "@platform/pipelines/image/repo-root";
 import { type SuiteName, type SuitePorts, suitePorts } from "./ports.js";
-import { specWithPorts } from "./spec-copy.js";
+import { type LocalOverrides, specWithPorts } from "./spec-copy.js";
 
 // `npm start` as a user runs it (node pipelines/dist/src/local/start.js), on a spec copy with the
 // suite's own ports and a temporary state folder; stopped by its PID (SIGTERM: it drains and stops
@@ -51,12 +51,13 @@ export class LocalRegionProcess {
   /** `editSpec` changes the spec copy further (after the ports), e.g. a service's deployment. */
   static async start(
     suite: SuiteName,
+    local: LocalOverrides = {},
     editSpec: (text: string) => string | Promise<string> = (text) => text,
   ): Promise<LocalRegionProcess> {
     const ports = await suitePorts(suite);
     const dir = await mkdtemp(join(tmpdir(), `e2e-${suite}-`));
     const specText = await readFile(join(REPO_ROOT, "env", "platform.yaml"), "utf8");
-    await writeFile(join(dir, "platform.yaml"), await editSpec(specWithPorts(specText, ports)));
+    await writeFile(join(dir, "platform.yaml"), await editSpec(specWithPorts(specText, ports, local)));
     const env = {
       ...withoutAwsConfiguration(process.env),
       PLATFORM_SPEC: join(dir, "platform.yaml"),

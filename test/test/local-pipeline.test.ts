@@ -7,7 +7,9 @@ import { LocalRegionProcess, REPO_ROOT } from "../src/region-process.js";
 
 // The local pipeline end to end, as a developer runs it: `npm start` brings up a region (its own
 // ports and state folder), then `npm run pipeline -- --skip test` builds, pushes to qa, deploys qa,
-// verifies qa through the load balancer, promotes the same digests, deploys and verifies prod.
+// verifies qa through the load balancer, promotes the same digests, deploys and verifies prod. Every
+// service of the spec shifts traffic (qa and the prod media server BLUE_GREEN, the prod API CANARY),
+// so each deploy first verifies green on the test listener, before users are moved to it.
 
 interface PipelineState {
   commit: string;
@@ -29,15 +31,19 @@ afterAll(async () => {
 });
 
 describe("npm run pipeline on the local region", () => {
-  it("ships the working tree to qa, verifies it, promotes the same digests to prod and verifies prod", async () => {
+  it("ships the working tree to qa, verifies it (green first, on the test listener), promotes the same digests to prod and verifies prod", async () => {
     const stateFile = join(region.dir, "pipeline-state.json");
     const result = await runNode(
       ["pipelines/dist/src/pipeline/cli.js", "--skip", "test", "--state", stateFile],
-      { cwd: REPO_ROOT, env: region.env, limitMs: 280_000 },
+      { cwd: REPO_ROOT, env: region.env, limitMs: 420_000 },
     );
     console.log(`pipeline: exit ${result.code} in ${(result.elapsedMs / 1000).toFixed(1)} s`);
     expect(result.code, result.output.slice(-4000)).toBe(0);
     expect(result.output).toMatch(/pipeline succeeded in/);
+    const greenChecks = [
+      ...result.output.matchAll(/green (api|media-server) serves commit (\w+) on the test listener/g),
+    ];
+    expect(greenChecks.map((m) => m[1]).sort()).toEqual(["api", "api", "media-server", "media-server"]);
 
     const state = JSON.parse(await readFile(stateFile, "utf8")) as PipelineState;
     expect(state.facts).toEqual([
@@ -68,5 +74,5 @@ describe("npm run pipeline on the local region", () => {
       expect(version.image).toContain(`/${app}-${env}`);
       expect(version.image).toContain(state.images[app]?.digest as string);
     }
-  });
+  }, 480_000);
 });

@@ -153,11 +153,13 @@ describe("ecs deploy of a new API image to qa under load", () => {
       events.join("\n"),
     ).toBe(true);
 
-    // The old task's target is gone; the new one is the only, healthy target.
+    // qa deploys blue/green (env/platform.yaml): the new task started in the green group, the old
+    // task's target is gone from blue, and the new one is the only, healthy target.
     const newTasks = await runningTasks(clients, "api-qa");
     expect(newTasks).toHaveLength(1);
     expect(newTasks[0]?.taskArn).not.toBe(before.qaTasks[0]?.taskArn);
-    const targets = await targetStates(clients, "api-qa");
+    expect(await targetStates(clients, "api-qa")).toEqual([]);
+    const targets = await targetStates(clients, "api-qa-green");
     expect(targets).toEqual(hostPorts(newTasks[0]!).map((port) => ({ port, state: "healthy" })));
 
     // prod: same image throughout, same tasks.

@@ -16,6 +16,8 @@ import type { AccountContext } from "./iam.js";
 
 export interface AlarmTargets {
   targetGroupArnSuffix: pulumi.Input<string>;
+  /** The green group of a service that shifts traffic: its target alarms too. */
+  alternateTargetGroupArnSuffix?: pulumi.Input<string> | undefined;
   logGroupName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
 }
@@ -57,6 +59,7 @@ export class Alarms extends pulumi.ComponentResource {
       loadBalancer: args.loadBalancerArnSuffix,
       clusterName: args.clusterName,
       targetGroups: perApp(args, (s) => s.targetGroupArnSuffix),
+      alternateTargetGroups: alternatesOf(args),
       serviceNames: perApp(args, (s) => s.serviceName),
     });
     for (const alarm of definitions) this.alarm(name, alarm, topic.arn);
@@ -140,6 +143,14 @@ export class Alarms extends pulumi.ComponentResource {
       { parent: this },
     );
   }
+}
+
+function alternatesOf(args: AlarmsArgs): Partial<Record<AppName, pulumi.Input<string>>> {
+  const out: Partial<Record<AppName, pulumi.Input<string>>> = {};
+  for (const [app, s] of Object.entries(args.services) as [AppName, AlarmTargets][]) {
+    if (s.alternateTargetGroupArnSuffix !== undefined) out[app] = s.alternateTargetGroupArnSuffix;
+  }
+  return out;
 }
 
 function perApp<T>(args: AlarmsArgs, pick: (s: AlarmTargets) => T): Record<AppName, T> {

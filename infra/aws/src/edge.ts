@@ -5,10 +5,11 @@ import {
   defaultEnvironment,
   ENVIRONMENT_NAMES,
   type PlatformSpec,
+  productionRules,
   type RouteRule,
-  routeRules,
   serviceDeployment,
   shiftsTraffic,
+  testRules,
 } from "@platform/env";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -37,9 +38,6 @@ export interface ServiceRuleRefs {
   production: pulumi.Output<string>;
   test: pulumi.Output<string>;
 }
-
-/** After the routing contract's rules: the default environment's API answers every other request. */
-export const CATCH_ALL_PRIORITY = 50000;
 
 /**
  * The one ALB both environments share: HTTP redirects to HTTPS, HTTPS forwards by host and path to the
@@ -274,26 +272,6 @@ function forwardAction(
       ],
     },
   };
-}
-
-/**
- * ECS names the one rule that carries a service's production traffic; the default environment's API is
- * otherwise reached by the listener's default action, which ECS can't shift, so it gets a rule of its
- * own when it shifts traffic.
- */
-export function productionRules(spec: PlatformSpec): RouteRule[] {
-  return [...routeRules(spec), ...catchAllRule(spec)];
-}
-
-/** The test listener mirrors the production rules of the services that shift traffic. */
-export function testRules(spec: PlatformSpec): RouteRule[] {
-  return productionRules(spec).filter((rule) => shiftsTraffic(serviceDeployment(spec, rule.app, rule.env)));
-}
-
-function catchAllRule(spec: PlatformSpec): RouteRule[] {
-  const env = defaultEnvironment(spec);
-  if (!shiftsTraffic(serviceDeployment(spec, "api", env))) return [];
-  return [{ priority: CATCH_ALL_PRIORITY, env, app: "api", pathPatterns: ["/*"] }];
 }
 
 function ruleConditions(rule: RouteRule): aws.types.input.lb.ListenerRuleCondition[] {

@@ -170,6 +170,9 @@ function defineAlarms(ctx: EnvironmentContext, services: Record<AppName, Service
     loadBalancerArnSuffix: shared.albArnSuffix,
     services: perApp((app) => ({
       targetGroupArnSuffix: shared.targetGroup(serviceName(app, env)).arnSuffix,
+      alternateTargetGroupArnSuffix: shiftsTraffic(serviceDeployment(spec, app, env))
+        ? shared.alternateTargetGroup(alternateTargetGroupName(app, env)).arnSuffix
+        : undefined,
       logGroupName: services[app].service.logGroupName,
       serviceName: services[app].service.serviceName,
     })),

@@ -110,7 +110,11 @@ export class Service extends pulumi.ComponentResource {
         deploymentMinimumHealthyPercent: 100,
         deploymentCircuitBreaker: { enable: true, rollback: true },
         // A deploy that sets off the service's 5xx or error-log alarm is rolled back too.
-        alarms: { alarmNames: deploymentAlarmNames(args.app, args.env), enable: true, rollback: true },
+        alarms: {
+          alarmNames: deploymentAlarmNames(args.app, args.env, args.deployment),
+          enable: true,
+          rollback: true,
+        },
         deploymentController: { type: "ECS" },
         orderedPlacementStrategies: [
           { type: "spread", field: "attribute:ecs.availability-zone" },

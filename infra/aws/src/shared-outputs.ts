@@ -11,6 +11,8 @@ export interface SharedStackOutputs {
   instanceSecurityGroupId: pulumi.Output<string>;
   albArnSuffix: pulumi.Output<string>;
   targetGroup(serviceName: string): TargetGroupRef;
+  /** A traffic-shifting service's green group, by its name (`api-qa-green`). */
+  alternateTargetGroup(alternateName: string): TargetGroupRef;
   /** What ECS needs to shift a service's traffic between its two target groups. */
   trafficShift(serviceName: string, alternateName: string): TrafficShiftRefs;
 }
@@ -39,10 +41,17 @@ export function readSharedOutputs(sharedStack: string): SharedStackOutputs {
       });
   };
   const targetGroupOf = entry<{ arn: string; arnSuffix: string }>("targetGroups", "target group");
-  const alternateOf = entry<{ arn: string }>("alternateTargetGroups", "alternate target group");
+  const alternateOf = entry<{ arn: string; arnSuffix: string }>(
+    "alternateTargetGroups",
+    "alternate target group",
+  );
   const rulesOf = entry<{ production: string; test: string }>("listenerRules", "listener rules for");
   const targetGroup = (serviceName: string) => {
     const group = targetGroupOf(serviceName);
+    return { arn: group.arn, arnSuffix: group.arnSuffix };
+  };
+  const alternateTargetGroup = (alternateName: string) => {
+    const group = alternateOf(alternateName);
     return { arn: group.arn, arnSuffix: group.arnSuffix };
   };
   const trafficShift = (serviceName: string, alternateName: string): TrafficShiftRefs => {
@@ -63,6 +72,7 @@ export function readSharedOutputs(sharedStack: string): SharedStackOutputs {
     instanceSecurityGroupId: string("instanceSecurityGroupId"),
     albArnSuffix: string("albArnSuffix"),
     targetGroup,
+    alternateTargetGroup,
     trafficShift,
   };
 }

@@ -222,15 +222,28 @@ const cases: [string, (r: RecordedResource) => boolean, (r: RecordedResource) =>
     (r) => {
       r.inputs.alarms = { alarmNames: ["api-qa-5xx"], enable: true, rollback: true };
     },
-    'service api-qa: deploymentConfiguration alarms are {"alarmNames":["api-qa-5xx"],"enable":true,"rollback":true}; they must name api-qa-5xx and api-qa-error-logs with enable and rollback, so a deploy that sets them off rolls back',
+    'service api-qa: deploymentConfiguration alarms are {"alarmNames":["api-qa-5xx"],"enable":true,"rollback":true}; they must name api-qa-5xx, api-qa-green-5xx and api-qa-error-logs with enable and rollback, so a deploy that sets them off rolls back',
+  ],
+  [
+    // Green answers from the other group: blue's 5xx alarm alone would never see its errors.
+    "a blue/green service whose green group's 5xx alarm is not attached",
+    apiService,
+    (r) => {
+      r.inputs.alarms = { alarmNames: ["api-qa-5xx", "api-qa-error-logs"], enable: true, rollback: true };
+    },
+    'service api-qa: deploymentConfiguration alarms are {"alarmNames":["api-qa-5xx","api-qa-error-logs"],"enable":true,"rollback":true}; they must name api-qa-5xx, api-qa-green-5xx and api-qa-error-logs with enable and rollback, so a deploy that sets them off rolls back',
   ],
   [
     "a blue/green service whose alarms don't roll it back",
     apiService,
     (r) => {
-      r.inputs.alarms = { alarmNames: ["api-qa-5xx", "api-qa-error-logs"], enable: true, rollback: false };
+      r.inputs.alarms = {
+        alarmNames: ["api-qa-5xx", "api-qa-green-5xx", "api-qa-error-logs"],
+        enable: true,
+        rollback: false,
+      };
     },
-    'service api-qa: deploymentConfiguration alarms are {"alarmNames":["api-qa-5xx","api-qa-error-logs"],"enable":true,"rollback":false}; they must name api-qa-5xx and api-qa-error-logs with enable and rollback, so a deploy that sets them off rolls back',
+    'service api-qa: deploymentConfiguration alarms are {"alarmNames":["api-qa-5xx","api-qa-green-5xx","api-qa-error-logs"],"enable":true,"rollback":false}; they must name api-qa-5xx, api-qa-green-5xx and api-qa-error-logs with enable and rollback, so a deploy that sets them off rolls back',
   ],
   [
     "a rolling update where the spec asks for blue/green",

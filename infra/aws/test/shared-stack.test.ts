@@ -1,6 +1,5 @@
-import { routeRules } from "@platform/env";
+import { CATCH_ALL_PRIORITY, routeRules, testRules } from "@platform/env";
 import { beforeAll, describe, expect, test } from "vitest";
-import { CATCH_ALL_PRIORITY, testRules } from "../src/edge.js";
 import { productionListenerRules } from "../src/invariants/edge.js";
 import { checkInvariants, type InvariantContext } from "../src/invariants/index.js";
 import { ofType, parseJson, type RecordedResource, TYPES } from "../src/invariants/resources.js";

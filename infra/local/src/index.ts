@@ -9,6 +9,8 @@ export type {
   SecretValues,
   TargetGroups,
 } from "./contracts.js";
+// The tag that makes an HTTP rule follow the HTTPS rule whose weights ECS moves (`npm start` sets it).
+export { TWIN_TAG } from "./contracts.js";
 export { PROFILE, type RegionCredentials } from "./credentials.js";
 export { LOCAL_ACCOUNT_ID, type RegionHandle, type StartRegionOptions, startRegion } from "./region.js";
 export { EcsPlugin, type EcsPluginOptions } from "./services/ecs/plugin.js";

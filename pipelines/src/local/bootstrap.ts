@@ -6,45 +6,43 @@ import {
 import { CreateRepositoryCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { CreateClusterCommand } from "@aws-sdk/client-ecs";
 import {
-  type Action,
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateRuleCommand,
   CreateTargetGroupCommand,
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   ModifyTargetGroupAttributesCommand,
-  type RuleCondition,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { CreateSecretCommand, DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import {
   APP_NAMES,
   type AppName,
-  defaultEnvironment,
+  alternateTargetGroupName,
   ENVIRONMENT_NAMES,
   type EnvironmentName,
   logGroupName,
   type PlatformSpec,
-  routeRules,
   type ServiceSpec,
+  serviceDeployment,
   serviceName,
+  shiftsTraffic,
 } from "@platform/env";
-import { type Clients, errorName } from "./clients.js";
+import { type Clients, unlessNotFound } from "./clients.js";
 import { type ApiKeys, devSecretValue, secretKind } from "./dev-secrets.js";
+import { ensureLoadBalancer, type ServiceGroups, type ShiftingRules } from "./load-balancer.js";
 
 // Creates, from the env spec and through the AWS API only, what the platform needs before any
 // service runs: cluster, repositories, target groups, the ALB with its listeners and rules, log
-// groups and the secrets' development values. Every step first looks, so a restart changes nothing.
+// groups and the secrets' development values (the load balancer itself is load-balancer.ts). Every step first looks, so a restart changes nothing.
 
 export const CLUSTER = "platform";
-export const LOAD_BALANCER = "platform";
 
 export interface Bootstrapped {
   loadBalancerArn: string;
+  /** The group each service starts in, by service name (blue, for a traffic-shifting one). */
   targetGroups: Record<string, string>;
+  /** The traffic-shifting services' alternate (green) groups, by service name. */
+  alternateTargetGroups: Record<string, string>;
+  /** The traffic-shifting services' production and test rules, by service name. */
+  listenerRules: Record<string, ShiftingRules>;
   /** valueFrom per service and secret name. */
   secretArns: Record<string, Record<string, string>>;
 }
@@ -64,11 +62,23 @@ export async function bootstrap(
 ): Promise<Bootstrapped> {
   await clients.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   const targetGroups: Record<string, string> = {};
+  const alternateTargetGroups: Record<string, string> = {};
+  const groups: Record<string, ServiceGroups> = {};
   const secretArns: Record<string, Record<string, string>> = {};
   for (const { app, env, name } of eachService()) {
     const svc = spec.environments[env].services[app];
     await ensureRepository(clients, name, say);
-    targetGroups[name] = await ensureTargetGroup(clients, name, svc, say);
+    const blue = await ensureTargetGroup(clients, name, svc, say);
+    targetGroups[name] = blue;
+    if (shiftsTraffic(serviceDeployment(spec, app, env))) {
+      alternateTargetGroups[name] = await ensureTargetGroup(
+        clients,
+        alternateTargetGroupName(app, env),
+        svc,
+        say,
+      );
+    }
+    groups[name] = { blue, green: alternateTargetGroups[name] };
     await ensureLogGroup(clients, logGroupName(app, env), svc.logRetentionDays);
     secretArns[name] = {};
     for (const [secret, ref] of Object.entries(svc.secrets)) {
@@ -76,8 +86,8 @@ export async function bootstrap(
       (secretArns[name] as Record<string, string>)[secret] = await ensureSecret(clients, ref, value, say);
     }
   }
-  const loadBalancerArn = await ensureLoadBalancer(clients, spec, targetGroups, say);
-  return { loadBalancerArn, targetGroups, secretArns };
+  const { loadBalancerArn, listenerRules } = await ensureLoadBalancer(clients, spec, groups, say);
+  return { loadBalancerArn, targetGroups, alternateTargetGroups, listenerRules, secretArns };
 }
 
 async function ensureRepository(clients: Clients, name: string, say: (line: string) => void): Promise<void> {
@@ -93,16 +103,6 @@ async function ensureRepository(clients: Clients, name: string, say: (line: stri
     }),
   );
   say(`created ECR repository ${name}`);
-}
-
-/** What `describe` answers, or undefined when AWS answers `notFound`: the thing is not there yet. */
-async function unlessNotFound<T>(notFound: string, describe: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await describe();
-  } catch (error) {
-    if (errorName(error) !== notFound) throw error;
-    return undefined;
-  }
 }
 
 async function ensureTargetGroup(
@@ -181,87 +181,4 @@ async function ensureSecret(
   const created = await clients.secrets.send(new CreateSecretCommand({ Name: name, SecretString: value() }));
   say(`created secret ${name} (development value)`);
   return created.ARN as string;
-}
-
-async function ensureLoadBalancer(
-  clients: Clients,
-  spec: PlatformSpec,
-  targetGroups: Record<string, string>,
-  say: (line: string) => void,
-): Promise<string> {
-  const found = await unlessNotFound("LoadBalancerNotFoundException", () =>
-    clients.elb.send(new DescribeLoadBalancersCommand({ Names: [LOAD_BALANCER] })),
-  );
-  let lbArn = found?.LoadBalancers?.[0]?.LoadBalancerArn;
-  if (!lbArn) {
-    const created = await clients.elb.send(
-      new CreateLoadBalancerCommand({
-        Name: LOAD_BALANCER,
-        Subnets: ["subnet-local-a", "subnet-local-b"],
-        Type: "application",
-      }),
-    );
-    lbArn = created.LoadBalancers?.[0]?.LoadBalancerArn as string;
-    say(`created load balancer ${LOAD_BALANCER}`);
-  }
-  const fallback = targetGroups[serviceName("api", defaultEnvironment(spec))] as string;
-  const existing =
-    (await clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }))).Listeners ?? [];
-  const wanted = [
-    { port: spec.local.httpPort, protocol: "HTTP" as const },
-    { port: spec.local.httpsPort, protocol: "HTTPS" as const },
-  ];
-  for (const { port, protocol } of wanted) {
-    let listenerArn = existing.find((l) => l.Port === port)?.ListenerArn;
-    if (!listenerArn) {
-      const created = await clients.elb.send(
-        new CreateListenerCommand({
-          LoadBalancerArn: lbArn,
-          Port: port,
-          Protocol: protocol,
-          DefaultActions: [forward(fallback)],
-          ...(protocol === "HTTPS"
-            ? {
-                Certificates: [
-                  { CertificateArn: `arn:aws:acm:${spec.region}:000000000000:certificate/local-self-signed` },
-                ],
-              }
-            : {}),
-        }),
-      );
-      listenerArn = created.Listeners?.[0]?.ListenerArn as string;
-      say(`created ${protocol} listener on port ${port}`);
-    }
-    await ensureRules(clients, spec, listenerArn, targetGroups);
-  }
-  return lbArn;
-}
-
-function forward(targetGroupArn: string): Action {
-  return { Type: "forward", TargetGroupArn: targetGroupArn };
-}
-
-async function ensureRules(
-  clients: Clients,
-  spec: PlatformSpec,
-  listenerArn: string,
-  targetGroups: Record<string, string>,
-) {
-  const rules = (await clients.elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn }))).Rules ?? [];
-  for (const rule of routeRules(spec, spec.local.domain)) {
-    if (rules.some((r) => r.Priority === String(rule.priority))) continue;
-    const conditions: RuleCondition[] = [];
-    if (rule.hostHeader)
-      conditions.push({ Field: "host-header", HostHeaderConfig: { Values: [rule.hostHeader] } });
-    if (rule.pathPatterns)
-      conditions.push({ Field: "path-pattern", PathPatternConfig: { Values: [...rule.pathPatterns] } });
-    await clients.elb.send(
-      new CreateRuleCommand({
-        ListenerArn: listenerArn,
-        Priority: rule.priority,
-        Conditions: conditions,
-        Actions: [forward(targetGroups[serviceName(rule.app, rule.env)] as string)],
-      }),
-    );
-  }
 }

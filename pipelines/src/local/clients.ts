@@ -42,3 +42,16 @@ export function regionClients(
 export function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? "";
 }
+
+/** What `describe` answers, or undefined when AWS answers `notFound`: the thing is not there yet. */
+export async function unlessNotFound<T>(
+  notFound: string,
+  describe: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await describe();
+  } catch (error) {
+    if (errorName(error) !== notFound) throw error;
+    return undefined;
+  }
+}

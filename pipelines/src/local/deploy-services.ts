@@ -4,15 +4,19 @@ import {
   type DeploymentConfiguration,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  type LoadBalancer,
   RegisterTaskDefinitionCommand,
+  type Service,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import {
   type AppName,
+  type DeploymentSpec,
   deploymentAlarmNames,
   type EnvironmentName,
   logGroupName,
   type PlatformSpec,
+  serviceDeployment,
   type TaskDefinition,
   taskDefinition,
 } from "@platform/env";
@@ -29,7 +33,18 @@ export interface ServiceTarget {
   image: string;
   targetGroupArn: string;
   secrets: Record<string, string>;
+  /** For a traffic-shifting service: green's group and the rules ECS moves weights on. */
+  trafficShift?: TrafficShift | undefined;
 }
+
+export interface TrafficShift {
+  alternateTargetGroupArn: string;
+  productionListenerRule: string;
+  testListenerRule: string;
+}
+
+/** The ECS infrastructure role for load balancers (infra/aws/src/load-balancer-role.ts on AWS). */
+const LOAD_BALANCER_ROLE_ARN = "arn:aws:iam::000000000000:role/ecs-infrastructure-load-balancers";
 
 /** The spec's task definition (the same function the Pulumi program uses), as the local region runs it. */
 export function localTaskDefinition(spec: PlatformSpec, t: ServiceTarget): TaskDefinition {
@@ -56,17 +71,25 @@ export async function ensureService(
   const definition = localTaskDefinition(spec, t);
   const found = await clients.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [t.name] }));
   const current = found.services?.find((s) => s.status === "ACTIVE");
-  const deploymentConfiguration = guardedDeployments(t);
+  const deploymentConfiguration = guardedDeployments(t, serviceDeployment(spec, t.app, t.env));
+  const loadBalancers = current && loadBalancersToConvert(current, t, svc.containerPort);
   if (current?.taskDefinition) {
     const td = await clients.ecs.send(
       new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }),
     );
     if (sameContainer(td.taskDefinition?.containerDefinitions?.[0], definition.containerDefinitions[0])) {
-      // Services created before their alarms existed get them; ECS starts no deployment for this.
-      if (!sameAlarms(current.deploymentConfiguration, deploymentConfiguration))
+      // A service created before its alarms, or under another strategy, gets the spec's settings.
+      if (loadBalancers || !sameSettings(current.deploymentConfiguration, deploymentConfiguration)) {
         await clients.ecs.send(
-          new UpdateServiceCommand({ cluster: CLUSTER, service: t.name, deploymentConfiguration }),
+          new UpdateServiceCommand({
+            cluster: CLUSTER,
+            service: t.name,
+            deploymentConfiguration,
+            ...(loadBalancers ? { loadBalancers } : {}),
+          }),
         );
+        say(`updated ${t.name}: ${deploymentConfiguration.strategy} deployments`);
+      }
       return "unchanged";
     }
   }
@@ -81,6 +104,7 @@ export async function ensureService(
         service: t.name,
         taskDefinition: revision,
         deploymentConfiguration,
+        ...(loadBalancers ? { loadBalancers } : {}),
       }),
     );
     say(`deploying ${t.name} ${shortImage(t.image)} (${revision.split("/").pop()})`);
@@ -93,9 +117,7 @@ export async function ensureService(
       taskDefinition: revision,
       desiredCount: svc.desiredCount,
       launchType: "EC2",
-      loadBalancers: [
-        { targetGroupArn: t.targetGroupArn, containerName: t.app, containerPort: svc.containerPort },
-      ],
+      loadBalancers: [serviceLoadBalancer(t, t.targetGroupArn, svc.containerPort)],
       healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds,
       deploymentConfiguration,
     }),
@@ -112,23 +134,80 @@ function localTaskRoleArn(service: string): string {
   return `arn:aws:iam::000000000000:role/${service}-task`;
 }
 
+/** The service's load balancer; a traffic-shifting one names green's group and the two rules. */
+function serviceLoadBalancer(t: ServiceTarget, liveGroup: string, containerPort: number): LoadBalancer {
+  return {
+    targetGroupArn: liveGroup,
+    containerName: t.app,
+    containerPort,
+    ...(t.trafficShift
+      ? { advancedConfiguration: { ...t.trafficShift, roleArn: LOAD_BALANCER_ROLE_ARN } }
+      : {}),
+  };
+}
+
 /**
- * Rolling deploys with both guards on: the circuit breaker for tasks that never become healthy, and
- * the service's deployment alarms (its 5xx and error-log alarms) for a version that runs but fails.
+ * The load balancers a service that began to shift traffic needs (it was created rolling, with no
+ * advancedConfiguration), keeping the group it runs in; undefined when nothing must change.
  */
-function guardedDeployments(t: ServiceTarget): DeploymentConfiguration {
+function loadBalancersToConvert(
+  current: Service,
+  t: ServiceTarget,
+  containerPort: number,
+): LoadBalancer[] | undefined {
+  const lb = current.loadBalancers?.[0];
+  if (!t.trafficShift || !lb?.targetGroupArn || lb.advancedConfiguration) return undefined;
+  const live = lb.targetGroupArn;
+  const idle = live === t.targetGroupArn ? t.trafficShift.alternateTargetGroupArn : t.targetGroupArn;
+  return [
+    serviceLoadBalancer(
+      { ...t, trafficShift: { ...t.trafficShift, alternateTargetGroupArn: idle } },
+      live,
+      containerPort,
+    ),
+  ];
+}
+
+/**
+ * Deploys with both guards on: the circuit breaker for tasks that never become healthy, and the
+ * service's deployment alarms (its 5xx and error-log alarms) for a version that runs but fails; the
+ * strategy, bake time and hooks the spec gives the service (infra/aws sends the same, hooks aside:
+ * a PAUSE hook exists only here).
+ */
+function guardedDeployments(t: ServiceTarget, d: DeploymentSpec): DeploymentConfiguration {
   return {
     maximumPercent: 200,
     minimumHealthyPercent: 100,
     deploymentCircuitBreaker: { enable: true, rollback: true },
-    alarms: { alarmNames: deploymentAlarmNames(t.app, t.env), enable: true, rollback: true },
+    alarms: { alarmNames: deploymentAlarmNames(t.app, t.env, d), enable: true, rollback: true },
+    strategy: d.strategy,
+    ...(d.bakeTimeInMinutes !== undefined ? { bakeTimeInMinutes: d.bakeTimeInMinutes } : {}),
+    ...(d.canaryConfiguration ? { canaryConfiguration: { ...d.canaryConfiguration } } : {}),
+    ...(d.linearConfiguration ? { linearConfiguration: { ...d.linearConfiguration } } : {}),
+    ...(d.lifecycleHooks?.length
+      ? { lifecycleHooks: d.lifecycleHooks.map((h) => ({ ...h, lifecycleStages: [...h.lifecycleStages] })) }
+      : {}),
   };
 }
 
-function sameAlarms(current: DeploymentConfiguration | undefined, wanted: DeploymentConfiguration): boolean {
-  const names = (c: DeploymentConfiguration | undefined) =>
-    JSON.stringify([c?.alarms?.enable, c?.alarms?.rollback, [...(c?.alarms?.alarmNames ?? [])].sort()]);
-  return names(current) === names(wanted);
+/** The settings we give, compared as ECS describes them (alarm names in any order, the strategy defaulted). */
+function sameSettings(
+  current: DeploymentConfiguration | undefined,
+  wanted: DeploymentConfiguration,
+): boolean {
+  const pick = (c: DeploymentConfiguration | undefined) =>
+    JSON.stringify([
+      c?.alarms?.enable,
+      c?.alarms?.rollback,
+      [...(c?.alarms?.alarmNames ?? [])].sort(),
+      c?.strategy ?? "ROLLING",
+      c?.bakeTimeInMinutes,
+      c?.canaryConfiguration?.canaryPercent,
+      c?.canaryConfiguration?.canaryBakeTimeInMinutes,
+      c?.linearConfiguration?.stepPercent,
+      c?.linearConfiguration?.stepBakeTimeInMinutes,
+    ]);
+  return pick(current) === pick(wanted);
 }
 
 export function shortImage(uri: string): string {

@@ -26,7 +26,8 @@ export interface Snapshot {
 export async function takeSnapshot(
   clients: Clients,
   services: string[],
-  targetGroups: Record<string, string>,
+  /** Each service's target groups (blue and green for a traffic-shifting one). */
+  targetGroups: Record<string, string[]>,
 ): Promise<Snapshot> {
   const described = await clients.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services }));
   const arns = (await clients.ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns ?? [];
@@ -35,10 +36,12 @@ export async function takeSnapshot(
         .tasks ?? [])
     : [];
   const health: Record<string, TargetHealthDescription[]> = {};
-  for (const [name, arn] of Object.entries(targetGroups)) {
-    health[name] =
-      (await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })))
-        .TargetHealthDescriptions ?? [];
+  for (const [name, arns] of Object.entries(targetGroups)) {
+    health[name] = [];
+    for (const arn of arns) {
+      const described = await clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+      health[name].push(...(described.TargetHealthDescriptions ?? []));
+    }
   }
   return { at: new Date(), services: described.services ?? [], tasks, health };
 }
@@ -88,7 +91,7 @@ export interface LiveView {
 export function startLiveView(
   clients: Clients,
   services: string[],
-  targetGroups: Record<string, string>,
+  targetGroups: Record<string, string[]>,
   header: string[],
   out: NodeJS.WriteStream = process.stdout,
 ): LiveView {

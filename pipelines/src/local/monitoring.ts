@@ -51,6 +51,7 @@ export function localAlarmDefinitions(
   env: EnvironmentName,
   loadBalancerArn: string,
   targetGroups: Record<string, string>,
+  alternateTargetGroups: Record<string, string> = {},
 ): AlarmDefinition[] {
   const perApp = (value: (app: (typeof APP_NAMES)[number]) => string) =>
     Object.fromEntries(APP_NAMES.map((app) => [app, value(app)])) as Record<
@@ -61,6 +62,12 @@ export function localAlarmDefinitions(
     loadBalancer: loadBalancerDimension(loadBalancerArn),
     clusterName: CLUSTER,
     targetGroups: perApp((app) => targetGroupDimension(targetGroups[serviceName(app, env)] as string)),
+    alternateTargetGroups: Object.fromEntries(
+      APP_NAMES.flatMap((app) => {
+        const green = alternateTargetGroups[serviceName(app, env)];
+        return green ? [[app, targetGroupDimension(green)]] : [];
+      }),
+    ),
     serviceNames: perApp((app) => serviceName(app, env)),
   });
 }
@@ -220,7 +227,11 @@ export async function startNotifiers(
 export async function setUpMonitoring(
   clients: Clients,
   spec: PlatformSpec,
-  boot: { loadBalancerArn: string; targetGroups: Record<string, string> },
+  boot: {
+    loadBalancerArn: string;
+    targetGroups: Record<string, string>;
+    alternateTargetGroups: Record<string, string>;
+  },
   regionEndpoint: string,
   say: (line: string) => void,
   log: (line: string) => void,
@@ -230,7 +241,13 @@ export async function setUpMonitoring(
   await ensureMetricFilters(clients);
   const alarms = {} as Record<EnvironmentName, AlarmDefinition[]>;
   for (const env of ENVIRONMENT_NAMES) {
-    alarms[env] = localAlarmDefinitions(spec, env, boot.loadBalancerArn, boot.targetGroups);
+    alarms[env] = localAlarmDefinitions(
+      spec,
+      env,
+      boot.loadBalancerArn,
+      boot.targetGroups,
+      boot.alternateTargetGroups,
+    );
     await ensureAlarms(clients, alarms[env], topics[env].alarms);
   }
   return startNotifiers(clients, topics, alarms, regionEndpoint, log);

@@ -10,9 +10,9 @@ import {
 } from "@platform/local-region";
 import { loadCheckout } from "../image/repo-root.js";
 import { type AppImage, ensureAppImage } from "./app-images.js";
-import { bootstrap, eachService } from "./bootstrap.js";
+import { type Bootstrapped, bootstrap, eachService } from "./bootstrap.js";
 import { regionClients } from "./clients.js";
-import { ensureService } from "./deploy-services.js";
+import { ensureService, type TrafficShift } from "./deploy-services.js";
 import { loadOrCreateApiKeys } from "./dev-secrets.js";
 import { startLiveView } from "./live-view.js";
 import { setUpMonitoring } from "./monitoring.js";
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
         image,
         targetGroupArn: boot.targetGroups[name] as string,
         secrets: boot.secretArns[name] ?? {},
+        trafficShift: trafficShiftOf(boot, name),
       },
       say,
     );
@@ -108,7 +109,24 @@ async function main(): Promise<void> {
   const header = summary(spec, region, apiKeys, images, changes, Date.now() - started);
   say(header.join("\n"));
   const names = eachService().map((s) => s.name);
-  view = startLiveView(clients, names, boot.targetGroups, header);
+  const groups = Object.fromEntries(
+    names.map((n) => [
+      n,
+      [boot.targetGroups[n], boot.alternateTargetGroups[n]].filter((g) => g !== undefined),
+    ]),
+  );
+  view = startLiveView(clients, names, groups, header);
+}
+
+function trafficShiftOf(boot: Bootstrapped, name: string): TrafficShift | undefined {
+  const green = boot.alternateTargetGroups[name];
+  const rules = boot.listenerRules[name];
+  if (!green || !rules) return undefined;
+  return {
+    alternateTargetGroupArn: green,
+    productionListenerRule: rules.production,
+    testListenerRule: rules.test,
+  };
 }
 
 function summary(
@@ -119,13 +137,14 @@ function summary(
   changes: number,
   elapsedMs: number,
 ): string[] {
-  const { httpPort, httpsPort, domain } = spec.local;
+  const { httpPort, httpsPort, testHttpPort, testHttpsPort, domain } = spec.local;
   const qaHost = `${spec.environments.qa.hostPrefix ?? "qa"}.${domain}`;
   const placeholders = Object.values(images).filter((i) => i?.placeholderBecause);
   return [
     `The platform is up (${(elapsedMs / 1000).toFixed(1)} s, ${changes ? `${changes} service(s) created or deployed` : "nothing changed"}; node ${process.version}).`,
     `  prod  http://${domain}:${httpPort}   https://${domain}:${httpsPort}`,
     `  qa    http://${qaHost}:${httpPort}   https://${qaHost}:${httpsPort}   (Node's fetch: set the Host header)`,
+    `  test  http://${domain}:${testHttpPort}   https://${domain}:${testHttpsPort}   (blue/green services: the new version, before users see it)`,
     `  AWS endpoint ${region.endpoint}  services: ${APP_NAMES.flatMap((a) => ["qa", "prod"].map((e) => serviceName(a, e as "qa" | "prod"))).join(", ")}`,
     `  export AWS_PROFILE=local AWS_SHARED_CREDENTIALS_FILE=${region.credentials.credentialsFile} AWS_CONFIG_FILE=${region.credentials.configFile} AWS_ENDPOINT_URL=${region.endpoint}`,
     `  alarm e-mails: ${spec.alarms.smtp ? `over SMTP via ${spec.alarms.smtp.host}` : join(region.stateDir, "outbox")} (each recipient confirms once, from the confirmation e-mail)`,

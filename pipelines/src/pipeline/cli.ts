@@ -114,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       deployTimeoutSeconds: timeout,
       verify: {
         endpoint: (env) => verifyEndpoint(spec, target, env, opts.lbUrl),
+        testEndpoint: (env) => testListenerEndpoint(spec, target, env),
         requiredRounds: 3,
         maxRounds: 30,
         intervalMs: 1000,
@@ -148,6 +149,20 @@ export function verifyEndpoint(
   }
   const host = environmentHost(spec, env) ?? spec.domain;
   return { baseUrl: lbUrl ?? `https://${host}`, host };
+}
+
+/** The test listener: locally its HTTP port; on AWS its own port on the environment's name. */
+export function testListenerEndpoint(
+  spec: PlatformSpec,
+  target: Target,
+  env: "qa" | "prod",
+): { baseUrl: string; host: string } {
+  if (target.kind === "local") {
+    const host = environmentHost(spec, env, spec.local.domain) ?? spec.local.domain;
+    return { baseUrl: `http://127.0.0.1:${spec.local.testHttpPort}`, host };
+  }
+  const host = environmentHost(spec, env) ?? spec.domain;
+  return { baseUrl: `https://${host}:${spec.testListener.port}`, host };
 }
 
 /** The child's AWS settings point at the target alone: inherited keys would override the local profile. */

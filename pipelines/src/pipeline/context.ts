@@ -37,6 +37,8 @@ export interface PipelineContext {
 export interface VerifySettings {
   /** Where the load balancer listens per environment, and the Host header that selects the environment. */
   endpoint: (env: "qa" | "prod") => { baseUrl: string; host: string };
+  /** The test listener, where a blue/green service's new version is verified before users reach it. */
+  testEndpoint: (env: "qa" | "prod") => { baseUrl: string; host: string };
   requiredRounds: number;
   maxRounds: number;
   intervalMs: number;

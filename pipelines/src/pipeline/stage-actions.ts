@@ -1,14 +1,14 @@
-import { serviceName } from "@platform/env";
+import { type AppName, serviceDeployment, serviceName, shiftsTraffic } from "@platform/env";
 import { repositoryUri, taggedDigest } from "@platform/image-format";
 import { buildAppImage, formatBytes } from "../image/build-app.js";
 import { promoteImage } from "../image/promote.js";
 import { publishAppImage, pushLogger } from "../image/publish.js";
 import { pushImage } from "../image/push.js";
 import type { PipelineContext, RunMemory } from "./context.js";
-import { getWithHost } from "./http-probe.js";
 import type { StageName } from "./stages.js";
 import type { PipelineState } from "./state-file.js";
-import { assessRounds, checkAnswer, type Expectation, PROBES, type RoundResult } from "./verify.js";
+import { type Expectation, PROBES } from "./verify.js";
+import { verifyEndpoint } from "./verify-endpoint.js";
 import { referencedProjects } from "./workspaces.js";
 
 // What each stage does. A stage returns the new pipeline state and a one-line result, or throws
@@ -123,7 +123,12 @@ async function deploy(ctx: PipelineContext, state: PipelineState, env: "qa" | "p
     const image = state.images[app]?.[env];
     if (!image) throw new Error(`no ${env} image recorded for ${app}`);
     const service = serviceName(app, env);
-    ctx.log(`ecs deploy ${ctx.spec.cluster.name} ${service} --image ${app} ${image}`);
+    const check = shiftsTraffic(serviceDeployment(ctx.spec, app, env))
+      ? greenCheck(ctx, expectationOf(ctx, state), app, env)
+      : [];
+    ctx.log(
+      `ecs deploy ${ctx.spec.cluster.name} ${service} --image ${app} ${image}${check.length ? " (green verified on the test listener first)" : ""}`,
+    );
     await ctx.run(
       "node",
       [
@@ -136,6 +141,7 @@ async function deploy(ctx: PipelineContext, state: PipelineState, env: "qa" | "p
         image,
         "--timeout",
         String(ctx.deployTimeoutSeconds),
+        ...check,
       ],
       { env: ctx.awsEnv() },
     );
@@ -143,11 +149,43 @@ async function deploy(ctx: PipelineContext, state: PipelineState, env: "qa" | "p
   return { state, note: ctx.apps.map((a) => serviceName(a, env)).join(", ") };
 }
 
-async function verifyEnvironment(
-  ctx: PipelineContext,
-  state: PipelineState,
-  env: "qa" | "prod",
-): Promise<StageResult> {
+/**
+ * For a blue/green service: ECS pauses once green has the test listener, and `ecs deploy` runs the
+ * verify stage's own checks of this app against it (verify-green.ts); production moves only if they
+ * pass, else the deployment rolls back at the hook and users never see the version.
+ */
+function greenCheck(ctx: PipelineContext, expected: Expectation, app: AppName, env: "qa" | "prod"): string[] {
+  const { baseUrl, host } = ctx.verify.testEndpoint(env);
+  const image = expected.images[app];
+  if (!image) throw new Error(`no image recorded for ${app}`);
+  const command = [
+    "node",
+    `${ctx.repoRoot}/pipelines/dist/src/pipeline/verify-green.js`,
+    "--app",
+    app,
+    "--host",
+    host,
+    "--commit",
+    expected.commit,
+    "--digest",
+    image.digest,
+    "--tag",
+    image.tag,
+  ];
+  return ["--test-command", shellWords(command), "--test-base-url", baseUrl];
+}
+
+/** Words `ecs deploy --test-command` splits back exactly (it never hands them to a shell). */
+function shellWords(words: string[]): string {
+  return words
+    .map((word) => {
+      if (word.includes("'")) throw new Error(`cannot pass ${JSON.stringify(word)} to --test-command`);
+      return `'${word}'`;
+    })
+    .join(" ");
+}
+
+function expectationOf(ctx: PipelineContext, state: PipelineState): Expectation {
   if (!state.commit) throw new Error("the pipeline state records no commit to verify");
   const images = Object.fromEntries(
     ctx.apps.map((app) => {
@@ -156,30 +194,34 @@ async function verifyEnvironment(
       return [app, { digest: image.digest, tag: image.tag }];
     }),
   );
-  const expected: Expectation = { commit: state.commit, images };
+  return { commit: state.commit, images };
+}
+
+async function verifyEnvironment(
+  ctx: PipelineContext,
+  state: PipelineState,
+  env: "qa" | "prod",
+): Promise<StageResult> {
+  const expected = expectationOf(ctx, state);
   const { baseUrl, host } = ctx.verify.endpoint(env);
   const probes = PROBES.filter((p) => (ctx.apps as string[]).includes(p.app));
   if (probes.length === 0) throw new Error(`no endpoint to verify for ${ctx.apps.join(", ")}`);
-  const rounds: RoundResult[] = [];
-  ctx.log(`GET ${probes.map((p) => p.path).join(", ")} via ${baseUrl} with Host: ${host}`);
-  for (;;) {
-    const problems: string[] = [];
-    for (const probe of probes) {
-      const answer = await getWithHost(baseUrl, host, probe.path).catch((error: Error) => error);
-      const problem = checkAnswer(probe, answer, expected);
-      if (problem) problems.push(problem);
-    }
-    rounds.push({ problems });
-    if (problems.length > 0) ctx.log(`round ${rounds.length}: ${problems.join("; ")}`);
-    const verdict = assessRounds(rounds, ctx.verify.requiredRounds, ctx.verify.maxRounds);
-    if (verdict.state === "passed") break;
-    if (verdict.state === "failed")
-      throw new Error(`${env} does not serve this run's images: ${verdict.problems.join("; ")}`);
-    await ctx.sleep(ctx.verify.intervalMs);
-  }
+  const rounds = await verifyEndpoint({
+    baseUrl,
+    host,
+    probes,
+    expected,
+    requiredRounds: ctx.verify.requiredRounds,
+    maxRounds: ctx.verify.maxRounds,
+    intervalMs: ctx.verify.intervalMs,
+    log: ctx.log,
+    sleep: ctx.sleep,
+  }).catch((error: Error) => {
+    throw new Error(`${env} does not serve this run's images: ${error.message}`);
+  });
   return {
     state,
-    note: `${host}: ${probes.length} endpoints report commit ${state.commit.slice(0, 12)} (${rounds.length} rounds)`,
+    note: `${host}: ${probes.length} endpoints report commit ${expected.commit.slice(0, 12)} (${rounds} rounds)`,
   };
 }
 

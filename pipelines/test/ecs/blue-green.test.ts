@@ -90,6 +90,18 @@ describe("ecs deploy on a BLUE_GREEN service", () => {
       bakeTimeInMinutes: 4,
     });
     expect(run.text).not.toMatch(/Baking for/);
+    expect(run.text).not.toMatch(/less than the/);
+  });
+
+  it("says so when the region baked less than --bake-time asked (a capped local bake)", async () => {
+    const bg = blueGreenWorld();
+    bg.shift.maxBakeSeconds = 20;
+    world = bg.world;
+    const run = await runEcs(world, deployV2("--bake-time", "3m"));
+    expect(run.exitCode).toBe(0);
+    expect(run.text).toMatch(
+      /ECS baked for about \d+ s, less than the 3 min asked .*the deployment alarms guarded it for that long only/,
+    );
   });
 
   it("--bake-time 0 is allowed: no bake", async () => {

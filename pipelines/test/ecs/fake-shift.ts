@@ -45,6 +45,8 @@ export class ShiftFake {
   readonly continued: ContinueServiceDeploymentCommandInput[] = [];
   /** Roll back (as ECS's alarms or circuit breaker would) when the deployment reaches this stage. */
   failAt?: { stage: string; reason: string; triggeredAlarms?: string[] };
+  /** Bake at most this long, as the local region does with local.maxDeploymentBakeSeconds. */
+  maxBakeSeconds?: number;
   testListener = { protocol: "HTTPS" as const, port: 9443, dnsName: "platform-1.eu-west-1.elb.localhost" };
   private seq = 0;
   private bakeUntil = new Map<string, number>();
@@ -123,8 +125,9 @@ export class ShiftFake {
     if (next === "TEST_TRAFFIC_SHIFT") this.greenWeight.set(TEST_RULE, 100);
     if (next === "PRODUCTION_TRAFFIC_SHIFT") this.greenWeight.set(PROD_RULE, 100);
     if (next === "BAKE_TIME") {
-      const minutes = sd.deploymentConfiguration?.bakeTimeInMinutes ?? 0;
-      this.bakeUntil.set(sd.serviceDeploymentArn!, this.world.now.getTime() + minutes * 60_000);
+      const seconds = (sd.deploymentConfiguration?.bakeTimeInMinutes ?? 0) * 60;
+      const baked = Math.min(seconds, this.maxBakeSeconds ?? seconds);
+      this.bakeUntil.set(sd.serviceDeploymentArn!, this.world.now.getTime() + baked * 1000);
     }
     this.waitsAtHook(sd, next);
     if (this.failAt?.stage === next) {

@@ -35,6 +35,7 @@ function context(lines: string[], ciLines: string[] = []): PipelineContext {
     deployTimeoutSeconds: 1,
     verify: {
       endpoint: () => ({ baseUrl: "http://127.0.0.1:1", host: "x" }),
+      testEndpoint: () => ({ baseUrl: "http://127.0.0.1:1", host: "x" }),
       requiredRounds: 1,
       maxRounds: 1,
       intervalMs: 0,

@@ -1,9 +1,11 @@
 import {
   APP_NAMES,
   type AppName,
+  type DeploymentSpec,
   deploymentAlarmNames,
   type EnvironmentName,
   type ServiceSpec,
+  serviceDeployment,
 } from "@platform/env";
 import type { InvariantContext, Violation } from "./context.js";
 import {
@@ -33,7 +35,7 @@ export function checkEcs(
     const name = `${app}-${env}`;
     const spec = ctx.spec.environments[env].services[app];
     return [
-      ...checkService(resources, name, app, env, spec),
+      ...checkService(resources, name, app, env, spec, serviceDeployment(ctx.spec, app, env)),
       ...checkServiceStrategy(resources, ctx.spec, app, env),
       ...checkTaskDefinition(resources, name, app, spec),
       ...checkAutoScaling(resources, name, env, spec),
@@ -47,14 +49,15 @@ function checkDeploymentAlarms(
   name: string,
   app: AppName,
   env: EnvironmentName,
+  deployment: DeploymentSpec,
   alarms: unknown,
 ): Violation[] {
   const a = obj(alarms);
-  const expected = deploymentAlarmNames(app, env);
+  const expected = deploymentAlarmNames(app, env, deployment);
   const names = list(a.alarmNames).map(String);
   if (a.enable === true && a.rollback === true && expected.every((n) => names.includes(n))) return [];
   return [
-    `service ${name}: deploymentConfiguration alarms are ${JSON.stringify(alarms ?? null)}; they must name ${expected.join(" and ")} with enable and rollback, so a deploy that sets them off rolls back`,
+    `service ${name}: deploymentConfiguration alarms are ${JSON.stringify(alarms ?? null)}; they must name ${expected.slice(0, -1).join(", ")} and ${expected.at(-1)} with enable and rollback, so a deploy that sets them off rolls back`,
   ];
 }
 
@@ -64,6 +67,7 @@ function checkService(
   app: AppName,
   env: EnvironmentName,
   spec: ServiceSpec,
+  deployment: DeploymentSpec,
 ): Violation[] {
   const service = ofType(resources, TYPES.service).find((r) => r.inputs.name === name);
   if (!service) return [`service ${name}: no ECS service of that name in the stack`];
@@ -75,7 +79,7 @@ function checkService(
       `service ${name}: deploymentCircuitBreaker is ${JSON.stringify(i.deploymentCircuitBreaker ?? null)}; it must be {enable: true, rollback: true} so a bad image rolls back without a human`,
     );
   }
-  v.push(...checkDeploymentAlarms(name, app, env, i.alarms));
+  v.push(...checkDeploymentAlarms(name, app, env, deployment, i.alarms));
   const max = Number(i.deploymentMaximumPercent);
   if (!(max >= 200)) {
     v.push(

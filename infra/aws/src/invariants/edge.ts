@@ -3,9 +3,9 @@ import {
   defaultEnvironment,
   ENVIRONMENT_NAMES,
   type PlatformSpec,
+  productionRules,
   type RouteRule,
 } from "@platform/env";
-import { productionRules } from "../edge.js";
 import type { InvariantContext, Violation } from "./context.js";
 import { arnResourceName, list, obj, ofType, type RecordedResource, str, TYPES } from "./resources.js";
 import { checkTrafficRules } from "./traffic.js";

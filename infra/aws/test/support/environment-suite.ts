@@ -154,7 +154,16 @@ export function environmentSuite(
         (t) => t.inputs.name === `platform-alarms-${env}`,
       );
       const alarms = ofType(run.resources, TYPES.metricAlarm);
-      const values = { loadBalancer: "", clusterName: "", targetGroups: both(""), serviceNames: both("") };
+      const alternateTargetGroups = Object.fromEntries(
+        APP_NAMES.filter((app) => shiftsTraffic(serviceDeployment(spec, app, env))).map((app) => [app, ""]),
+      );
+      const values = {
+        loadBalancer: "",
+        clusterName: "",
+        targetGroups: both(""),
+        alternateTargetGroups,
+        serviceNames: both(""),
+      };
       expect(alarms.map((a) => a.inputs.name).sort()).toEqual(
         alarmDefinitions(spec, env, values)
           .map((a) => a.alarmName)
@@ -264,7 +273,7 @@ export function environmentSuite(
       for (const app of APP_NAMES) {
         const service = ofType(run.resources, TYPES.service).find((s) => s.inputs.name === `${app}-${env}`);
         expect(service?.inputs.alarms).toEqual({
-          alarmNames: deploymentAlarmNames(app, env),
+          alarmNames: deploymentAlarmNames(app, env, serviceDeployment(spec, app, env)),
           enable: true,
           rollback: true,
         });

@@ -36,6 +36,8 @@ export interface ShiftingDeploy {
   waitUntil?: WaitPoint | undefined;
   test?: { check: TestCheck; baseUrl?: string | undefined } | undefined;
   rollbackAlarms: string[];
+  /** --bake-time, when given: ECS's bakeTimeInMinutes for this deploy. */
+  bakeSeconds?: number | undefined;
 }
 
 type Partial = Omit<
@@ -118,6 +120,7 @@ async function follow(
   let outcome = await followShift(ctx, watch);
   const tested = testResult ? { testCheck: testResult } : {};
   if (outcome.kind === "succeeded") {
+    warnIfBakedLess(ctx, d.bakeSeconds, outcome.bakeEnteredAt);
     return {
       ...base,
       ...tested,
@@ -205,6 +208,25 @@ async function failed(
       rollback: { ...rollback(false), explanation: view?.statusReason ?? "ECS reports ROLLBACK_FAILED" },
     };
   return { ...common, outcome: "failed", exitCode: 2 };
+}
+
+/**
+ * A region may bake less than bakeTimeInMinutes asks (the local region caps bakes at the spec's
+ * local.maxDeploymentBakeSeconds): say so, since the version was guarded for less time than asked.
+ */
+function warnIfBakedLess(
+  ctx: Context,
+  askedSeconds: number | undefined,
+  bakeEnteredAt: Date | undefined,
+): void {
+  if (askedSeconds === undefined || !bakeEnteredAt) return;
+  const baked = (ctx.clock.now().getTime() - bakeEnteredAt.getTime()) / 1000;
+  // The bake ECS ran is whole minutes, rounded up from --bake-time; a poll interval of slack.
+  const asked = Math.ceil(askedSeconds / 60) * 60;
+  if (baked + ctx.pollIntervalMs / 1000 + 1 >= asked) return;
+  ctx.reporter.warn(
+    `ECS baked for about ${Math.round(baked)} s, less than the ${asked / 60} min asked (a region that caps bakes, such as the local region's local.maxDeploymentBakeSeconds): the deployment alarms guarded it for that long only`,
+  );
 }
 
 /** The alarm behind a rollback (ECS's triggered deployment alarm, or the --rollback-alarm we acted on), with its evidence. */

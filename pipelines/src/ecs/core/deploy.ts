@@ -113,6 +113,7 @@ export async function deploy(ctx: Context, options: DeployOptions): Promise<Depl
       waitUntil: options.waitUntil,
       test: options.test,
       rollbackAlarms: options.rollbackAlarms,
+      bakeSeconds: options.bakeSeconds,
     });
     if (shifted.outcome === "deployed") await pruneAfterDeploy(ctx, options, target, serving.arn);
     return result({ stoppedTasks: [], ...shifted });

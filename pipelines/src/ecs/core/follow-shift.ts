@@ -53,7 +53,13 @@ export interface ShiftWatch {
 }
 
 export type ShiftOutcome =
-  | { kind: "succeeded"; view: ServiceDeploymentView; explanation: string }
+  | {
+      kind: "succeeded";
+      view: ServiceDeploymentView;
+      explanation: string;
+      /** When the follower first saw BAKE_TIME; undefined when it never did (no bake, or a short one between looks). */
+      bakeEnteredAt?: Date | undefined;
+    }
   | { kind: "reached"; view: ServiceDeploymentView; point: WaitPoint; hook?: HookView | undefined }
   | {
       kind: "failed";
@@ -108,7 +114,8 @@ export async function followShift(ctx: Context, watch: ShiftWatch): Promise<Shif
       if (view.stage === "BAKE_TIME") bakeEnteredAt ??= ctx.clock.now();
       ctx.reporter.shift(await progressOf(ctx, watch, view, bakeEnteredAt));
       const verdict = judge(view);
-      if (verdict.kind === "succeeded") return { kind: "succeeded", view, explanation: verdict.explanation };
+      if (verdict.kind === "succeeded")
+        return { kind: "succeeded", view, explanation: verdict.explanation, bakeEnteredAt };
       if (verdict.kind === "failed")
         return { kind: "failed", view, status: verdict.status, explanation: verdict.explanation, cause };
       if (watch.waitUntil && reached(view, watch.waitUntil) && !hookPending(view)) {
