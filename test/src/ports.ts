@@ -2,7 +2,7 @@ import { freePort } from "@platform/local-region/testing";
 
 // Every suite runs its own local region beside a developer's (4566/8080/8443) and beside the other
 // engineers' tests (task ports 43000–43999): listener ports come from the OS, task and media ports
-// from a block of 500 from 46000 up that belongs to one suite.
+// from a block of 300 from 46000 up that belongs to one suite.
 
 export interface PortRange {
   from: number;
@@ -23,14 +23,15 @@ export const SUITE_BLOCKS = {
   "host-routing": 2,
   "browser-through-lb": 3,
   alarms: 4,
-  // A benchmark (test/bench), numbered away from the suites that come next.
-  "rollback-speed": 9,
+  // A benchmark (test/bench), numbered after the blue/green suites that come next (5–7).
+  "rollback-speed": 8,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;
 
 const BLOCK_BASE = 46000;
-const BLOCK_SIZE = 500;
+// 100 task ports and 200 UDP ports: a media task takes 20, and a blue/green deploy runs up to 4 per environment.
+const BLOCK_SIZE = 300;
 const TASK_PORTS_PER_SUITE = 100;
 
 /** A suite's task and media port ranges: disjoint from every other suite's. */
