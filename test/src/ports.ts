@@ -29,6 +29,8 @@ export const SUITE_BLOCKS = {
   "blue-green": 5,
   "blue-green-rollback": 6,
   "canary-linear": 7,
+  // A benchmark (test/bench), numbered after the blue/green suites that come next (5–7).
+  "rollback-speed": 8,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;

@@ -74,6 +74,30 @@ describe("strategy", () => {
     expect(withoutTestHook(sent, { strategy: "BLUE_GREEN" }).lifecycleHooks).toEqual([]);
   });
 
+  it("a switch of strategy drops what only the old one takes, which ECS would refuse beside the new one", () => {
+    const blueGreen = {
+      strategy: "BLUE_GREEN" as const,
+      bakeTimeInMinutes: 1,
+      maximumPercent: 200,
+      lifecycleHooks: [{ targetType: "PAUSE" as const, lifecycleStages: ["PRE_SCALE_UP" as const] }],
+    };
+    expect(changedConfiguration(blueGreen, { strategy: "ROLLING", bakeSeconds: 0 })).toEqual({
+      strategy: "ROLLING",
+      maximumPercent: 200,
+    });
+    const canary = {
+      strategy: "CANARY" as const,
+      bakeTimeInMinutes: 15,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 10 },
+    };
+    expect(changedConfiguration(canary, { strategy: "BLUE_GREEN" })).toEqual({
+      strategy: "BLUE_GREEN",
+      bakeTimeInMinutes: 15,
+    });
+    // The same strategy again changes nothing it already has.
+    expect(changedConfiguration(canary, { strategy: "CANARY" })).toBeUndefined();
+  });
+
   it("--bake-time on ROLLING is the CLI's own bake, not ECS's", () => {
     expect(changedConfiguration({ maximumPercent: 200 }, { bakeSeconds: 600 })).toBeUndefined();
   });

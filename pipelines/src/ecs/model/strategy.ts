@@ -97,6 +97,7 @@ export function changedConfiguration(
   let changed = false;
   if (change.strategy && change.strategy !== strategyOf(current)) {
     next.strategy = change.strategy;
+    dropMembersNotFor(next, change.strategy);
     changed = true;
   }
   if (shiftsTraffic(strategy) && change.bakeSeconds !== undefined) {
@@ -111,6 +112,21 @@ export function changedConfiguration(
     changed = true;
   }
   return changed ? next : undefined;
+}
+
+/** The members only some strategies take: ECS refuses them beside any other strategy. */
+const MEMBERS_OF: [keyof DeploymentConfiguration, readonly Strategy[]][] = [
+  ["bakeTimeInMinutes", ["BLUE_GREEN", "CANARY", "LINEAR"]],
+  ["lifecycleHooks", ["BLUE_GREEN", "CANARY", "LINEAR"]],
+  ["canaryConfiguration", ["CANARY"]],
+  ["linearConfiguration", ["LINEAR"]],
+];
+
+/** A switch of strategy leaves behind what the old one had and the new one can't take (BLUE_GREEN's bake on ROLLING). */
+function dropMembersNotFor(config: DeploymentConfiguration, strategy: Strategy): void {
+  for (const [member, strategies] of MEMBERS_OF) {
+    if (!strategies.includes(strategy)) delete config[member];
+  }
 }
 
 /** After the run: the configuration as sent, with the service's own hooks only (ours removed). */
