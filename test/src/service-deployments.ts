@@ -1,15 +1,10 @@
-import {
-  DescribeServiceDeploymentsCommand,
-  DescribeServicesCommand,
-  ListServiceDeploymentsCommand,
-  type ServiceDeployment,
-} from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, type ServiceDeployment } from "@aws-sdk/client-ecs";
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { waitFor } from "@platform/local-region/testing";
+import { newestServiceDeployment, waitFor } from "@platform/local-region/testing";
 import { CLUSTER, type LocalRegionProcess, type RegionClients } from "./region-process.js";
 import { readWeights } from "./rule-weights.js";
 
@@ -90,11 +85,7 @@ export async function latestServiceDeployment(
   clients: RegionClients,
   service: string,
 ): Promise<ServiceDeployment | undefined> {
-  const list = await clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service }));
-  const arn = list.serviceDeployments?.[0]?.serviceDeploymentArn;
-  if (!arn) return undefined;
-  const out = await clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
-  return out.serviceDeployments?.[0];
+  return newestServiceDeployment(clients.ecs, CLUSTER, service);
 }
 
 /** Until the newest service deployment (started at or after `since`) satisfies `done`. */

@@ -5,11 +5,9 @@ import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
-  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
-  ListServiceDeploymentsCommand,
   RegisterTaskDefinitionCommand,
   type Service,
   type ServiceDeployment,
@@ -33,6 +31,7 @@ import { EcsPlugin } from "../services/ecs/plugin.js";
 import { LogsPlugin } from "../services/logs/plugin.js";
 import { freePort } from "./ports.js";
 import { startTestRegion, type TestRegion } from "./region.js";
+import { newestServiceDeployment } from "./service-deployments.js";
 import { pushPackedImage, testImage } from "./test-image.js";
 import { waitFor } from "./wait.js";
 
@@ -399,13 +398,7 @@ export class EcsTestRegion {
 
   /** The app's newest service deployment, as DescribeServiceDeployments shows it. */
   async latestServiceDeployment(app: TestApp): Promise<ServiceDeployment | undefined> {
-    const list = await this.ecs.send(
-      new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: app.name }),
-    );
-    const arn = list.serviceDeployments?.[0]?.serviceDeploymentArn;
-    if (!arn) return undefined;
-    const out = await this.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
-    return out.serviceDeployments?.[0];
+    return newestServiceDeployment(this.ecs, CLUSTER, app.name);
   }
 
   /** Until the newest service deployment satisfies `done` (e.g. a stage or a status). */

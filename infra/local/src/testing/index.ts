@@ -18,5 +18,6 @@ export { confirmationLink, type Mail, parseMail, readOutbox } from "./outbox.js"
 export { freePort } from "./ports.js";
 export { exited, killByPid, type RunOptions, type RunResult, runNode, waitForOutput } from "./processes.js";
 export { startTestRegion, type TestRegion } from "./region.js";
+export { newestServiceDeployment } from "./service-deployments.js";
 export { pushPackedImage, testImage } from "./test-image.js";
 export { sleep, waitFor } from "./wait.js";
