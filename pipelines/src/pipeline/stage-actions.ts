@@ -4,6 +4,7 @@ import { buildAppImage, formatBytes } from "../image/build-app.js";
 import { promoteImage } from "../image/promote.js";
 import { publishAppImage, pushLogger } from "../image/publish.js";
 import { pushImage } from "../image/push.js";
+import { functionalCheck } from "./checks/functional.js";
 import type { PipelineContext, RunMemory } from "./context.js";
 import { INSTALL_COMMANDS, LINT_COMMAND, type StageName } from "./stages.js";
 import type { PipelineState } from "./state-file.js";
@@ -25,19 +26,26 @@ export type StageAction = (
   memory: RunMemory,
 ) => Promise<StageResult>;
 
-export const STAGE_ACTIONS: Record<StageName, StageAction> = {
-  install: (ctx, state) => runCommands(ctx, state, INSTALL_COMMANDS.full),
-  lint: (ctx, state) => runCommands(ctx, state, [LINT_COMMAND]),
-  test: runTests,
-  build: buildImages,
-  push: pushImages,
-  "deploy-qa": (ctx, state) => deploy(ctx, state, "qa"),
-  "verify-qa": (ctx, state) => verifyEnvironment(ctx, state, "qa"),
-  approve: approveRelease,
-  promote: promoteImages,
-  "deploy-prod": (ctx, state) => deploy(ctx, state, "prod"),
-  "verify-prod": (ctx, state) => verifyEnvironment(ctx, state, "prod"),
-};
+/** Runs an app's functional check (checks/functional.ts); the stage tests hand in a stand-in. */
+export type FunctionalCheck = typeof functionalCheck;
+
+export const STAGE_ACTIONS = stageActions(functionalCheck);
+
+export function stageActions(functional: FunctionalCheck): Record<StageName, StageAction> {
+  return {
+    install: (ctx, state) => runCommands(ctx, state, INSTALL_COMMANDS.full),
+    lint: (ctx, state) => runCommands(ctx, state, [LINT_COMMAND]),
+    test: runTests,
+    build: buildImages,
+    push: pushImages,
+    "deploy-qa": (ctx, state) => deploy(ctx, state, "qa"),
+    "verify-qa": (ctx, state) => verifyEnvironment(ctx, state, "qa", functional),
+    approve: approveRelease,
+    promote: promoteImages,
+    "deploy-prod": (ctx, state) => deploy(ctx, state, "prod"),
+    "verify-prod": (ctx, state) => verifyEnvironment(ctx, state, "prod", functional),
+  };
+}
 
 /** Commands of the stage table: plain words, split on spaces (no shell). */
 async function runCommands(
@@ -188,6 +196,8 @@ function greenCheck(ctx: PipelineContext, expected: Expectation, app: AppName, e
     `${ctx.repoRoot}/pipelines/dist/src/pipeline/verify-green.js`,
     "--app",
     app,
+    "--env",
+    env,
     "--host",
     host,
     "--commit",
@@ -226,6 +236,7 @@ async function verifyEnvironment(
   ctx: PipelineContext,
   state: PipelineState,
   env: "qa" | "prod",
+  functional: FunctionalCheck,
 ): Promise<StageResult> {
   const expected = expectationOf(ctx, state);
   const { baseUrl, host } = ctx.verify.endpoint(env);
@@ -244,10 +255,18 @@ async function verifyEnvironment(
   }).catch((error: Error) => {
     throw new Error(`${env} does not serve this run's images: ${error.message}`);
   });
-  return {
-    state,
-    note: `${host}: ${probes.length} endpoints report commit ${expected.commit.slice(0, 12)} (${rounds} rounds)`,
-  };
+  const versions = `${host}: ${probes.length} endpoints report commit ${expected.commit.slice(0, 12)} (${rounds} rounds)`;
+  // Prod keeps to read-only checks: no jobs in prod's store from here (its green check ran them
+  // on the test listener before users were moved).
+  if (env === "prod") return { state, note: versions };
+  const measured: string[] = [];
+  for (const app of ctx.apps) {
+    const on = { spec: ctx.spec, env, endpoint: { baseUrl, host }, commit: expected.commit };
+    measured.push(
+      await functional(app, { ...on, awsEnv: ctx.awsEnv(), log: ctx.log, now: ctx.now, sleep: ctx.sleep }),
+    );
+  }
+  return { state, note: [versions, ...measured].join("; ") };
 }
 
 async function promoteImages(ctx: PipelineContext, state: PipelineState): Promise<StageResult> {

@@ -9,6 +9,7 @@ import { ciReporter } from "../../src/pipeline/ci.js";
 import type { PipelineContext } from "../../src/pipeline/context.js";
 import { planStages } from "../../src/pipeline/plan.js";
 import { runPipeline } from "../../src/pipeline/runner.js";
+import { type FunctionalCheck, stageActions } from "../../src/pipeline/stage-actions.js";
 import { emptyState } from "../../src/pipeline/state-file.js";
 import { verifyGreen } from "../../src/pipeline/verify-green.js";
 import { fakeEcr } from "../image/fake-ecr.js";
@@ -34,6 +35,13 @@ const serving: Serving = new Map();
 const servingGreen: Serving = new Map();
 /** The commit green reports (a broken build reports another). */
 let greenCommit: () => string;
+/** Each functional check asked for (the real ones run in test/pipeline/checks/): app, env, host. */
+const functionalRuns: string[] = [];
+const standInFunctional: FunctionalCheck = async (app, ctx) => {
+  functionalRuns.push(`${app} ${ctx.env} ${ctx.endpoint.host} ${ctx.endpoint.baseUrl}`);
+  return `${app}: stand-in check passed`;
+};
+const actions = stageActions(standInFunctional);
 
 function standIn(what: Serving): Server {
   return createServer((req, res) => {
@@ -79,7 +87,10 @@ async function standInDeploy(args: string[], log: (line: string) => void): Promi
     const words = splitShellWords(option("--test-command")!);
     expect(words[1]).toMatch(/\/pipelines\/dist\/src\/pipeline\/verify-green\.js$/);
     try {
-      await verifyGreen(words.slice(2), { TEST_URL: option("--test-base-url") }, log, 10);
+      await verifyGreen(words.slice(2), { TEST_URL: option("--test-base-url") }, log, 10, {
+        functional: standInFunctional,
+        spec: () => spec,
+      });
     } catch (error) {
       throw new Error(
         `ecs deploy: the test check failed, rolled back at the hook: ${(error as Error).message}`,
@@ -132,6 +143,7 @@ function context(ecr: ReturnType<typeof fakeEcr>, deploys: string[][], lines: st
 describe("the pipeline's stages, end to end on a fake registry", () => {
   it("builds, pushes to qa, deploys (green checked on the test listener) and verifies qa, promotes the same digest, deploys and verifies prod", async () => {
     serving.clear();
+    functionalRuns.length = 0;
     greenCommit = () => commit;
     const ecr = fakeEcr({ "api-qa": {}, "api-prod": {} }, undefined, { serveBlobs: true });
     await ecr.ready;
@@ -141,6 +153,7 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
     const result = await runPipeline(context(ecr, deploys, lines), {
       plan: planStages({ skip: ["test"] }, new Set()),
       state: emptyState(),
+      actions,
     });
     expect(result.progress.stages.filter((s) => s.status === "failed")).toEqual([]);
     expect(result.outcome).toBe("succeeded");
@@ -150,7 +163,7 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
     expect(ecr.state.get("api-qa")!.tags.get(image.tag)).toBe(image.digest);
     expect(ecr.state.get("api-prod")!.tags.get(image.tag)).toBe(image.digest);
     const check = (host: string) =>
-      `'node' '${root}/pipelines/dist/src/pipeline/verify-green.js' '--app' 'api' '--host' '${host}' '--commit' '${commit}' '--digest' '${image.digest}' '--tag' '${image.tag}'`;
+      `'node' '${root}/pipelines/dist/src/pipeline/verify-green.js' '--app' 'api' '--env' '${host === "localhost" ? "prod" : "qa"}' '--host' '${host}' '--commit' '${commit}' '--digest' '${image.digest}' '--tag' '${image.tag}'`;
     expect(deploys).toEqual([
       [
         "deploy",
@@ -182,6 +195,16 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
       ],
     ]);
     expect(lines).toContain(`green api serves commit ${commit.slice(0, 12)} on the test listener (3 rounds)`);
+    expect(lines).toContain("green api: stand-in check passed on the test listener");
+    // Green in qa and in prod on the test listener, then qa through production's listener; verify-prod
+    // keeps to read-only checks.
+    expect(functionalRuns).toEqual([
+      `api qa qa.localhost ${testBaseUrl}`,
+      `api qa qa.localhost ${baseUrl}`,
+      `api prod localhost ${testBaseUrl}`,
+    ]);
+    const verifyQa = result.progress.stages.find((s) => s.name === "verify-qa")!;
+    expect(verifyQa.note).toContain("; api: stand-in check passed");
     expect(image.prod).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/api-prod@${image.digest}`);
   }, 60_000);
 
@@ -193,6 +216,7 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
     const result = await runPipeline(context(ecr, [], lines), {
       plan: planStages({ skip: ["test"] }, new Set()),
       state: emptyState(),
+      actions,
     });
     expect(result.outcome).toBe("failed");
     const deployQa = result.progress.stages.find((s) => s.name === "deploy-qa")!;
@@ -212,6 +236,7 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
     const result = await runPipeline(ctx, {
       plan: planStages({ skip: ["test"] }, new Set()),
       state: emptyState(),
+      actions,
     });
     expect(result.outcome).toBe("failed");
     const approve = result.progress.stages.find((s) => s.name === "approve")!;
@@ -238,6 +263,7 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
     const result = await runPipeline(ctx, {
       plan: planStages({ skip: ["test"] }, new Set()),
       state: emptyState(),
+      actions,
     });
     expect(result.outcome).toBe("failed");
     const verify = result.progress.stages.find((s) => s.name === "verify-qa")!;
