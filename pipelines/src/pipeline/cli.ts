@@ -2,12 +2,14 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APP_NAMES, type AppName, environmentHost, type PlatformSpec } from "@platform/env";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { APP_NAMES, type AppName, AwsSecretLocator, environmentHost, type PlatformSpec } from "@platform/env";
 import { Command, Option } from "commander";
 import { parseCommandLine } from "../command-line.js";
 import { ImageError } from "../image/errors.js";
 import { loadCheckout } from "../image/repo-root.js";
-import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
+import { awsClientConfig, awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
 import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
 import { PlanError, planStages } from "./plan.js";
@@ -108,6 +110,10 @@ export async function main(argv: string[]): Promise<number> {
       ecr: () => {
         ecr ??= ecrClient(target);
         return ecr;
+      },
+      secretLocator: () => {
+        const config = awsClientConfig(target);
+        return new AwsSecretLocator(new SSMClient(config), new SecretsManagerClient(config));
       },
       run: spawnProgram(repoRoot, log),
       awsEnv: () => childAwsEnv(target),
