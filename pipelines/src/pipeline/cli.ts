@@ -14,7 +14,7 @@ import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
 import { PlanError, planStages } from "./plan.js";
 import { runPipeline } from "./runner.js";
-import { DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
+import { CI_TEST_COMMAND, DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
 import { checkExpectedDigests, readState } from "./state-file.js";
 
 // npm run pipeline -- [--from S] [--to S] [--only S,S] [--skip S,S] [--apps api,media-server]
@@ -49,8 +49,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--expect <app=digest,...>", "refuse to run unless the state records these image digests", list)
     .option(
       "--test-command <command>",
-      "the test stage's command, split on spaces (no shell)",
-      "npm run test:unit",
+      "the test stage's command, split on spaces (no shell); the default is CI's, with coverage",
+      CI_TEST_COMMAND,
     )
     .option("--deploy-timeout <seconds>", "ecs deploy --timeout", String(DEPLOY_TIMEOUT_SECONDS))
     .option("--approve", "approve the release to prod (the approve stage fails without it)")
