@@ -8,7 +8,6 @@ import { checkPolicies } from "../src/invariants/iam.js";
 import type { RecordedResource } from "../src/invariants/resources.js";
 import { defineStack } from "../src/program.js";
 import { lifecyclePolicy } from "../src/repository.js";
-import { secretsManagerValueFrom } from "../src/secrets.js";
 import { DEFAULT_SETTINGS } from "../src/settings.js";
 import { findSpecFile } from "../src/spec-file.js";
 import { planSubnets } from "../src/subnets.js";
@@ -100,13 +99,6 @@ describe("IAM documents", () => {
       secretArns: [],
     });
     expect(doc.Statement.map((s) => s.Sid)).toEqual(["EcrLogin", "PullOwnImages", "WriteOwnLogs"]);
-  });
-});
-
-describe("secret references", () => {
-  test("a JSON key of a Secrets Manager secret uses ECS's arn:key:: form", () => {
-    expect(secretsManagerValueFrom("arn:s", "password")).toBe("arn:s:password::");
-    expect(secretsManagerValueFrom("arn:s")).toBe("arn:s");
   });
 });
 

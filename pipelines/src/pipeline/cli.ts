@@ -2,17 +2,19 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APP_NAMES, type AppName, environmentHost, type PlatformSpec } from "@platform/env";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { APP_NAMES, type AppName, AwsSecretLocator, environmentHost, type PlatformSpec } from "@platform/env";
 import { Command, Option } from "commander";
 import { parseCommandLine } from "../command-line.js";
 import { ImageError } from "../image/errors.js";
 import { loadCheckout } from "../image/repo-root.js";
-import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
+import { awsClientConfig, awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
 import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
 import { PlanError, planStages } from "./plan.js";
 import { runPipeline } from "./runner.js";
-import { DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
+import { CI_TEST_COMMAND, DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
 import { checkExpectedDigests, readState } from "./state-file.js";
 
 // npm run pipeline -- [--from S] [--to S] [--only S,S] [--skip S,S] [--apps api,media-server]
@@ -47,8 +49,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--expect <app=digest,...>", "refuse to run unless the state records these image digests", list)
     .option(
       "--test-command <command>",
-      "the test stage's command, split on spaces (no shell)",
-      "npm run test:unit",
+      "the test stage's command, split on spaces (no shell); the default is CI's, with coverage",
+      CI_TEST_COMMAND,
     )
     .option("--deploy-timeout <seconds>", "ecs deploy --timeout", String(DEPLOY_TIMEOUT_SECONDS))
     .option("--approve", "approve the release to prod (the approve stage fails without it)")
@@ -108,6 +110,10 @@ export async function main(argv: string[]): Promise<number> {
       ecr: () => {
         ecr ??= ecrClient(target);
         return ecr;
+      },
+      secretLocator: () => {
+        const config = awsClientConfig(target);
+        return new AwsSecretLocator(new SSMClient(config), new SecretsManagerClient(config));
       },
       run: spawnProgram(repoRoot, log),
       awsEnv: () => childAwsEnv(target),

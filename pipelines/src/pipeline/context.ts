@@ -1,5 +1,5 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import type { AppName, PlatformSpec } from "@platform/env";
+import type { AppName, PlatformSpec, SecretLocator } from "@platform/env";
 import type { BuiltAppImage } from "../image/build-app.js";
 import type { Target } from "../image/target.js";
 import type { CiReporter } from "./ci.js";
@@ -25,6 +25,8 @@ export interface PipelineContext {
   /** An explicit tag instead of the commit-derived default. */
   tag?: string;
   ecr: () => ECRClient;
+  /** Where the target keeps each secret (describe calls only: the pipeline reads no secret value). */
+  secretLocator: () => SecretLocator;
   run: ProgramRunner;
   /** Environment for child AWS tools (the ecs CLI) so they reach the same target. */
   awsEnv: () => NodeJS.ProcessEnv;

@@ -30,6 +30,9 @@ function context(lines: string[], ciLines: string[] = []): PipelineContext {
     ecr: () => {
       throw new Error("no ECR in this test");
     },
+    secretLocator: () => {
+      throw new Error("no secret store in this test");
+    },
     run: async () => {},
     awsEnv: () => ({}),
     deployTimeoutSeconds: 1,
