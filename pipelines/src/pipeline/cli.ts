@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import { APP_NAMES, type AppName, environmentHost, type PlatformSpec } from "@platform/env";
 import { Command, Option } from "commander";
 import { parseCommandLine } from "../command-line.js";
@@ -10,6 +11,12 @@ import { loadCheckout } from "../image/repo-root.js";
 import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
 import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
+import type { Notify } from "./notices/events.js";
+import { changesSince, commitSubject } from "./notices/git-log.js";
+import { pipelineNotifier } from "./notices/notifier.js";
+import { publishNotice, snsClient } from "./notices/publish.js";
+import { environmentRedactor } from "./notices/redact.js";
+import { servedCommit } from "./notices/served-commit.js";
 import { PlanError, planStages } from "./plan.js";
 import { runPipeline } from "./runner.js";
 import { DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
@@ -17,6 +24,8 @@ import { checkExpectedDigests, readState } from "./state-file.js";
 
 // npm run pipeline -- [--from S] [--to S] [--only S,S] [--skip S,S] [--apps api,media-server]
 //                     [--state FILE] [--target local|aws] [--tag T] [--test-command "npm test"]
+//                     [--no-notify] [--lb-url URL] [--approve]
+//                     [--no-notify]
 // Exit codes: 0 every selected stage passed, 1 a stage failed, 3 bad usage.
 
 const list = (value: string) =>
@@ -52,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option("--deploy-timeout <seconds>", "ecs deploy --timeout", String(DEPLOY_TIMEOUT_SECONDS))
     .option("--approve", "approve the release to prod (the approve stage fails without it)")
+    .option("--no-notify", "tell nobody: no notices to the environments' e-mail topics")
     .option(
       "--lb-url <url>",
       "load balancer base URL for verification (default: local http://127.0.0.1:<httpPort>, AWS https://<host>)",
@@ -72,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     deployTimeout: string;
     lbUrl?: string;
     approve?: boolean;
+    notify: boolean;
   }>();
   const usage = (message: string) => {
     process.stderr.write(`pipeline: ${message}\n`);
@@ -120,6 +131,9 @@ export async function main(argv: string[]): Promise<number> {
         maxRounds: 30,
         intervalMs: 1000,
       },
+      ...(opts.notify && {
+        notify: cliNotifier(repoRoot, spec, target, (env) => verifyEndpoint(spec, target, env, opts.lbUrl)),
+      }),
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     };
@@ -135,6 +149,28 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pipeline: ${message}\n`);
     return 1;
   }
+}
+
+/** Notices through the target's SNS (the local region's outbox locally). */
+function cliNotifier(
+  repoRoot: string,
+  spec: PlatformSpec,
+  target: Target,
+  endpoint: (env: "qa" | "prod") => { baseUrl: string; host: string },
+): Notify {
+  let sns: SNSClient | undefined;
+  return pipelineNotifier({
+    spec,
+    target,
+    servedCommit: (env) => servedCommit(endpoint(env)),
+    changesSince: (prodCommit, commit) => changesSince(repoRoot, prodCommit, commit),
+    commitSubject: (commit) => commitSubject(repoRoot, commit),
+    redact: environmentRedactor(process.env),
+    send: async (notice) => {
+      sns ??= snsClient(target);
+      await publishNotice(sns, notice);
+    },
+  });
 }
 
 /** Verification goes through the load balancer with the environment's Host header. */
