@@ -9,6 +9,7 @@ import { parseCommandLine } from "../command-line.js";
 import { ImageError } from "../image/errors.js";
 import { loadCheckout } from "../image/repo-root.js";
 import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
+import { branchStages } from "./branching.js";
 import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
 import type { Notify } from "./notices/events.js";
@@ -19,6 +20,7 @@ import { environmentRedactor } from "./notices/redact.js";
 import { servedCommit } from "./notices/served-commit.js";
 import { PlanError, planStages } from "./plan.js";
 import { runPipeline } from "./runner.js";
+import { currentBranch, sourceMismatch } from "./source-tree.js";
 import { DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
 import { checkExpectedDigests, readState } from "./state-file.js";
 
@@ -61,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option("--deploy-timeout <seconds>", "ecs deploy --timeout", String(DEPLOY_TIMEOUT_SECONDS))
     .option("--approve", "approve the release to prod (the approve stage fails without it)")
+    .option(
+      "--branch <name>",
+      "the branch this run is for (default: the current git branch); gitflow runs its stages only",
+    )
     .option("--no-notify", "tell nobody: no notices to the environments' e-mail topics")
     .option(
       "--lb-url <url>",
@@ -83,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     lbUrl?: string;
     approve?: boolean;
     notify: boolean;
+    branch?: string;
   }>();
   const usage = (message: string) => {
     process.stderr.write(`pipeline: ${message}\n`);
@@ -105,7 +112,9 @@ export async function main(argv: string[]): Promise<number> {
     const stateFile = resolve(repoRoot, opts.state);
     const state = readState(stateFile);
     checkExpectedDigests(state, opts.expect ?? []);
-    const plan = planStages({ ...opts }, new Set(state.facts));
+    const only = branchSelection(repoRoot, spec, opts.branch, opts.only, state.commit, log);
+    if (only === "nothing") return 0;
+    const plan = planStages({ ...opts, ...(only && { only }) }, new Set(state.facts));
     let ecr: ReturnType<typeof ecrClient> | undefined;
     const ctx: PipelineContext = {
       repoRoot,
@@ -149,6 +158,33 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pipeline: ${message}\n`);
     return 1;
   }
+}
+
+/**
+ * Gitflow: the branch's stages only (intersected with --only), and main only on the source qa verified.
+ * Trunk-based: every branch may run any stage locally, as before; CI runs main.
+ */
+function branchSelection(
+  repoRoot: string,
+  spec: PlatformSpec,
+  explicit: string | undefined,
+  only: string[] | undefined,
+  verifiedCommit: string | undefined,
+  log: (line: string) => void,
+): string[] | "nothing" | undefined {
+  if (spec.pipeline.branching !== "gitflow") return undefined;
+  const branch = explicit ?? currentBranch(repoRoot);
+  if (!branch) throw new PlanError("gitflow: no current branch (detached HEAD): pass --branch");
+  const rule = branchStages(spec.pipeline, branch);
+  log(`pipeline: ${rule.why}`);
+  if (!rule.runs) return "nothing";
+  const selected = only ? rule.stages.filter((s) => only.includes(s)) : rule.stages;
+  if (selected.length === 0) throw new PlanError(`--only ${only?.join(",")}: none of ${branch}'s stages`);
+  if (branch === spec.pipeline.branches.main) {
+    const mismatch = sourceMismatch(repoRoot, verifiedCommit);
+    if (mismatch) throw new Error(`gitflow: ${mismatch}`);
+  }
+  return selected;
 }
 
 /** Notices through the target's SNS (the local region's outbox locally). */
