@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { DEFAULT_SPEC_FILE, loadSpec, SpecError } from "./load.js";
 import { serviceName } from "./names.js";
+import { AwsSecretLocator, runtimeConfig } from "./runtime-config.js";
 import { AwsSecretResolver, buildRuntimeEnv, maskedEnv, writeEnvFile } from "./runtime-env.js";
 import { APP_NAMES, type AppName, ENVIRONMENT_NAMES, type EnvironmentName } from "./schema.js";
 
@@ -30,16 +31,35 @@ program
   .argument("<app>", APP_NAMES.join("|"))
   .requiredOption("-o, --out <path>", "file to write (mode 0600)")
   .action(async (env: string, app: string, opts: { out: string }) => {
-    if (!ENVIRONMENT_NAMES.includes(env as EnvironmentName))
-      throw new UsageError(`unknown environment "${env}"`);
-    if (!APP_NAMES.includes(app as AppName)) throw new UsageError(`unknown app "${app}"`);
+    const [environment, appName] = checkService(env, app);
     const spec = loadSpec(program.opts().file);
-    const service = spec.environments[env as EnvironmentName].services[app as AppName];
+    const service = spec.environments[environment].services[appName];
     const runtimeEnv = await buildRuntimeEnv(service, new AwsSecretResolver());
     writeEnvFile(opts.out, runtimeEnv);
     for (const [name, value] of Object.entries(maskedEnv(runtimeEnv))) console.log(`${name}=${value}`);
     console.log(`wrote ${opts.out}`);
   });
+
+program
+  .command("config")
+  .description(
+    "print a service's runtime configuration for its task definition: settings, and secrets as references (values are never read)",
+  )
+  .argument("<environment>", ENVIRONMENT_NAMES.join("|"))
+  .argument("<app>", APP_NAMES.join("|"))
+  .action(async (env: string, app: string) => {
+    const spec = loadSpec(program.opts().file);
+    const [environment, appName] = checkService(env, app);
+    const config = await runtimeConfig(spec, environment, appName, new AwsSecretLocator());
+    console.log(JSON.stringify(config, null, 2));
+  });
+
+function checkService(env: string, app: string): [EnvironmentName, AppName] {
+  if (!ENVIRONMENT_NAMES.includes(env as EnvironmentName))
+    throw new UsageError(`unknown environment "${env}"`);
+  if (!APP_NAMES.includes(app as AppName)) throw new UsageError(`unknown app "${app}"`);
+  return [env as EnvironmentName, app as AppName];
+}
 
 class UsageError extends Error {}
 

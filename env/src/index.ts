@@ -3,6 +3,7 @@ export * from "./deployment.js";
 export * from "./load.js";
 export * from "./names.js";
 export * from "./routes.js";
+export * from "./runtime-config.js";
 export * from "./runtime-env.js";
 export * from "./schema.js";
 export * from "./task-definition.js";

@@ -212,6 +212,21 @@ export const platformSpec = z
       maxDeploymentBakeSeconds: z.number().int().min(0).max(3600),
     }),
     environments: z.strictObject({ qa: environmentSpec, prod: environmentSpec }),
+    /**
+     * Branching (pipelines/README.md): trunk = main runs everything, an approval before prod;
+     * gitflow = `develop` runs up to qa, `main` promotes what qa verified to prod.
+     */
+    pipeline: z
+      .strictObject({
+        branching: z.enum(["trunk", "gitflow"]).default("trunk"),
+        branches: z
+          .strictObject({
+            develop: z.string().min(1).default("develop"),
+            main: z.string().min(1).default("main"),
+          })
+          .default({ develop: "develop", main: "main" }),
+      })
+      .default({ branching: "trunk", branches: { develop: "develop", main: "main" } }),
   })
   .superRefine((p, ctx) => {
     if (p.cluster.minInstances > p.cluster.maxInstances) {
@@ -267,5 +282,6 @@ export type SecretRef = z.infer<typeof secretRef>;
 export type SmtpSpec = z.infer<typeof smtp>;
 export type AlarmThresholds = EnvironmentSpec["alarms"];
 export type HealthCheckSpec = ServiceSpec["healthCheck"];
+export type PipelineSettings = PlatformSpec["pipeline"];
 export type AppName = (typeof APP_NAMES)[number];
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];

@@ -31,6 +31,7 @@ export const SUITE_BLOCKS = {
   "canary-linear": 7,
   // A benchmark (test/bench), numbered after the blue/green suites that come next (5–7).
   "rollback-speed": 8,
+  "pipeline-stops": 9,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;

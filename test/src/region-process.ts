@@ -113,17 +113,22 @@ export class LocalRegionProcess {
 
   private clientsCache: RegionClients | undefined;
 
+  /** An AWS SDK client's settings for this region. */
+  clientConfig() {
+    return {
+      endpoint: this.endpoint,
+      region: "eu-west-1",
+      credentials: fromIni({
+        profile: "local",
+        filepath: join(this.stateDir, "credentials"),
+        configFilepath: join(this.stateDir, "config"),
+      }),
+    };
+  }
+
   clients(): RegionClients {
     if (!this.clientsCache) {
-      const config = {
-        endpoint: this.endpoint,
-        region: "eu-west-1",
-        credentials: fromIni({
-          profile: "local",
-          filepath: join(this.stateDir, "credentials"),
-          configFilepath: join(this.stateDir, "config"),
-        }),
-      };
+      const config = this.clientConfig();
       this.clientsCache = {
         ecs: new ECSClient(config),
         ecr: new ECRClient(config),

@@ -20,6 +20,8 @@ export interface DeployGrants {
   logGroupArns: string[];
   /** Secrets Manager secrets `ecs verify` checks exist (never reads). */
   secretArns: string[];
+  /** The environment's e-mail topic, where the pipeline's notices go (pipelines/src/pipeline/notices/). */
+  noticeTopicArns?: string[];
 }
 
 /**
@@ -133,6 +135,13 @@ export function deployPolicy(g: DeployGrants): PolicyDocument {
       Action: ["secretsmanager:DescribeSecret"],
       Resource: g.secretArns,
     });
+  }
+  if (g.noticeTopicArns && g.noticeTopicArns.length > 0) {
+    // The pipeline finds the topic by name (ListTopics lists names only) and publishes; it never creates one.
+    statements.push(
+      { Sid: "FindNoticeTopic", Effect: "Allow", Action: ["sns:ListTopics"], Resource: ["*"] },
+      { Sid: "SendNotices", Effect: "Allow", Action: ["sns:Publish"], Resource: g.noticeTopicArns },
+    );
   }
   return { Version: "2012-10-17", Statement: statements };
 }

@@ -1,6 +1,7 @@
 import {
   APP_NAMES,
   type AppName,
+  alarmTopicNames,
   alternateTargetGroupName,
   ENVIRONMENT_NAMES,
   type EnvironmentName,
@@ -205,6 +206,7 @@ function defineDeployRole(
         passRoleArns,
         logGroupArns: APP_NAMES.map((app) => logGroupArn(a, logGroupName(app, env))),
         secretArns,
+        noticeTopicArns: [`arn:${a.partition}:sns:${a.region}:${a.accountId}:${alarmTopicNames(env).emails}`],
       }),
     );
   return new DeployRole(`deploy-${env}`, { env, repository, account, policy });

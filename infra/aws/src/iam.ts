@@ -35,6 +35,7 @@ export const UNSCOPABLE_ACTIONS: Readonly<Record<string, string | undefined>> = 
   "elasticloadbalancing:DescribeRules": undefined,
   "logs:DescribeLogGroups": undefined,
   "ssm:DescribeParameters": undefined,
+  "sns:ListTopics": undefined,
 };
 
 export function assumeRolePolicy(service: string): string {

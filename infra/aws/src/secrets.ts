@@ -1,4 +1,4 @@
-import type { SecretRef } from "@platform/env";
+import { type SecretRef, secretsManagerValueFrom } from "@platform/env";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type AccountContext, ssmParameterArn } from "./iam.js";
@@ -8,11 +8,6 @@ export interface SecretReference {
   kind: "ssm" | "secretsManager";
   arn: pulumi.Output<string>;
   valueFrom: pulumi.Output<string>;
-}
-
-/** ECS reads one JSON key of a Secrets Manager secret with `<arn>:<key>::` (stage and version left empty). */
-export function secretsManagerValueFrom(arn: string, jsonKey?: string): string {
-  return jsonKey ? `${arn}:${jsonKey}::` : arn;
 }
 
 /**

@@ -8,7 +8,6 @@ import { checkPolicies } from "../src/invariants/iam.js";
 import type { RecordedResource } from "../src/invariants/resources.js";
 import { defineStack } from "../src/program.js";
 import { lifecyclePolicy } from "../src/repository.js";
-import { secretsManagerValueFrom } from "../src/secrets.js";
 import { DEFAULT_SETTINGS } from "../src/settings.js";
 import { findSpecFile } from "../src/spec-file.js";
 import { planSubnets } from "../src/subnets.js";
@@ -82,8 +81,14 @@ describe("IAM documents", () => {
       passRoleArns: ["arn:aws:iam::123456789012:role/api-prod-task"],
       logGroupArns: ["arn:aws:logs:eu-west-1:123456789012:log-group:/platform/prod/api"],
       secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/prod/api/admin-key-AbCdEf"],
+      noticeTopicArns: ["arn:aws:sns:eu-west-1:123456789012:platform-alarm-emails-prod"],
     });
     expect(checkPolicies([asResource(deploy)])).toEqual([]);
+    const sns = deploy.Statement.filter((s) => s.Action.some((a) => a.startsWith("sns:")));
+    expect(sns.map((s) => [s.Action, s.Resource])).toEqual([
+      [["sns:ListTopics"], ["*"]],
+      [["sns:Publish"], ["arn:aws:sns:eu-west-1:123456789012:platform-alarm-emails-prod"]],
+    ]);
   });
 
   test("an SSM parameter ARN keeps the parameter's leading slash after 'parameter'", () => {
@@ -100,13 +105,6 @@ describe("IAM documents", () => {
       secretArns: [],
     });
     expect(doc.Statement.map((s) => s.Sid)).toEqual(["EcrLogin", "PullOwnImages", "WriteOwnLogs"]);
-  });
-});
-
-describe("secret references", () => {
-  test("a JSON key of a Secrets Manager secret uses ECS's arn:key:: form", () => {
-    expect(secretsManagerValueFrom("arn:s", "password")).toBe("arn:s:password::");
-    expect(secretsManagerValueFrom("arn:s")).toBe("arn:s");
   });
 });
 

@@ -94,11 +94,15 @@ export function checkoutTarget(explicit: string | undefined, { repoRoot, spec }:
   return resolveTarget(explicit, { repoRoot, region: spec.region, localPort: spec.local.awsEndpointPort });
 }
 
-/** An ECR client for the target: the local region's generated credentials, or the default AWS chain. */
-export function ecrClient(target: Target): ECRClient {
-  if (target.kind === "aws") return new ECRClient({ region: target.region });
+/** An AWS SDK client's settings for the target: the local region's generated credentials, or the default AWS chain. */
+export function awsClientConfig(target: Target): {
+  region: string;
+  endpoint?: string;
+  credentials?: ReturnType<typeof fromIni>;
+} {
+  if (target.kind === "aws") return { region: target.region };
   requireLocalCredentials(target);
-  return new ECRClient({
+  return {
     region: target.region,
     endpoint: target.endpoint,
     credentials: fromIni({
@@ -106,7 +110,11 @@ export function ecrClient(target: Target): ECRClient {
       filepath: target.credentialsFile,
       configFilepath: target.configFile,
     }),
-  });
+  };
+}
+
+export function ecrClient(target: Target): ECRClient {
+  return new ECRClient(awsClientConfig(target));
 }
 
 function requireLocalCredentials(target: LocalTarget): void {

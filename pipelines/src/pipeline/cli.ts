@@ -2,21 +2,34 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { APP_NAMES, type AppName, environmentHost, type PlatformSpec } from "@platform/env";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { APP_NAMES, type AppName, AwsSecretLocator, environmentHost, type PlatformSpec } from "@platform/env";
 import { Command, Option } from "commander";
 import { parseCommandLine } from "../command-line.js";
 import { ImageError } from "../image/errors.js";
 import { loadCheckout } from "../image/repo-root.js";
-import { awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
+import { awsClientConfig, awsEnvironment, checkoutTarget, ecrClient, type Target } from "../image/target.js";
+import { branchStages } from "./branching.js";
 import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
+import type { Notify } from "./notices/events.js";
+import { changesSince, commitSubject } from "./notices/git-log.js";
+import { pipelineNotifier } from "./notices/notifier.js";
+import { publishNotice, snsClient } from "./notices/publish.js";
+import { environmentRedactor } from "./notices/redact.js";
+import { servedCommit } from "./notices/served-commit.js";
 import { PlanError, planStages } from "./plan.js";
 import { runPipeline } from "./runner.js";
-import { DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
+import { currentBranch, sourceMismatch } from "./source-tree.js";
+import { CI_TEST_COMMAND, DEPLOY_TIMEOUT_SECONDS, STAGE_NAMES } from "./stages.js";
 import { checkExpectedDigests, readState } from "./state-file.js";
 
 // npm run pipeline -- [--from S] [--to S] [--only S,S] [--skip S,S] [--apps api,media-server]
 //                     [--state FILE] [--target local|aws] [--tag T] [--test-command "npm test"]
+//                     [--no-notify] [--lb-url URL] [--approve]
+//                     [--no-notify]
 // Exit codes: 0 every selected stage passed, 1 a stage failed, 3 bad usage.
 
 const list = (value: string) =>
@@ -47,11 +60,16 @@ export async function main(argv: string[]): Promise<number> {
     .option("--expect <app=digest,...>", "refuse to run unless the state records these image digests", list)
     .option(
       "--test-command <command>",
-      "the test stage's command, split on spaces (no shell)",
-      "npm run test:unit",
+      "the test stage's command, split on spaces (no shell); the default is CI's, with coverage",
+      CI_TEST_COMMAND,
     )
     .option("--deploy-timeout <seconds>", "ecs deploy --timeout", String(DEPLOY_TIMEOUT_SECONDS))
     .option("--approve", "approve the release to prod (the approve stage fails without it)")
+    .option(
+      "--branch <name>",
+      "the branch this run is for (default: the current git branch); gitflow runs its stages only",
+    )
+    .option("--no-notify", "tell nobody: no notices to the environments' e-mail topics")
     .option(
       "--lb-url <url>",
       "load balancer base URL for verification (default: local http://127.0.0.1:<httpPort>, AWS https://<host>)",
@@ -72,6 +90,8 @@ export async function main(argv: string[]): Promise<number> {
     deployTimeout: string;
     lbUrl?: string;
     approve?: boolean;
+    notify: boolean;
+    branch?: string;
   }>();
   const usage = (message: string) => {
     process.stderr.write(`pipeline: ${message}\n`);
@@ -94,7 +114,9 @@ export async function main(argv: string[]): Promise<number> {
     const stateFile = resolve(repoRoot, opts.state);
     const state = readState(stateFile);
     checkExpectedDigests(state, opts.expect ?? []);
-    const plan = planStages({ ...opts }, new Set(state.facts));
+    const only = branchSelection(repoRoot, spec, opts.branch, opts.only, state.commit, log);
+    if (only === "nothing") return 0;
+    const plan = planStages({ ...opts, ...(only && { only }) }, new Set(state.facts));
     let ecr: ReturnType<typeof ecrClient> | undefined;
     const ctx: PipelineContext = {
       repoRoot,
@@ -109,6 +131,10 @@ export async function main(argv: string[]): Promise<number> {
         ecr ??= ecrClient(target);
         return ecr;
       },
+      secretLocator: () => {
+        const config = awsClientConfig(target);
+        return new AwsSecretLocator(new SSMClient(config), new SecretsManagerClient(config));
+      },
       run: spawnProgram(repoRoot, log),
       awsEnv: () => childAwsEnv(target),
       deployTimeoutSeconds: timeout,
@@ -120,6 +146,9 @@ export async function main(argv: string[]): Promise<number> {
         maxRounds: 30,
         intervalMs: 1000,
       },
+      ...(opts.notify && {
+        notify: cliNotifier(repoRoot, spec, target, (env) => verifyEndpoint(spec, target, env, opts.lbUrl)),
+      }),
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     };
@@ -135,6 +164,55 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pipeline: ${message}\n`);
     return 1;
   }
+}
+
+/**
+ * Gitflow: the branch's stages only (intersected with --only), and main only on the source qa verified.
+ * Trunk-based: every branch may run any stage locally, as before; CI runs main.
+ */
+function branchSelection(
+  repoRoot: string,
+  spec: PlatformSpec,
+  explicit: string | undefined,
+  only: string[] | undefined,
+  verifiedCommit: string | undefined,
+  log: (line: string) => void,
+): string[] | "nothing" | undefined {
+  if (spec.pipeline.branching !== "gitflow") return undefined;
+  const branch = explicit ?? currentBranch(repoRoot);
+  if (!branch) throw new PlanError("gitflow: no current branch (detached HEAD): pass --branch");
+  const rule = branchStages(spec.pipeline, branch);
+  log(`pipeline: ${rule.why}`);
+  if (!rule.runs) return "nothing";
+  const selected = only ? rule.stages.filter((s) => only.includes(s)) : rule.stages;
+  if (selected.length === 0) throw new PlanError(`--only ${only?.join(",")}: none of ${branch}'s stages`);
+  if (branch === spec.pipeline.branches.main) {
+    const mismatch = sourceMismatch(repoRoot, verifiedCommit);
+    if (mismatch) throw new Error(`gitflow: ${mismatch}`);
+  }
+  return selected;
+}
+
+/** Notices through the target's SNS (the local region's outbox locally). */
+function cliNotifier(
+  repoRoot: string,
+  spec: PlatformSpec,
+  target: Target,
+  endpoint: (env: "qa" | "prod") => { baseUrl: string; host: string },
+): Notify {
+  let sns: SNSClient | undefined;
+  return pipelineNotifier({
+    spec,
+    target,
+    servedCommit: (env) => servedCommit(endpoint(env)),
+    changesSince: (prodCommit, commit) => changesSince(repoRoot, prodCommit, commit),
+    commitSubject: (commit) => commitSubject(repoRoot, commit),
+    redact: environmentRedactor(process.env),
+    send: async (notice) => {
+      sns ??= snsClient(target);
+      await publishNotice(sns, notice);
+    },
+  });
 }
 
 /** Verification goes through the load balancer with the environment's Host header. */

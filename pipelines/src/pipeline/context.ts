@@ -1,8 +1,9 @@
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import type { AppName, PlatformSpec } from "@platform/env";
+import type { AppName, PlatformSpec, SecretLocator } from "@platform/env";
 import type { BuiltAppImage } from "../image/build-app.js";
 import type { Target } from "../image/target.js";
 import type { CiReporter } from "./ci.js";
+import type { Notify } from "./notices/events.js";
 
 /** Runs a program (argv, never a shell string), streaming its output lines to the log. */
 export type ProgramRunner = (
@@ -25,6 +26,8 @@ export interface PipelineContext {
   /** An explicit tag instead of the commit-derived default. */
   tag?: string;
   ecr: () => ECRClient;
+  /** Where the target keeps each secret (describe calls only: the pipeline reads no secret value). */
+  secretLocator: () => SecretLocator;
   run: ProgramRunner;
   /** Environment for child AWS tools (the ecs CLI) so they reach the same target. */
   awsEnv: () => NodeJS.ProcessEnv;
@@ -32,6 +35,8 @@ export interface PipelineContext {
   /** A person approved the release to prod (--approve; in CI the server's own gate stands before the job). */
   approved: boolean;
   verify: VerifySettings;
+  /** Tells the team (qa ready, prod changed, a stage failed); undefined = nobody is told (--no-notify). */
+  notify?: Notify;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { PipelineContext, RunMemory } from "./context.js";
+import type { StageEvent } from "./notices/events.js";
 import type { PlannedStage } from "./plan.js";
 import {
   initialProgress,
@@ -45,21 +46,38 @@ export async function runPipeline(ctx: PipelineContext, options: RunOptions): Pr
     const current = progress.stages.find((s) => s.name === name)!;
     ctx.ci.blockStart(name);
     ctx.log(stageHeader(progress, current));
+    await tell(ctx, { type: "started", stage: name, state });
+    let event: StageEvent;
     try {
       const result = await actions[name](ctx, state, memory);
       state = stageDefinition(name).produces.reduce(withFact, result.state);
       save();
       progress = stagePassed(progress, name, ctx.now(), result.note);
+      event = { type: "passed", stage: name, state };
     } catch (error) {
       const cause = error instanceof Error ? error.message : String(error);
       progress = stageFailed(progress, name, ctx.now(), cause);
       ctx.ci.problem(`${name}: ${cause}`);
+      event = { type: "failed", stage: name, state, error: cause };
     }
     ctx.ci.blockEnd(name);
     ctx.log(stageFooter(progress.stages.find((s) => s.name === name)!));
+    await tell(ctx, event);
   }
   for (const line of summary(progress)) ctx.log(line);
   return { progress, state, outcome: runOutcome(progress) };
+}
+
+/** A notice that can't be sent is a warning line: it never fails the run nor hides a stage's own error. */
+async function tell(ctx: PipelineContext, event: StageEvent): Promise<void> {
+  if (!ctx.notify) return;
+  try {
+    await ctx.notify(event);
+  } catch (error) {
+    ctx.log(
+      `warning: notice not sent (${event.stage} ${event.type}): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type AppName, serviceDeployment, serviceName, shiftsTraffic } from "@platform/env";
+import { type AppName, runtimeConfig, serviceDeployment, serviceName, shiftsTraffic } from "@platform/env";
 import { repositoryUri, taggedDigest } from "@platform/image-format";
 import { buildAppImage, formatBytes } from "../image/build-app.js";
 import { promoteImage } from "../image/promote.js";
@@ -7,7 +7,8 @@ import { pushImage } from "../image/push.js";
 import { functionalCheck } from "./checks/functional.js";
 import type { PipelineContext, RunMemory } from "./context.js";
 import { INSTALL_COMMANDS, LINT_COMMAND, type StageName } from "./stages.js";
-import type { PipelineState } from "./state-file.js";
+import type { PipelineState, RuntimeConfigRecord } from "./state-file.js";
+import { describeReports, findTestReports } from "./test-reports.js";
 import { type Expectation, PROBES } from "./verify.js";
 import { verifyEndpoint } from "./verify-endpoint.js";
 import { referencedProjects } from "./workspaces.js";
@@ -72,8 +73,25 @@ async function approveRelease(ctx: PipelineContext, state: PipelineState): Promi
 async function runTests(ctx: PipelineContext, state: PipelineState): Promise<StageResult> {
   const [command, ...args] = ctx.testCommand;
   if (!command) throw new Error("no test command");
-  await ctx.run(command, args);
-  return { state, note: ctx.testCommand.join(" ") };
+  const started = ctx.now();
+  // A failing run's reports are the ones people most need to read: publish them either way.
+  const failure = await ctx.run(command, args).then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  const published = await publishTestReports(ctx, started);
+  if (failure) throw failure;
+  return { state, note: [ctx.testCommand.join(" "), ...published].join("; ") };
+}
+
+/** The coverage and JUnit reports this run wrote, shown in the log and packed into coverage.zip (TeamCity's Coverage tab). */
+async function publishTestReports(ctx: PipelineContext, sinceMs: number): Promise<string[]> {
+  const reports = findTestReports(ctx.repoRoot, sinceMs);
+  const lines = describeReports(reports);
+  for (const line of lines) ctx.log(line);
+  if (reports.coverage.length === 0) return lines;
+  await ctx.run("node", ["scripts/coverage-zip.ts", "--to", "coverage.zip"]);
+  return [...lines, "coverage.zip"];
 }
 
 async function buildImages(
@@ -95,7 +113,45 @@ async function buildImages(
     commit = built.revision.commit;
   }
   const images = [...memory.built.values()].map((b) => `${b.app} ${formatBytes(b.image.layers[0]!.size)}`);
-  return { state: { ...state, ...(commit && { commit }), images: {} }, note: images.join(", ") };
+  const runtime = await generateRuntimeConfig(ctx, "qa");
+  return {
+    state: { ...state, ...(commit && { commit }), images: {}, runtime },
+    note: `${images.join(", ")}; ${describeRuntime(runtime)}`,
+  };
+}
+
+/**
+ * The environment's runtime configuration per service, from the env spec's generator: its settings,
+ * and its secrets as references checked to exist. A missing secret fails here, before any deploy.
+ */
+async function generateRuntimeConfig(
+  ctx: PipelineContext,
+  env: "qa" | "prod",
+  runtime: PipelineState["runtime"] = {},
+): Promise<Record<string, RuntimeConfigRecord>> {
+  const locator = ctx.secretLocator();
+  const generated = { ...runtime };
+  for (const app of ctx.apps) {
+    const config = await runtimeConfig(ctx.spec, env, app, locator);
+    generated[config.service] = { environment: config.environment, secrets: config.secrets };
+    ctx.log(
+      `${config.service}: runtime config, ${Object.keys(config.environment).length} settings, secrets ${Object.keys(config.secrets).join(", ") || "none"} (references)`,
+    );
+  }
+  return generated;
+}
+
+function describeRuntime(runtime: Record<string, RuntimeConfigRecord>): string {
+  return `runtime config for ${Object.keys(runtime).join(", ")}`;
+}
+
+/** `ecs deploy` options that give the new revision the generated configuration (values of secrets stay in their stores). */
+export function runtimeConfigOptions(app: AppName, config: RuntimeConfigRecord | undefined): string[] {
+  if (!config) return [];
+  return [
+    ...Object.entries(config.environment).flatMap(([name, value]) => ["--env", app, name, value]),
+    ...Object.entries(config.secrets).flatMap(([name, valueFrom]) => ["--secret", app, name, valueFrom]),
+  ];
 }
 
 async function pushImages(
@@ -174,6 +230,7 @@ async function deploy(ctx: PipelineContext, state: PipelineState, env: "qa" | "p
         image,
         "--timeout",
         String(ctx.deployTimeoutSeconds),
+        ...runtimeConfigOptions(app, state.runtime?.[service]),
         ...check,
       ],
       { env: ctx.awsEnv() },
@@ -290,8 +347,10 @@ async function promoteImages(ctx: PipelineContext, state: PipelineState): Promis
     images[app] = { ...record, prod: result.pinnedUri };
     ctx.ci.output(`${app}-prod-image`, result.pinnedUri);
   }
+  // prod's own configuration, generated with prod's role: the image is qa's, the settings are prod's.
+  const runtime = await generateRuntimeConfig(ctx, "prod", state.runtime);
   return {
-    state: { ...state, images },
+    state: { ...state, images, runtime },
     note: ctx.apps.map((a) => `${a} ${images[a]!.digest.slice(0, 19)}…`).join(", "),
   };
 }

@@ -133,6 +133,8 @@ export const STAGES: readonly StageDefinition[] = [
     produces: ["built"],
     job: "build-push",
     ci: "pipeline",
+    // It also generates qa's runtime config, which looks up qa's secrets (describe calls, no value read).
+    awsRole: "qa",
   },
   {
     name: "push",

@@ -14,10 +14,21 @@ export interface ImageRecord {
   prod?: string;
 }
 
+/**
+ * A service's runtime configuration, generated for its environment (env's runtimeConfig): plain
+ * settings, and secrets as references. No secret value is ever in the state.
+ */
+export interface RuntimeConfigRecord {
+  environment: Record<string, string>;
+  secrets: Record<string, string>;
+}
+
 export interface PipelineState {
   version: 1;
   commit?: string;
   images: Record<string, ImageRecord>;
+  /** Per ECS service (`api-qa`, ...): what its next task definition gets besides the image. */
+  runtime?: Record<string, RuntimeConfigRecord>;
   facts: Fact[];
 }
 
@@ -51,13 +62,31 @@ export function parseState(text: string, file: string): PipelineState {
   }
   if (state.commit !== undefined && typeof state.commit !== "string")
     throw new Error(`${file}: commit must be a string`);
+  if (state.runtime !== undefined) checkRuntime(state.runtime, file);
   return {
     version: 1,
     images: state.images,
     facts: state.facts,
     ...(state.commit && { commit: state.commit }),
+    ...(state.runtime && { runtime: state.runtime }),
   };
 }
+
+function checkRuntime(runtime: unknown, file: string): void {
+  if (!runtime || typeof runtime !== "object") throw new Error(`${file}: runtime must be an object`);
+  for (const [service, config] of Object.entries(runtime)) {
+    const c = config as Partial<RuntimeConfigRecord> | undefined;
+    if (!isStringRecord(c?.environment) || !isStringRecord(c?.secrets)) {
+      throw new Error(`${file}: runtime.${service} needs environment and secrets, each of names to strings`);
+    }
+  }
+}
+
+const isStringRecord = (value: unknown): value is Record<string, string> =>
+  typeof value === "object" &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.values(value).every((v) => typeof v === "string");
 
 export function readState(file: string): PipelineState {
   let text: string;

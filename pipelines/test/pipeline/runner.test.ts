@@ -5,6 +5,7 @@ import { loadSpec } from "@platform/env";
 import { afterEach, describe, expect, it } from "vitest";
 import { ciReporter } from "../../src/pipeline/ci.js";
 import type { PipelineContext } from "../../src/pipeline/context.js";
+import type { StageEvent } from "../../src/pipeline/notices/events.js";
 import { planStages } from "../../src/pipeline/plan.js";
 import { runPipeline } from "../../src/pipeline/runner.js";
 import type { StageAction } from "../../src/pipeline/stage-actions.js";
@@ -29,6 +30,9 @@ function context(lines: string[], ciLines: string[] = []): PipelineContext {
     testCommand: ["true"],
     ecr: () => {
       throw new Error("no ECR in this test");
+    },
+    secretLocator: () => {
+      throw new Error("no secret store in this test");
     },
     run: async () => {},
     awsEnv: () => ({}),
@@ -128,5 +132,45 @@ describe("runPipeline", () => {
     });
     expect(calls).toEqual(["deploy-qa"]);
     expect(result.state.facts).toEqual(["tested", "images.qa", "deployed.qa"]);
+  });
+});
+
+describe("runPipeline's notices", () => {
+  it("tells the notifier of each stage's start and end, and of a failure with its error", async () => {
+    const events: StageEvent[] = [];
+    const ctx = { ...context([]), notify: async (e: StageEvent) => void events.push(e) };
+    await runPipeline(ctx, {
+      plan: planStages({}, new Set()),
+      state: emptyState(),
+      actions: recordingActions([], "deploy-qa"),
+    });
+    expect(events.map((e) => `${e.stage} ${e.type}`).slice(-3)).toEqual([
+      "push passed",
+      "deploy-qa started",
+      "deploy-qa failed",
+    ]);
+    expect(events.at(-1)).toMatchObject({ error: "deploy-qa broke" });
+    const passed = events.find((e) => e.stage === "push" && e.type === "passed")!;
+    expect(passed.state.facts).toContain("images.qa");
+  });
+
+  it("a notice that can't be sent is a warning: the run goes on, a stage's own error still shows", async () => {
+    const lines: string[] = [];
+    const calls: StageName[] = [];
+    const ctx = {
+      ...context(lines),
+      notify: async () => {
+        throw new Error("SNS is down");
+      },
+    };
+    const result = await runPipeline(ctx, {
+      plan: planStages({ to: "verify-qa" }, new Set()),
+      state: emptyState(),
+      actions: recordingActions(calls, "verify-qa"),
+    });
+    expect(calls).toEqual(STAGE_NAMES.slice(0, STAGE_NAMES.indexOf("verify-qa") + 1));
+    expect(result.outcome).toBe("failed");
+    expect(lines).toContain("warning: notice not sent (verify-qa failed): SNS is down");
+    expect(lines.some((l) => l.includes("verify-qa broke"))).toBe(true);
   });
 });

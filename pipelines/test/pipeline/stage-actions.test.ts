@@ -120,6 +120,9 @@ function context(ecr: ReturnType<typeof fakeEcr>, deploys: string[][], lines: st
     ci: ciReporter({}),
     testCommand: ["true"],
     ecr: () => ecr.client,
+    secretLocator: () => ({
+      locate: async (ref) => `arn:test:${"ssm" in ref ? ref.ssm : ref.secretsManager}`,
+    }),
     run: async (command, args) => {
       if (command !== "node" || args[1] !== "deploy") return; // tsc -b: nothing to compile here
       deploys.push(args.slice(1));
@@ -164,6 +167,23 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
     expect(ecr.state.get("api-prod")!.tags.get(image.tag)).toBe(image.digest);
     const check = (host: string) =>
       `'node' '${root}/pipelines/dist/src/pipeline/verify-green.js' '--app' 'api' '--env' '${host === "localhost" ? "prod" : "qa"}' '--host' '${host}' '--commit' '${commit}' '--digest' '${image.digest}' '--tag' '${image.tag}'`;
+    // Each environment's own settings and secret references, as the build (qa) and promote (prod) stages generated them.
+    const configOptions = (env: "qa" | "prod") => {
+      const service = spec.environments[env].services.api;
+      return [
+        ...Object.entries(service.environment).flatMap(([name, value]) => ["--env", "api", name, value]),
+        ...Object.entries(service.secrets).flatMap(([name, ref]) => [
+          "--secret",
+          "api",
+          name,
+          `arn:test:${"ssm" in ref ? ref.ssm : ref.secretsManager}`,
+        ]),
+      ];
+    };
+    expect(configOptions("qa")).toContain("--secret");
+    expect(result.state.runtime?.["api-prod"]?.secrets.API_ADMIN_KEY).toBe(
+      "arn:test:platform/prod/api/admin-key",
+    );
     expect(deploys).toEqual([
       [
         "deploy",
@@ -174,6 +194,7 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
         image.qa,
         "--timeout",
         "60",
+        ...configOptions("qa"),
         "--test-command",
         check("qa.localhost"),
         "--test-base-url",
@@ -188,6 +209,7 @@ describe("the pipeline's stages, end to end on a fake registry", () => {
         image.prod,
         "--timeout",
         "60",
+        ...configOptions("prod"),
         "--test-command",
         check("localhost"),
         "--test-base-url",

@@ -20,7 +20,12 @@ describe("pipeline state file", () => {
       const file = join(dir, "nested", "state.json");
       expect(readState(file)).toEqual(emptyState());
       const state = withFact(
-        { ...emptyState(), commit: "abc1234", images: { api: { tag: "t", digest } } },
+        {
+          ...emptyState(),
+          commit: "abc1234",
+          images: { api: { tag: "t", digest } },
+          runtime: { "api-qa": { environment: { ROLE: "all" }, secrets: { API_ADMIN_KEY: "arn:s" } } },
+        },
         "images.qa",
       );
       writeState(file, state);
@@ -40,6 +45,12 @@ describe("pipeline state file", () => {
     expect(() =>
       parseState('{"version":1,"facts":[],"images":{"api":{"tag":"t","digest":"latest"}}}', "s.json"),
     ).toThrow("s.json: images.api needs a tag and a sha256 digest");
+    expect(() =>
+      parseState(
+        '{"version":1,"facts":[],"images":{},"runtime":{"api-qa":{"environment":{"ROLE":1},"secrets":{}}}}',
+        "s.json",
+      ),
+    ).toThrow("s.json: runtime.api-qa needs environment and secrets, each of names to strings");
   });
 
   it("refuses a state whose digests are not the ones the CI job was handed", () => {
