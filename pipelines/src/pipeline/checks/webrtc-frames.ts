@@ -36,7 +36,12 @@ export async function checkWebrtcFrames(check: FramesCheck): Promise<FramesMeasu
     check.log(`opening ${url}${mapped.join("")} in headless Chromium, filter loopback`);
     const response = await page.goto(url).catch((error: Error) => {
       // Playwright's message carries its call log: the first line says what happened.
-      throw new Error(`GET ${url}: ${error.message.split("\n")[0]?.replace(/^page\.goto: /, "").replace(/ at \S+$/, "")}`);
+      throw new Error(
+        `GET ${url}: ${error.message
+          .split("\n")[0]
+          ?.replace(/^page\.goto: /, "")
+          .replace(/ at \S+$/, "")}`,
+      );
     });
     if (response?.status() !== 200)
       throw new Error(`GET ${url} answered HTTP ${response?.status() ?? "nothing"}`);

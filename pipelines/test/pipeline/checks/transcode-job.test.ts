@@ -19,17 +19,21 @@ async function startApi(
 ): Promise<AppProcess> {
   const dir = mkdtempSync(join(tmpdir(), "checks-api-"));
   dirs.push(dir);
-  const api = await startAppProcess("api", {
-    ROLE: "all",
-    DATABASE_URL: `sqlite:${join(dir, "api.db")}`,
-    OBJECTS_DIR: join(dir, "objects"),
-    TMPDIR: dir,
-    API_ADMIN_KEY: adminKey,
-    WORKER_CONCURRENCY: "1",
-    POLL_MS: "200",
-    GIT_COMMIT: "abc1234",
-    ...extra,
-  }, ready);
+  const api = await startAppProcess(
+    "api",
+    {
+      ROLE: "all",
+      DATABASE_URL: `sqlite:${join(dir, "api.db")}`,
+      OBJECTS_DIR: join(dir, "objects"),
+      TMPDIR: dir,
+      API_ADMIN_KEY: adminKey,
+      WORKER_CONCURRENCY: "1",
+      POLL_MS: "200",
+      GIT_COMMIT: "abc1234",
+      ...extra,
+    },
+    ready,
+  );
   apis.push(api);
   return api;
 }
@@ -63,10 +67,12 @@ describe("the transcoding check against a real API", () => {
     expect(measure).toMatchObject({ codec: "h264", height: 360 });
     expect(measure.durationSeconds).toBeGreaterThan(1.5);
     expect(measure.durationSeconds).toBeLessThan(2.5);
-    expect(lines[0]).toMatch(/^uploaded pipeline-verify\/0123456789abcdef0123-[0-9a-f]{8}\/clip\.mp4 \(2 s\)/);
-    expect(lines.some((l) => l.startsWith(`job ${measure.jobId}: SUBMITTED`) || l.includes("PROGRESSING"))).toBe(
-      true,
+    expect(lines[0]).toMatch(
+      /^uploaded pipeline-verify\/0123456789abcdef0123-[0-9a-f]{8}\/clip\.mp4 \(2 s\)/,
     );
+    expect(
+      lines.some((l) => l.startsWith(`job ${measure.jobId}: SUBMITTED`) || l.includes("PROGRESSING")),
+    ).toBe(true);
     expect(lines.at(-1)).toBe(`job ${measure.jobId}: COMPLETE`);
     expect(lines.join("\n")).not.toContain(adminKey);
   }, 120_000);
@@ -82,7 +88,9 @@ describe("the transcoding check against a real API", () => {
   it("fails on a key the API refuses, naming the call and never showing the key", async () => {
     const wrong = `wrong-${randomBytes(12).toString("hex")}`;
     const failure = checkTranscodeJob(check(api.url, [], wrong));
-    await expect(failure).rejects.toThrow(/^PUT \/api\/v1\/objects\/pipeline-verify\/.+ answered HTTP 401, expected 201/);
+    await expect(failure).rejects.toThrow(
+      /^PUT \/api\/v1\/objects\/pipeline-verify\/.+ answered HTTP 401, expected 201/,
+    );
     await expect(failure).rejects.not.toThrow(wrong);
   }, 60_000);
 

@@ -1,6 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,8 @@ import { type AppProcess, bundleMediaPublicDir, startAppProcess } from "./app-pr
 // The media server's functional check against the real media server (its compiled entry point,
 // GStreamer and werift) in Debian's headless Chromium with a fake camera. The page is opened by a
 // name only the browser's resolver rule knows (as on AWS, where the name is the environment's),
-// so the host mapping is part of what passes.
+// so the host mapping is part of what passes. Media that never arrives is the stall verdict
+// (verdicts.test.ts) and, end to end, a media server that forwards no frames (test/test/pipeline-stops.test.ts).
 
 const servers: AppProcess[] = [];
 let dir: string;
@@ -27,7 +28,11 @@ afterAll(async () => {
 });
 
 async function startMediaServer(env: Record<string, string> = {}): Promise<AppProcess> {
-  const server = await startAppProcess("media-server", { GIT_COMMIT: "abc1234", PUBLIC_DIR: publicDir, ...env });
+  const server = await startAppProcess("media-server", {
+    GIT_COMMIT: "abc1234",
+    PUBLIC_DIR: publicDir,
+    ...env,
+  });
   servers.push(server);
   return server;
 }
@@ -51,14 +56,6 @@ describe("the WebRTC check against a real media server", () => {
     expect(lines[0]).toBe(
       `opening http://media.qa.example.test:${port}/media/ (media.qa.example.test → 127.0.0.1) in headless Chromium, filter loopback`,
     );
-  }, 90_000);
-
-  it("fails within its bound when the media cannot arrive (candidates on an unreachable address)", async () => {
-    const server = await startMediaServer({ PUBLIC_IP: "192.0.2.1" });
-    const failure = await checkWebrtcFrames(check(server.url, [], 8000)).catch((error: Error) => error);
-    expect(failure).toBeInstanceOf(Error);
-    console.log(`unreachable media: ${(failure as Error).message}`);
-    expect((failure as Error).message).toMatch(/^(ICE failed|no frames decoded \(ICE \w+\))/);
   }, 90_000);
 
   it("fails when the page is not there", async () => {
