@@ -4,13 +4,15 @@ import { runNode } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LbClient, type VersionInfo } from "../src/lb-client.js";
 import { LocalRegionProcess, REPO_ROOT } from "../src/region-process.js";
+import { filesUnder, findLeaks, secretValues } from "../src/secret-leaks.js";
 
 // The local pipeline end to end, as a developer runs it: `npm start` brings up a region (its own
 // ports and state folder), then `npm run pipeline -- --skip install,lint,test --approve` builds, pushes
 // to qa, deploys qa, verifies qa through the load balancer, promotes the same digests, deploys and
 // verifies prod. Every service of the spec shifts traffic (qa and the prod media server BLUE_GREEN,
 // the prod API CANARY), so each deploy first verifies green on the test listener, before users are
-// moved to it.
+// moved to it. Verification is functional: a transcoding job through the API and WebRTC frames
+// through the media server's demo page, on each test listener and on qa.
 
 interface PipelineState {
   commit: string;
@@ -53,6 +55,24 @@ describe("npm run pipeline on the local region", () => {
       ...result.output.matchAll(/green (api|media-server) serves commit (\w+) on the test listener/g),
     ];
     expect(greenChecks.map((m) => m[1]).sort()).toEqual(["api", "api", "media-server", "media-server"]);
+    const greenJobs = result.output.match(
+      /green api: job [0-9a-f-]+ COMPLETE in [\d.]+ s, 360p h264 [\d.]+ s on the test listener/g,
+    );
+    const greenFrames = result.output.match(
+      /green media-server: \d+ frames decoded in [\d.]+ s on the test listener/g,
+    );
+    expect(greenJobs).toHaveLength(2);
+    expect(greenFrames).toHaveLength(2);
+    // qa itself, through host routing after the switch: the stage's note carries both measures.
+    expect(result.output).toMatch(
+      /verify-qa.*api: job [0-9a-f-]+ COMPLETE in .*media-server: \d+ frames decoded/,
+    );
+
+    // The key the checks used (qa's API_ADMIN_KEY) and every other secret: in none of the output or the files left.
+    const secrets = await secretValues(region);
+    expect(secrets.map((s) => s.name)).toContain("api-qa API_ADMIN_KEY");
+    const left = filesUnder(region.dir).filter((f) => !f.where.startsWith("region/"));
+    expect(findLeaks(secrets, [{ where: "pipeline output", text: result.output }, ...left])).toEqual([]);
 
     const state = JSON.parse(await readFile(stateFile, "utf8")) as PipelineState;
     expect(state.facts).toEqual([
