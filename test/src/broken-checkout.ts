@@ -22,10 +22,16 @@ export class BrokenCheckout {
       await symlink(join(repoRoot, modules), join(dir, modules));
     }
     const checkout = new BrokenCheckout(dir, git(dir, ["rev-parse", "HEAD"]).trim());
-    execFileSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-b", "pipelines"], {
-      cwd: dir,
-      stdio: "pipe",
-    });
+    try {
+      execFileSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-b", "pipelines"], {
+        cwd: dir,
+        encoding: "utf8",
+        stdio: "pipe",
+      });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      throw new Error(`the checkout's tools did not compile:\n${stdout ?? ""}${stderr ?? ""}`);
+    }
     return checkout;
   }
 

@@ -11,7 +11,7 @@ import { AwsSecretResolver, type EnvironmentName, type PlatformSpec } from "@pla
  * SDK settings from an environment of the shape `awsEnvironment()` gives child tools: the local
  * region's profile, files and endpoint, or on AWS the region and the default credential chain.
  */
-export function sdkConfigFrom(env: NodeJS.ProcessEnv) {
+function sdkConfigFrom(env: NodeJS.ProcessEnv) {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const profile = env.AWS_PROFILE;
   return {
