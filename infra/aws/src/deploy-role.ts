@@ -20,6 +20,11 @@ export interface DeployGrants {
   logGroupArns: string[];
   /** Secrets Manager secrets `ecs verify` checks exist (never reads). */
   secretArns: string[];
+  /**
+   * The one secret the pipeline's functional checks read: the API's admin key, sent as the bearer
+   * token of the transcoding job verify-qa and the green check run (pipelines/src/pipeline/checks/).
+   */
+  checkSecret?: { kind: "ssm" | "secretsManager"; arn: string };
   /** The environment's e-mail topic, where the pipeline's notices go (pipelines/src/pipeline/notices/). */
   noticeTopicArns?: string[];
 }
@@ -136,6 +141,7 @@ export function deployPolicy(g: DeployGrants): PolicyDocument {
       Resource: g.secretArns,
     });
   }
+  if (g.checkSecret) statements.push(readCheckSecret(g.checkSecret));
   if (g.noticeTopicArns && g.noticeTopicArns.length > 0) {
     // The pipeline finds the topic by name (ListTopics lists names only) and publishes; it never creates one.
     statements.push(
@@ -144,6 +150,12 @@ export function deployPolicy(g: DeployGrants): PolicyDocument {
     );
   }
   return { Version: "2012-10-17", Statement: statements };
+}
+
+/** GetSecretValue or GetParameter on that one ARN; a SecureString's AWS-managed key needs no KMS grant. */
+function readCheckSecret(secret: NonNullable<DeployGrants["checkSecret"]>): PolicyStatement {
+  const action = secret.kind === "ssm" ? "ssm:GetParameter" : "secretsmanager:GetSecretValue";
+  return { Sid: "ReadCheckSecret", Effect: "Allow", Action: [action], Resource: [secret.arn] };
 }
 
 /** Trust for GitHub Actions jobs of one repository that run in one GitHub environment (qa or prod). */

@@ -35,7 +35,7 @@ interface ServiceParts {
   repository: Repository;
   roles: ServiceRoles;
   service: Service;
-  secrets: SecretReference[];
+  secrets: Record<string, SecretReference>;
 }
 
 /**
@@ -131,7 +131,7 @@ function defineService(
     secrets: Object.fromEntries(Object.entries(secretsByName).map(([key, s]) => [key, s.valueFrom])),
     extraEnvironment: app === "api" ? apiEnvironment(settings, storage, database) : {},
   });
-  return { repository, roles, service, secrets };
+  return { repository, roles, service, secrets: secretsByName };
 }
 
 function apiPolicy(settings: StackSettings, storage: Storage, database: Database) {
@@ -188,15 +188,21 @@ function defineDeployRole(
   const { env, account, shared } = ctx;
   const all = <T>(pick: (parts: ServiceParts) => pulumi.Input<T>[]) =>
     pulumi.all(APP_NAMES.flatMap((app) => pick(services[app])));
+  const checkSecret = services.api.secrets.API_ADMIN_KEY;
   const policy = pulumi
     .all([
       account,
       shared.clusterName,
       all((s) => [s.repository.arn]),
       all((s) => [s.roles.executionRoleArn, s.roles.taskRoleArn]),
-      all((s) => s.secrets.filter((r) => r.kind === "secretsManager").map((r) => r.arn)),
+      all((s) =>
+        Object.values(s.secrets)
+          .filter((r) => r.kind === "secretsManager")
+          .map((r) => r.arn),
+      ),
+      checkSecret?.arn,
     ])
-    .apply(([a, clusterName, pushRepositoryArns, passRoleArns, secretArns]) =>
+    .apply(([a, clusterName, pushRepositoryArns, passRoleArns, secretArns, checkSecretArn]) =>
       deployPolicy({
         account: a,
         clusterName,
@@ -206,6 +212,8 @@ function defineDeployRole(
         passRoleArns,
         logGroupArns: APP_NAMES.map((app) => logGroupArn(a, logGroupName(app, env))),
         secretArns,
+        ...(checkSecret &&
+          checkSecretArn && { checkSecret: { kind: checkSecret.kind, arn: checkSecretArn } }),
         noticeTopicArns: [`arn:${a.partition}:sns:${a.region}:${a.accountId}:${alarmTopicNames(env).emails}`],
       }),
     );

@@ -81,9 +81,18 @@ describe("IAM documents", () => {
       passRoleArns: ["arn:aws:iam::123456789012:role/api-prod-task"],
       logGroupArns: ["arn:aws:logs:eu-west-1:123456789012:log-group:/platform/prod/api"],
       secretArns: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/prod/api/admin-key-AbCdEf"],
+      checkSecret: {
+        kind: "secretsManager",
+        arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/prod/api/admin-key-AbCdEf",
+      },
       noticeTopicArns: ["arn:aws:sns:eu-west-1:123456789012:platform-alarm-emails-prod"],
     });
     expect(checkPolicies([asResource(deploy)])).toEqual([]);
+    const read = deploy.Statement.find((s) => s.Sid === "ReadCheckSecret");
+    expect([read?.Action, read?.Resource]).toEqual([
+      ["secretsmanager:GetSecretValue"],
+      ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:platform/prod/api/admin-key-AbCdEf"],
+    ]);
     const sns = deploy.Statement.filter((s) => s.Action.some((a) => a.startsWith("sns:")));
     expect(sns.map((s) => [s.Action, s.Resource])).toEqual([
       [["sns:ListTopics"], ["*"]],

@@ -286,6 +286,21 @@ export function environmentSuite(
         .sort();
       expect(policies).toEqual([`api-${env}-backlog`, `api-${env}-cpu`, `media-server-${env}-cpu`]);
     });
+
+    test("lets CI read one secret value, its own environment's API admin key (the functional checks' token)", () => {
+      const role = ofType(run.resources, TYPES.rolePolicy).find((r) => r.name === `deploy-${env}`);
+      const { Statement } = parseJson(role?.inputs.policy) as {
+        Statement: { Action: string[]; Resource: string[] }[];
+      };
+      const reads = Statement.filter((s) =>
+        s.Action.some((a) => a === "secretsmanager:GetSecretValue" || a === "ssm:GetParameter"),
+      );
+      expect(reads).toHaveLength(1);
+      expect(reads[0]?.Action).toEqual(["secretsmanager:GetSecretValue"]);
+      expect(reads[0]?.Resource).toEqual([
+        expect.stringMatching(new RegExp(`:secret:platform/${env}/api/admin-key-`)),
+      ]);
+    });
   });
 
   return () => run;
