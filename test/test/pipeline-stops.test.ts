@@ -106,6 +106,28 @@ describe("a broken change stops at the stage that catches it, and prod keeps its
     expect(await served("prod")).toEqual(before.prod);
   }, 700_000);
 
+  it("a media server that forwards no video stops at deploy-qa: the green check counts no frames, qa and prod keep theirs", async () => {
+    const before = { qa: await served("qa"), prod: await served("prod") };
+    await checkout.commitChange(
+      "media-server: loopback forwards no video",
+      "media-server/src/media/route-runner.ts",
+      (text) => {
+        const forwarding = "(p) => route.sink.sendVideo(p)";
+        if (!text?.includes(forwarding))
+          throw new Error("route-runner.ts no longer forwards video as this test expects");
+        return text.replace(forwarding, "() => undefined");
+      },
+    );
+    const result = await pipeline("no-frames", ["--skip", "install,lint,test", "--apps", "media-server"]);
+    expect(result.code, result.output.slice(-3000)).toBe(1);
+    expect(failedStage(result.output)).toBe("deploy-qa");
+    // The green check's own verdict, and the deploy's answer to it: roll back.
+    expect(result.output).toMatch(/no frames decoded|frames stalled at \d+/);
+    expect(result.output).toMatch(/roll(ed|ing)? ?back/i);
+    expect(await served("qa")).toEqual(before.qa);
+    expect(await served("prod")).toEqual(before.prod);
+  }, 700_000);
+
   it("no secret value is in what the runs printed or in the files they left", () => {
     expect(secrets.length).toBeGreaterThan(0);
     // The state files the runs wrote, and whatever the checkout has that git doesn't track (reports,

@@ -14,6 +14,7 @@ import { awsClientConfig, awsEnvironment, checkoutTarget, ecrClient, type Target
 import { branchStages } from "./branching.js";
 import { ciReporter, isCiCommand } from "./ci.js";
 import type { PipelineContext, ProgramRunner } from "./context.js";
+import { failureReason } from "./failure-reason.js";
 import type { Notify } from "./notices/events.js";
 import { changesSince, commitSubject } from "./notices/git-log.js";
 import { pipelineNotifier } from "./notices/notifier.js";
@@ -274,7 +275,7 @@ function spawnProgram(cwd: string, log: (line: string) => void): ProgramRunner {
         for (const line of chunk.toString().split(/\r?\n/)) {
           if (!line.trim()) continue;
           log(isCiCommand(line) ? line : `  │ ${line}`);
-          tail = [...tail.slice(-19), line];
+          tail = [...tail.slice(-39), line];
         }
       };
       child.stdout.on("data", relay);
@@ -285,7 +286,7 @@ function spawnProgram(cwd: string, log: (line: string) => void): ProgramRunner {
         else {
           const shown = [command, ...args].join(" ");
           const name = shown.length > 100 ? `${shown.slice(0, 100)}…` : shown;
-          reject(new Error(`${name} exited with ${code ?? signal}: ${tail.at(-1) ?? ""}`));
+          reject(new Error(`${name} exited with ${code ?? signal}: ${failureReason(tail)}`));
         }
       });
     });
