@@ -42,7 +42,7 @@ async function pipeline(name: string, args: string[]) {
     { cwd: checkout.dir, env: region.env, limitMs: 600_000 },
   );
   printed.push({ where: `the ${name} run's output`, text: result.output });
-  const stopped = /^✗ .*$/m.exec(result.output)?.[0] ?? "no stage failed";
+  const stopped = stopLine(result.output) || "no stage failed";
   console.log(
     `${name}: exit ${result.code} in ${(result.elapsedMs / 1000).toFixed(1)} s\n  ${stopped.slice(0, 600)}`,
   );
@@ -52,6 +52,11 @@ async function pipeline(name: string, args: string[]) {
 /** The stage the run stopped at and its line of the summary table. */
 function failedStage(output: string): string | undefined {
   return /✗ ([\w-]+) failed/.exec(output)?.[1];
+}
+
+/** The line that says the run stopped, and why. */
+function stopLine(output: string): string {
+  return /^✗ .*$/m.exec(output)?.[0] ?? "";
 }
 
 beforeAll(async () => {
@@ -84,7 +89,7 @@ describe("a broken change stops at the stage that catches it, and prod keeps its
     expect(result.code, result.output.slice(-3000)).toBe(1);
     expect(failedStage(result.output)).toBe("test");
     expect(result.output).toMatch(/npx vitest run --project env env\/test\/broken\.test\.ts exited with 1/);
-    expect(result.output).toMatch(/expected 2 to be 3/);
+    expect(stopLine(result.output)).toMatch(/expected 2 to be 3/);
     expect(result.output).not.toMatch(/▶ \[\d+\/\d+\] build/);
     expect(await served("qa")).toEqual(before.qa);
     expect(await served("prod")).toEqual(before.prod);
@@ -102,6 +107,7 @@ describe("a broken change stops at the stage that catches it, and prod keeps its
     expect(failedStage(result.output)).toBe("deploy-qa");
     // Why, in the task's own words: its exit and the last line it wrote.
     expect(result.output).toMatch(/broken build: the API crashes before it listens/);
+    expect(stopLine(result.output)).toMatch(/FAILED: .*circuit breaker/);
     expect(await served("qa")).toEqual(before.qa);
     expect(await served("prod")).toEqual(before.prod);
   }, 700_000);
@@ -124,6 +130,7 @@ describe("a broken change stops at the stage that catches it, and prod keeps its
     // The green check's own verdict, and the deploy's answer to it: roll back.
     expect(result.output).toMatch(/no frames decoded|frames stalled at \d+/);
     expect(result.output).toMatch(/roll(ed|ing)? ?back/i);
+    expect(stopLine(result.output)).toMatch(/FAILED: the test check failed/);
     expect(await served("qa")).toEqual(before.qa);
     expect(await served("prod")).toEqual(before.prod);
   }, 700_000);
