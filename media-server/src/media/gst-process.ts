@@ -32,8 +32,9 @@ export function parseBusLine(line: string): BusMessage | undefined {
 }
 
 /**
- * One gst-launch-1.0 process: spawned with an argv array (no shell), bus messages read from its
- * stdout (-m), its DOT graphs written to a private folder. `stop` ends it by its own PID.
+ * One gst-launch-1.0 process: spawned with an argv array (no shell) under a parent-death signal,
+ * bus messages read from its stdout (-m), its DOT graphs written to a private folder. `stop` ends
+ * it by its own PID.
  */
 export class GstProcess {
   readonly dotDir = mkdtempSync(path.join(tmpdir(), "gst-dot-"));
@@ -50,7 +51,10 @@ export class GstProcess {
   ) {}
 
   start(): void {
-    const child = spawn("gst-launch-1.0", this.argv, {
+    // setpriv (util-linux) sets PR_SET_PDEATHSIG and execs gst-launch in place (same PID): if
+    // the server dies, even by SIGKILL, the kernel kills its GStreamer process too. Node can't set
+    // the flag itself, and a process group would need a survivor to signal it.
+    const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", "gst-launch-1.0", ...this.argv], {
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
