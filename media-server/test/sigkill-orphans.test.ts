@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { startServerProcess } from "./helpers/process.js";
+import { isGstAlive, startServerProcess } from "./helpers/process.js";
 import { filterPipeline, TestRpc } from "./helpers/rpc-client.js";
 
 // A server killed with SIGKILL runs no cleanup, so its GStreamer children must die by themselves.
@@ -12,25 +12,7 @@ function gstChildren(pid: number): number[] {
   const children = tasks.flatMap((task) =>
     readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number),
   );
-  return children.filter((child) => comm(child) === "gst-launch-1.0");
-}
-
-function comm(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Alive means running or sleeping: a zombie has already died and waits only for its reaper. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
+  return children.filter(isGstAlive);
 }
 
 describe("SIGKILL", () => {
@@ -38,7 +20,7 @@ describe("SIGKILL", () => {
   let gst: number[] = [];
   afterAll(() => {
     if (server?.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
-    for (const pid of gst.filter(alive)) process.kill(pid, "SIGKILL");
+    for (const pid of gst.filter(isGstAlive)) process.kill(pid, "SIGKILL");
   });
 
   it("leaves no GStreamer process behind: the children get the parent-death signal", async () => {
@@ -55,10 +37,10 @@ describe("SIGKILL", () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     gst = gstChildren(serverPid);
     expect(gst.length).toBeGreaterThan(0);
-    expect(gst.every(alive)).toBe(true);
+    expect(gst.every(isGstAlive)).toBe(true);
 
     server.kill("SIGKILL");
-    await expect.poll(() => gst.filter(alive), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => gst.filter(isGstAlive), { timeout: 10_000 }).toEqual([]);
     await rpc.close().catch(() => undefined);
   });
 });

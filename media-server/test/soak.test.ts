@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gstSpawnObservers, runningGstPids } from "../src/media/gst-process.js";
+import { isGstAlive } from "./helpers/process.js";
 import { TestRpc } from "./helpers/rpc-client.js";
 import { startTestServer } from "./helpers/server.js";
 import { makeOffer } from "./helpers/werift-client.js";
@@ -29,9 +30,6 @@ const udpSockets = () => {
     }
   }).length;
 };
-
-const isGstAlive = (pid: number) =>
-  existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("gst-launch");
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

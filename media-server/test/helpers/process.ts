@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { mediaServerDir } from "./server.js";
 
@@ -17,4 +18,13 @@ export async function startServerProcess(
     if (entry.message === "media server listening") return { child, url: `http://127.0.0.1:${entry.port}` };
   }
   throw new Error("the server exited before listening");
+}
+
+/** A gst-launch runs under this PID (a zombie has an empty cmdline: it has died, only unreaped). */
+export function isGstAlive(pid: number): boolean {
+  try {
+    return existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("gst-launch");
+  } catch {
+    return false;
+  }
 }
