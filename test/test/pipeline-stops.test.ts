@@ -49,14 +49,20 @@ async function pipeline(name: string, args: string[]) {
   return result;
 }
 
-/** The stage the run stopped at and its line of the summary table. */
-function failedStage(output: string): string | undefined {
-  return /✗ ([\w-]+) failed/.exec(output)?.[1];
+/** What qa and prod serve now: a broken change must leave both as they were. */
+async function servedEverywhere(): Promise<Record<keyof typeof HOSTS, Served>> {
+  return { qa: await served("qa"), prod: await served("prod") };
 }
 
 /** The line that says the run stopped, and why. */
 function stopLine(output: string): string {
   return /^✗ .*$/m.exec(output)?.[0] ?? "";
+}
+
+/** The run failed, and at `stage`. */
+function expectStoppedAt(result: { code: number | null; output: string }, stage: string): void {
+  expect(result.code, result.output.slice(-3000)).toBe(1);
+  expect(/^✗ ([\w-]+) failed/.exec(stopLine(result.output))?.[1]).toBe(stage);
 }
 
 beforeAll(async () => {
@@ -76,7 +82,7 @@ afterAll(async () => {
 
 describe("a broken change stops at the stage that catches it, and prod keeps its version", () => {
   it("a failing test stops the pipeline at test: nothing is built or deployed", async () => {
-    const before = { qa: await served("qa"), prod: await served("prod") };
+    const before = await servedEverywhere();
     await checkout.commitChange("env: a test that fails", "env/test/broken.test.ts", () =>
       ['import { expect, it } from "vitest";', 'it("adds", () => expect(1 + 1).toBe(3));', ""].join("\n"),
     );
@@ -86,36 +92,32 @@ describe("a broken change stops at the stage that catches it, and prod keeps its
       "--test-command",
       "npx vitest run --project env env/test/broken.test.ts",
     ]);
-    expect(result.code, result.output.slice(-3000)).toBe(1);
-    expect(failedStage(result.output)).toBe("test");
+    expectStoppedAt(result, "test");
     expect(result.output).toMatch(/npx vitest run --project env env\/test\/broken\.test\.ts exited with 1/);
     expect(stopLine(result.output)).toMatch(/expected 2 to be 3/);
     expect(result.output).not.toMatch(/▶ \[\d+\/\d+\] build/);
-    expect(await served("qa")).toEqual(before.qa);
-    expect(await served("prod")).toEqual(before.prod);
+    expect(await servedEverywhere()).toEqual(before);
   }, 300_000);
 
   it("an API image that crashes at start stops at deploy-qa: green never takes traffic, qa and prod keep theirs", async () => {
-    const before = { qa: await served("qa"), prod: await served("prod") };
+    const before = await servedEverywhere();
     await checkout.commitChange(
       "api: crash at start",
       "api/src/main.ts",
       (text) => `throw new Error("broken build: the API crashes before it listens");\n${text}`,
     );
     const result = await pipeline("crash-at-start", ["--skip", "install,lint,test", "--apps", "api"]);
-    expect(result.code, result.output.slice(-3000)).toBe(1);
-    expect(failedStage(result.output)).toBe("deploy-qa");
-    // Why, in the task's own words: its exit and the last line it wrote.
+    expectStoppedAt(result, "deploy-qa");
+    // Why, in the task's own words, and quoted on the line that says the run stopped.
     expect(result.output).toMatch(/broken build: the API crashes before it listens/);
     expect(stopLine(result.output)).toMatch(
       /broken build: the API crashes before it listens|FAILED: .*circuit breaker/,
     );
-    expect(await served("qa")).toEqual(before.qa);
-    expect(await served("prod")).toEqual(before.prod);
+    expect(await servedEverywhere()).toEqual(before);
   }, 700_000);
 
   it("a media server that forwards no video stops at deploy-qa: the green check counts no frames, qa and prod keep theirs", async () => {
-    const before = { qa: await served("qa"), prod: await served("prod") };
+    const before = await servedEverywhere();
     await checkout.commitChange(
       "media-server: loopback forwards no video",
       "media-server/src/media/route-runner.ts",
@@ -127,14 +129,12 @@ describe("a broken change stops at the stage that catches it, and prod keeps its
       },
     );
     const result = await pipeline("no-frames", ["--skip", "install,lint,test", "--apps", "media-server"]);
-    expect(result.code, result.output.slice(-3000)).toBe(1);
-    expect(failedStage(result.output)).toBe("deploy-qa");
+    expectStoppedAt(result, "deploy-qa");
     // The green check's own verdict, and the deploy's answer to it: roll back.
     expect(result.output).toMatch(/no frames decoded|frames stalled at \d+/);
     expect(result.output).toMatch(/roll(ed|ing)? ?back/i);
     expect(stopLine(result.output)).toMatch(/FAILED: the test check failed/);
-    expect(await served("qa")).toEqual(before.qa);
-    expect(await served("prod")).toEqual(before.prod);
+    expect(await servedEverywhere()).toEqual(before);
   }, 700_000);
 
   it("no secret value is in what the runs printed or in the files they left", () => {
