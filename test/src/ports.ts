@@ -1,4 +1,4 @@
-import { freePort } from "@platform/local-region/testing";
+import { freePorts } from "@platform/local-region/testing";
 
 // Every suite runs its own local region beside a developer's (4566/8080/8443) and beside the other
 // engineers' tests (task ports 43000–43999): listener ports come from the OS, task and media ports
@@ -51,7 +51,7 @@ export function suiteRanges(suite: SuiteName): { tasks: PortRange; mediaUdp: Por
 }
 
 export async function suitePorts(suite: SuiteName): Promise<SuitePorts> {
-  const [aws, http, https, testHttp, testHttps] = (await distinctFreePorts(5)) as [
+  const [aws, http, https, testHttp, testHttps] = (await freePorts(5)) as [
     number,
     number,
     number,
@@ -59,11 +59,4 @@ export async function suitePorts(suite: SuiteName): Promise<SuitePorts> {
     number,
   ];
   return { aws, http, https, testHttp, testHttps, ...suiteRanges(suite) };
-}
-
-/** `count` free ports, no two the same (the OS may hand a just-closed port out again). */
-async function distinctFreePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
 }

@@ -20,6 +20,7 @@ import type { RegionPlugin, TargetGroups } from "../src/contracts.js";
 import {
   type Backend,
   freePort,
+  freePorts,
   startBackend,
   startTestRegion,
   type TestRegion,
@@ -140,8 +141,7 @@ let loadBalancerArn = "";
 beforeAll(async () => {
   region = await startTestRegion([capture]);
   elb = region.client(ElasticLoadBalancingV2Client);
-  httpPort = await freePort();
-  httpsPort = await freePort();
+  [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
   const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: "edge" }))).LoadBalancers![0]!;
   loadBalancerArn = lb.LoadBalancerArn!;
   for (const name of ["api-prod", "api-qa", "media-qa", "sick", "empty", "refused", "unused"])

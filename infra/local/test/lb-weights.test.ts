@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import {
   type Backend,
-  freePort,
+  freePorts,
   startBackend,
   startTestRegion,
   type TestRegion,
@@ -147,8 +147,7 @@ function keepAlive(): Agent {
 beforeAll(async () => {
   region = await startTestRegion();
   elb = region.client(ElasticLoadBalancingV2Client);
-  prodPort = await freePort();
-  testPort = await freePort();
+  [prodPort, testPort] = (await freePorts(2)) as [number, number];
   const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: "bluegreen" }))).LoadBalancers![0]!;
   tg.blue = await createGroup("app-blue");
   tg.green = await createGroup("app-green");

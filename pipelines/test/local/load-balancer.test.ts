@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { loadSpec, type PlatformSpec, serviceName } from "@platform/env";
 import { EcsPlugin, LogsPlugin, TWIN_TAG } from "@platform/local-region";
-import { freePort, startTestRegion, type TestRegion } from "@platform/local-region/testing";
+import { freePorts, startTestRegion, type TestRegion } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootstrap } from "../../src/local/bootstrap.js";
 import { regionClients } from "../../src/local/clients.js";
@@ -28,13 +28,13 @@ beforeAll(async () => {
   region = await startTestRegion([logs, new EcsPlugin({ logs, taskPorts: { from: 43900, to: 43909 } })]);
   elb = region.client(ElasticLoadBalancingV2Client);
   spec = loadSpec(specFile);
-  spec.local = {
-    ...spec.local,
-    httpPort: await freePort(),
-    httpsPort: await freePort(),
-    testHttpPort: await freePort(),
-    testHttpsPort: await freePort(),
-  };
+  const [httpPort, httpsPort, testHttpPort, testHttpsPort] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  spec.local = { ...spec.local, httpPort, httpsPort, testHttpPort, testHttpsPort };
 }, 60_000);
 
 afterAll(async () => {

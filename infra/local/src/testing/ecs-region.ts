@@ -29,7 +29,7 @@ import {
 import { TWIN_TAG } from "../contracts.js";
 import { EcsPlugin } from "../services/ecs/plugin.js";
 import { LogsPlugin } from "../services/logs/plugin.js";
-import { freePort } from "./ports.js";
+import { freePort, freePorts } from "./ports.js";
 import { startTestRegion, type TestRegion } from "./region.js";
 import { newestServiceDeployment } from "./service-deployments.js";
 import { pushPackedImage, testImage } from "./test-image.js";
@@ -187,8 +187,7 @@ export class EcsTestRegion {
     const green = await this.createTargetGroup(`${name}-green`, 3);
     const lbArn = (await this.elb.send(new DescribeLoadBalancersCommand({ Names: ["platform"] })))
       .LoadBalancers?.[0]?.LoadBalancerArn as string;
-    const testPort = await freePort();
-    const twinPort = await freePort();
+    const [testPort, twinPort] = (await freePorts(2)) as [number, number];
     const weighted = async (listenerArn: string) =>
       (
         await this.elb.send(

@@ -15,7 +15,7 @@ export {
   testTargetGroup,
 } from "./ecs-region.js";
 export { confirmationLink, type Mail, parseMail, readOutbox } from "./outbox.js";
-export { freePort } from "./ports.js";
+export { freePort, freePorts } from "./ports.js";
 export { exited, killByPid, type RunOptions, type RunResult, runNode, waitForOutput } from "./processes.js";
 export { startTestRegion, type TestRegion } from "./region.js";
 export { newestServiceDeployment } from "./service-deployments.js";

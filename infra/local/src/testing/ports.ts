@@ -12,3 +12,10 @@ export async function freePort(): Promise<number> {
   if (typeof address !== "object" || !address) throw new Error("the OS gave no port");
   return address.port;
 }
+
+/** `count` free ports, no two the same (the OS may hand a just-closed port out again). */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
