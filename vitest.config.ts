@@ -10,6 +10,7 @@ const workspaces = [
   "infra/local",
   "pipelines",
   "telemetry",
+  "plots",
   "api",
   "media-server",
   "test",

@@ -27,6 +27,7 @@ declare -A DEBIAN_PACKAGES=(
   [python3-boto3]="compatibility tests of the local region with boto3"
   [qrencode]="QR code clips for the ZBar filter test"
   [procps]="process inspection in soak tests"
+  [fonts-dejavu-core]="text in the PNG charts of the reports (plots/)"
 )
 
 # shellcheck source=node-runtime.sh
