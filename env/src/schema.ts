@@ -181,7 +181,13 @@ export const platformSpec = z
       instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type such as t3.large"),
       minInstances: z.number().int().min(0),
       maxInstances: z.number().int().min(1),
-      ephemeralPorts: portRange,
+      /** The agent's ECS_DYNAMIC_HOST_PORT_RANGE: where hostPort 0 maps (ALB targets, WebRTC UDP). */
+      stunServer: z
+        .string()
+        .regex(/^[A-Za-z0-9.-]{1,253}:\d{1,5}$/, "a STUN server as host:port, e.g. stun.l.google.com:19302"),
+      dynamicHostPorts: portRange.refine((r) => r.to - r.from < 2048, {
+        message: "keep the dynamic host port range under 2048 ports: its UDP part is open to the internet",
+      }),
     }),
     network: z.strictObject({
       vpcId: z

@@ -67,6 +67,13 @@ describe("mistakes in the spec name the file, the line, the path and what was ex
     expect(message).toMatch(/:\d+ region: expected an AWS region such as eu-west-1, got "Europe"/);
   });
 
+  it("a dynamic host port range too wide to open to the internet", () => {
+    const message = problemsOf(
+      mutate("dynamicHostPorts: { from: 61000, to: 61511 }", "dynamicHostPorts: { from: 32768, to: 65535 }"),
+    );
+    expect(message).toContain("cluster.dynamicHostPorts: keep the dynamic host port range under 2048 ports");
+  });
+
   it("a rule across fields: reservation above the hard limit", () => {
     const message = problemsOf(mutate("  memoryReservation: 512\n", "  memoryReservation: 4096\n"));
     expect(message).toContain("memoryReservation (4096) must not exceed the hard limit memory (1024)");

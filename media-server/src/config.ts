@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseStunServer, type StunServer } from "./http/stun-address.js";
 
 /** Everything the server reads from its environment, validated once at start. */
 export interface ServerConfig {
@@ -15,6 +16,8 @@ export interface ServerConfig {
   /** container port -> advertised (host) port, learned from ECS metadata or HOST_PORT_<n>_UDP. */
   advertisedPorts: Map<number, number>;
   publicIp: string | undefined;
+  /** Where an ECS task learns its public address when nothing tells it (http/stun-address.ts). */
+  stunServer: StunServer | undefined;
   turn: { url: string; username: string; password: string } | undefined;
   overlayImageHosts: string[];
   version: { version: string; build: string; commit: string };
@@ -53,6 +56,17 @@ const envSchema = z.object({
   MAX_PIPELINES: z.coerce.number().int().positive().default(16),
   MEDIA_UDP_PORTS: portRange.optional(),
   PUBLIC_IP: z.ipv4().optional(),
+  STUN_SERVER: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseStunServer(text);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   TURN_URL: z
     .string()
     .regex(/^turns?:/, "TURN_URL must start with turn: or turns:")
@@ -111,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, publicDir: string): ServerCon
     // Locally there is no network namespace: the host ports are bound directly.
     advertisedPorts: new Map([...hostPorts.values()].map((p) => [p, p])),
     publicIp: e.PUBLIC_IP,
+    stunServer: e.STUN_SERVER,
     turn:
       e.TURN_URL && e.TURN_USERNAME && e.TURN_PASSWORD
         ? { url: e.TURN_URL, username: e.TURN_USERNAME, password: e.TURN_PASSWORD }

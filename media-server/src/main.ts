@@ -12,6 +12,7 @@ import {
 } from "@platform/telemetry";
 import { loadConfig, type ServerConfig } from "./config.js";
 import { fetchInstancePublicIp, parseContainerMetadata } from "./http/ecs-metadata.js";
+import { publicAddressFromStun } from "./http/stun-address.js";
 import { startServer } from "./server.js";
 
 /** Until the config is read, lines go out without a task id; after, every line has one. */
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     if (task?.image) image = task.image;
     for (const [containerPort, hostPort] of task?.udpPorts ?? [])
       config.advertisedPorts.set(containerPort, hostPort);
-    config.publicIp ??= task?.hostIp ?? (await fetchInstancePublicIp());
+    config.publicIp ??= task?.hostIp ?? (await publicAddress(config));
   }
   const server = await startServer(config, log, () => image);
 
@@ -75,6 +76,22 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (reason) => log.error("unhandled rejection", { error: String(reason) }));
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/**
+ * The instance's public IPv4 when ECS doesn't say it (bridge mode: HostIp 0.0.0.0): STUN first, since
+ * IMDS is out of a bridge-mode container's reach at hop limit 1; IMDS for hosts where it is reachable.
+ */
+async function publicAddress(config: ServerConfig): Promise<string | undefined> {
+  const fromStun = config.stunServer ? await publicAddressFromStun(config.stunServer) : undefined;
+  if (fromStun) {
+    log.info("public address learned from STUN", { publicIp: fromStun, stunServer: config.stunServer?.host });
+    return fromStun;
+  }
+  const fromImds = await fetchInstancePublicIp();
+  if (!fromImds)
+    log.warn("no public address (STUN and IMDS gave none): host candidates carry the task's own address");
+  return fromImds;
 }
 
 /**

@@ -69,7 +69,7 @@ export class Cluster extends pulumi.ComponentResource {
   }
 
   private instanceSecurityGroup(name: string, spec: PlatformSpec, args: ClusterArgs): aws.ec2.SecurityGroup {
-    const { from, to } = spec.cluster.ephemeralPorts;
+    const { from, to } = spec.cluster.dynamicHostPorts;
     return new aws.ec2.SecurityGroup(
       `${name}-instances`,
       {
@@ -84,8 +84,8 @@ export class Cluster extends pulumi.ComponentResource {
             description: "dynamic host ports (hostPort 0), from the ALB only",
           },
           // WebRTC media can't go through an ALB: browsers send UDP straight to the task's ECS-mapped host
-          // port, which they learn from ICE candidates. Those ports are dynamic, so the whole ephemeral range
-          // is open to the internet for UDP only; no TCP service listens on it from outside the ALB.
+          // port, which they learn from ICE candidates. The agent maps only into the spec's narrow dynamic
+          // range (user-data.ts), and only the media server maps UDP, so this opens its ports and no others.
           ...(hasMediaPorts(spec)
             ? [
                 {
@@ -137,7 +137,7 @@ export class Cluster extends pulumi.ComponentResource {
     profile: aws.iam.InstanceProfile,
   ): aws.ec2.LaunchTemplate {
     const ami = aws.ssm.getParameterOutput({ name: ECS_AMI_PARAMETER }, { parent: this });
-    const userData = ecsUserData(spec.cluster.name, longestStopTimeout(spec));
+    const userData = ecsUserData(spec.cluster.name, longestStopTimeout(spec), spec.cluster.dynamicHostPorts);
     return new aws.ec2.LaunchTemplate(
       name,
       {

@@ -117,7 +117,7 @@ export class Edge extends pulumi.ComponentResource {
     vpcId: pulumi.Input<string>,
     spec: PlatformSpec,
   ): aws.ec2.SecurityGroup {
-    const taskPorts = spec.cluster.ephemeralPorts;
+    const taskPorts = spec.cluster.dynamicHostPorts;
     const web = (port: number) => ({
       protocol: "tcp",
       fromPort: port,

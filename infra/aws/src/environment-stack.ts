@@ -129,7 +129,8 @@ function defineService(
     executionRoleArn: roles.executionRoleArn,
     taskRoleArn: roles.taskRoleArn,
     secrets: Object.fromEntries(Object.entries(secretsByName).map(([key, s]) => [key, s.valueFrom])),
-    extraEnvironment: app === "api" ? apiEnvironment(settings, storage, database) : {},
+    extraEnvironment:
+      app === "api" ? apiEnvironment(settings, storage, database) : { STUN_SERVER: spec.cluster.stunServer },
   });
   return { repository, roles, service, secrets: secretsByName };
 }

@@ -118,14 +118,15 @@ describe("IAM documents", () => {
 });
 
 describe("instance user data", () => {
-  test("joins the cluster with the agent's stop timeout set", () => {
-    expect(ecsUserData("platform", 90).split("\n")).toEqual([
+  test("joins the cluster with the agent's stop timeout and dynamic host port range set", () => {
+    expect(ecsUserData("platform", 90, { from: 61000, to: 61511 }).split("\n")).toEqual([
       "#!/bin/bash",
       "set -euo pipefail",
       "cat >> /etc/ecs/ecs.config <<'CONFIG'",
       "ECS_CLUSTER=platform",
       "ECS_ENABLE_CONTAINER_METADATA=true",
       "ECS_CONTAINER_STOP_TIMEOUT=90s",
+      "ECS_DYNAMIC_HOST_PORT_RANGE=61000-61511",
       "CONFIG",
       "",
     ]);

@@ -83,14 +83,14 @@ describe("the shared stack", () => {
     );
   });
 
-  test("opens the instances to TCP from the ALB only and to UDP media from anywhere", () => {
+  test("opens the instances' narrow dynamic range to TCP from the ALB only and to UDP media from anywhere", () => {
     const ingress = named(TYPES.securityGroup, "platform-instances").inputs.ingress as Record<
       string,
       unknown
     >[];
     expect(ingress.map((r) => [r.protocol, r.fromPort, r.toPort, r.securityGroups ?? r.cidrBlocks])).toEqual([
-      ["tcp", 32768, 65535, ["sg-platform-alb"]],
-      ["udp", 32768, 65535, ["0.0.0.0/0"]],
+      ["tcp", 61000, 61511, ["sg-platform-alb"]],
+      ["udp", 61000, 61511, ["0.0.0.0/0"]],
     ]);
   });
 
@@ -101,6 +101,9 @@ describe("the shared stack", () => {
     expect(userData).toContain("ECS_CLUSTER=platform");
     expect(userData).toContain("ECS_ENABLE_CONTAINER_METADATA=true");
     expect(userData).toContain("ECS_CONTAINER_STOP_TIMEOUT=90s");
+    expect(userData).toContain("ECS_DYNAMIC_HOST_PORT_RANGE=61000-61511");
+    // WebRTC on ECS gets its address from STUN, so containers never need IMDS (and the instance role).
+    expect(template.metadataOptions).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
   });
 
   test("creates a VPC with public and private subnets when the spec names none", () => {
@@ -250,7 +253,7 @@ const cases: [string, (r: RecordedResource) => boolean, (r: RecordedResource) =>
       const [tcp] = r.inputs.ingress as Record<string, unknown>[];
       tcp!.cidrBlocks = ["0.0.0.0/0"];
     },
-    "instance security group platform-instances: TCP 32768-65535 is open to 0.0.0.0/0, sg-platform-alb; TCP may come from the ALB security group only",
+    "instance security group platform-instances: TCP 61000-61511 is open to 0.0.0.0/0, sg-platform-alb; TCP may come from the ALB security group only",
   ],
   [
     "an older TLS policy",

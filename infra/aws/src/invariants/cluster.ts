@@ -46,7 +46,7 @@ function checkInstanceIngress(
   albIds: Set<string>,
   ctx: InvariantContext,
 ): Violation[] {
-  const { from, to } = ctx.spec.cluster.ephemeralPorts;
+  const { from, to } = ctx.spec.cluster.dynamicHostPorts;
   const v: Violation[] = [];
   for (const rule of list(group.inputs.ingress).map(obj)) {
     const ports = `${String(rule.fromPort)}-${String(rule.toPort)}`;

@@ -80,6 +80,18 @@ export function environmentSuite(
       expect(run.outputs.alarmTopicArn).toMatch(/^arn:aws:sns:/);
     });
 
+    test("tells the media server where to learn its public address (STUN), and the API nothing of it", () => {
+      const environmentOf = (family: string) => {
+        const task = ofType(run.resources, TYPES.taskDefinition).find((t) => t.inputs.family === family);
+        const [container] = parseJson(task?.inputs.containerDefinitions) as {
+          environment: { name: string; value: string }[];
+        }[];
+        return Object.fromEntries(container!.environment.map((e) => [e.name, e.value]));
+      };
+      expect(environmentOf(`media-server-${env}`).STUN_SERVER).toBe("stun.l.google.com:19302");
+      expect(environmentOf(`api-${env}`).STUN_SERVER).toBeUndefined();
+    });
+
     test("passes secrets as ARNs ECS resolves at task start, never as values", () => {
       const api = ofType(run.resources, TYPES.taskDefinition).find((t) => t.inputs.family === `api-${env}`);
       const [container] = parseJson(api?.inputs.containerDefinitions) as Record<string, unknown>[];
