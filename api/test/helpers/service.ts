@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { clipArgs } from "../../scenario/catalogue.js";
 import { loadConfig } from "../../src/config.js";
 import { generateKey } from "../../src/keys.js";
 import { createLogger, type Logger } from "../../src/log.js";
@@ -74,32 +75,8 @@ export async function startTestServiceWith(
 
 /** A clip with enough detail that the encoder spends its bit budget (flat test patterns undershoot). */
 export function makeClip(path: string, seconds = 3, size = "640x360"): string {
-  execFileSync("ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc2=size=${size}:rate=25:duration=${seconds}`,
-    "-f",
-    "lavfi",
-    "-i",
-    `sine=frequency=440:duration=${seconds}`,
-    "-vf",
-    "noise=alls=12:allf=t",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-qp",
-    "10",
-    "-c:a",
-    "aac",
-    "-shortest",
-    path,
-  ]);
+  const [width, height] = size.split("x").map(Number) as [number, number];
+  execFileSync("ffmpeg", clipArgs({ name: path, seconds, width, height }, path, { qp: 10 }));
   return path;
 }
 
