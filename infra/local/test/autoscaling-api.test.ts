@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EcsPlugin } from "../src/services/ecs/plugin.js";
 import { LogsPlugin } from "../src/services/logs/plugin.js";
 import { startTestRegion, type TestRegion } from "../src/testing/index.js";
+import { errorOf } from "./aws-error.js";
 
 // Application Auto Scaling through @aws-sdk/client-application-auto-scaling over real HTTP: each
 // operation, the policies' alarms as CloudWatch's DescribeAlarms shows them, and AWS's errors.
@@ -64,18 +65,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await region?.cleanup();
 }, 30_000);
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode ?? 0 };
-  }
-  throw new Error("expected the call to fail");
-}
 
 const backlogPolicy = (name: string, extra: Record<string, unknown> = {}) =>
   new PutScalingPolicyCommand({
@@ -175,9 +164,7 @@ describe("Application Auto Scaling API", () => {
       ],
     });
 
-    const { ScalingPolicies } = await aas.send(
-      new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs", ...TARGET }),
-    );
+    const { ScalingPolicies } = await aas.send(new DescribeScalingPoliciesCommand(TARGET));
     expect(ScalingPolicies!.map((p) => p.PolicyName).sort()).toEqual(["backlog", "cpu"]);
     const cpuPolicy = ScalingPolicies!.find((p) => p.PolicyName === "cpu")!;
     expect(cpuPolicy.TargetTrackingScalingPolicyConfiguration).toEqual({
@@ -191,9 +178,7 @@ describe("Application Auto Scaling API", () => {
     await aas.send(new DeleteScalingPolicyCommand({ ...TARGET, PolicyName: "backlog" }));
     const gone = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
     expect(gone.MetricAlarms).toEqual([]);
-    const activities = await aas.send(
-      new DescribeScalingActivitiesCommand({ ServiceNamespace: "ecs", ...TARGET }),
-    );
+    const activities = await aas.send(new DescribeScalingActivitiesCommand(TARGET));
     expect(activities.ScalingActivities).toEqual([]);
   });
 
