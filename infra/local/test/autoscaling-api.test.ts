@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   ApplicationAutoScalingClient,
   DeleteScalingPolicyCommand,
@@ -34,15 +37,17 @@ const TARGET = {
   ScalableDimension: "ecs:service:DesiredCount" as const,
 };
 
-beforeAll(async () => {
+const ecsRegion = (stateDir?: string) => {
   const logs = new LogsPlugin();
-  region = await startTestRegion([
-    logs,
-    new EcsPlugin({ logs, taskPorts: { from: 44700, to: 44749 }, log: () => {} }),
-  ]);
-  aas = region.client(ApplicationAutoScalingClient);
-  cloudwatch = region.client(CloudWatchClient);
-  const ecs = region.client(ECSClient);
+  return startTestRegion(
+    [logs, new EcsPlugin({ logs, taskPorts: { from: 44700, to: 44749 }, log: () => {} })],
+    stateDir,
+  );
+};
+
+/** Cluster `platform` and service `api-qa` with no tasks: something to scale. */
+async function createIdleService(r: TestRegion): Promise<void> {
+  const ecs = r.client(ECSClient);
   await ecs.send(new CreateClusterCommand({ clusterName: "platform" }));
   const td = await ecs.send(
     new RegisterTaskDefinitionCommand({
@@ -60,6 +65,13 @@ beforeAll(async () => {
       desiredCount: 0,
     }),
   );
+}
+
+beforeAll(async () => {
+  region = await ecsRegion();
+  aas = region.client(ApplicationAutoScalingClient);
+  cloudwatch = region.client(CloudWatchClient);
+  await createIdleService(region);
 }, 30_000);
 
 afterAll(async () => {
@@ -258,4 +270,35 @@ describe("Application Auto Scaling API", () => {
         "No scalable target registered for service namespace: ecs, resource ID: service/platform/api-qa, scalable dimension: ecs:service:DesiredCount",
     });
   });
+});
+
+describe("Application Auto Scaling state", () => {
+  it("keeps targets, policies and their alarms across a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "autoscaling-restart-"));
+    try {
+      let r = await ecsRegion(dir);
+      await createIdleService(r);
+      await r
+        .client(ApplicationAutoScalingClient)
+        .send(new RegisterScalableTargetCommand({ ...TARGET, MinCapacity: 1, MaxCapacity: 2 }));
+      const put = await r.client(ApplicationAutoScalingClient).send(backlogPolicy("backlog"));
+      await r.stop();
+      r = await ecsRegion(dir);
+      try {
+        const { ScalingPolicies } = await r
+          .client(ApplicationAutoScalingClient)
+          .send(new DescribeScalingPoliciesCommand(TARGET));
+        expect(ScalingPolicies?.map((p) => [p.PolicyARN, p.Alarms])).toEqual([[put.PolicyARN, put.Alarms]]);
+        const names = put.Alarms!.map((a) => a.AlarmName!);
+        const { MetricAlarms } = await r
+          .client(CloudWatchClient)
+          .send(new DescribeAlarmsCommand({ AlarmNames: names }));
+        expect(MetricAlarms?.map((a) => a.AlarmName)).toEqual(names);
+      } finally {
+        await r.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
