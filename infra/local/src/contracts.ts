@@ -228,6 +228,24 @@ export interface TopicPublisher {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A scalable dimension as Application Auto Scaling sees it (ECS's `ecs:service:DesiredCount`): the
+// service that owns the resource provides it, the scaling policies read and set its capacity.
+
+export interface ScalableResource {
+  /** The current capacity (ECS: the service's desiredCount); undefined when the resource does not exist. */
+  capacity(resourceId: string): number | undefined;
+  /** Sets the capacity, committed before it returns; throws AwsError when the resource refuses it. */
+  setCapacity(resourceId: string, capacity: number): void;
+}
+
+export interface ScalableResources {
+  /** Undefined when no service provides that dimension. */
+  get(scalableDimension: string): ScalableResource | undefined;
+  /** Returns the way to withdraw it. */
+  provide(scalableDimension: string, resource: ScalableResource): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Task role credentials as the task runner hands them to containers: ECS's agent serves them at
 // 169.254.170.2; here the region's endpoint does, on a loopback URL the SDKs accept as FULL_URI.
 
@@ -269,6 +287,8 @@ export interface RegionServices {
   alarms: AlarmStates;
   /** The credentials endpoint of tasks with a task role. */
   taskCredentials: TaskCredentials;
+  /** Where ECS provides its services' desired counts to Application Auto Scaling. */
+  scalableResources: ScalableResources;
   /** Durable JSON state under stateDir, named e.g. `ecs`. */
   durable<T>(name: string, initial: () => T): Durable<T>;
   registerService(service: ServiceDefinition): void;

@@ -3,12 +3,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { resolve } from "node:path";
 import type { RegionPlugin, RegionServices } from "./contracts.js";
 import { loadOrCreateAccessKey, loadOrCreateCredentials, type RegionCredentials } from "./credentials.js";
+import { LocalScalableResources } from "./runtime/autoscaling/scalable-resources.js";
+import { ScalingRunner } from "./runtime/autoscaling/scaling-runner.js";
 import { AlarmActions } from "./runtime/cloudwatch/alarm-actions.js";
 import { AlarmEvaluator } from "./runtime/cloudwatch/alarm-evaluator.js";
 import { LocalListenerRules } from "./runtime/load-balancer/listener-rules.js";
 import { LoadBalancer } from "./runtime/load-balancer/load-balancer.js";
 import { LocalTargetGroups } from "./runtime/load-balancer/target-groups.js";
 import { CREDENTIALS_PREFIX, TaskCredentialsEndpoint } from "./runtime/tasks/task-credentials.js";
+import { type AlarmSettings, AWS_ALARM_SETTINGS } from "./services/application-autoscaling/alarms.js";
+import { createApplicationAutoScalingService } from "./services/application-autoscaling/service.js";
 import { LocalAlarmStates } from "./services/cloudwatch/alarm-states.js";
 import { MetricLogFile } from "./services/cloudwatch/metric-log-file.js";
 import { createCloudWatchService } from "./services/cloudwatch/service.js";
@@ -26,7 +30,8 @@ import { JsonFileDurable } from "./state/durable.js";
 import { lockStateDir } from "./state/lock.js";
 import { WireServer } from "./wire/server.js";
 
-// The local region: the control plane (wire + ECR, ELBv2, SSM, Secrets Manager, CloudWatch), the
+// The local region: the control plane (wire + ECR, ELBv2, SSM, Secrets Manager, CloudWatch,
+// Application Auto Scaling and its scaling runner), the
 // load balancer that follows the ELBv2 model, then the plugins (SNS and its deliveries, ECS and its
 // scheduler, CloudWatch Logs, ...). Stopped in reverse.
 
@@ -46,6 +51,11 @@ export interface StartRegionOptions {
    * `smtp[s]://user:pass@host:port?from=address`) they land in `<stateDir>/outbox/*.eml`.
    */
   smtp?: SmtpOptions;
+  /**
+   * The alarms of target tracking policies: AWS's 1-minute periods, 3 of them for AlarmHigh and 15
+   * for AlarmLow, unless shortened here (tests, as ECS's bake times are capped).
+   */
+  autoscalingAlarms?: Partial<AlarmSettings>;
 }
 
 export interface RegionHandle {
@@ -99,12 +109,18 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     const loadBalancer = new LoadBalancer(elbv2.model, log, cloudwatch.metricSink);
     const blobs = new BlobStore(stateDir);
     const ssm = createSsmService(states);
+    const scalableResources = new LocalScalableResources();
+    const autoscaling = createApplicationAutoScalingService(states, cloudwatch, scalableResources, {
+      ...AWS_ALARM_SETTINGS,
+      ...options.autoscalingAlarms,
+    });
     const secrets = createSecretsManagerService(states);
 
     wire.registerService(elbv2.definition);
     wire.registerService(ssm.definition);
     wire.registerService(secrets.definition);
     wire.registerService(cloudwatch.definition);
+    wire.registerService(autoscaling.definition);
     wire.registerHttpRoute("/_localregion/health", (_req, res) => sendJson(res, 200, { status: "running" }));
     wire.registerHttpRoute(BLOB_ROUTE, (req, res) => serveBlob(req, res, blobs));
 
@@ -138,6 +154,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
       metrics: cloudwatch.metricSink,
       alarms: new LocalAlarmStates(cloudwatch.model),
       taskCredentials,
+      scalableResources,
       durable: states,
       registerService: (service) => wire.registerService(service),
       registerHttpRoute: (prefix, handler) => wire.registerHttpRoute(prefix, handler),
@@ -153,6 +170,17 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     });
     alarms.start();
     cleanups.push(() => alarms.stop());
+    const scaling = new ScalingRunner(
+      autoscaling.model,
+      autoscaling.durable,
+      cloudwatch.model,
+      scalableResources,
+      {
+        log,
+      },
+    );
+    scaling.start();
+    cleanups.push(() => scaling.stop());
     return {
       endpoint,
       port,

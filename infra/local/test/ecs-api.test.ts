@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EcsPlugin } from "../src/services/ecs/plugin.js";
 import { LogsPlugin } from "../src/services/logs/plugin.js";
 import { startTestRegion, type TestRegion } from "../src/testing/index.js";
+import { errorOf } from "./aws-error.js";
 
 // ECS through the @aws-sdk v3 client over real HTTP: each operation, and AWS's errors for bad input.
 
@@ -45,22 +46,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await region?.cleanup();
 }, 30_000);
-
-async function errorOf(
-  promise: Promise<unknown>,
-): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return {
-      name: e.name,
-      message: e.message,
-      ...(e.$metadata?.httpStatusCode ? { status: e.$metadata.httpStatusCode } : {}),
-    };
-  }
-  throw new Error("expected the call to fail");
-}
 
 const container = (extra: Record<string, unknown> = {}) => ({
   name: "web",

@@ -10,6 +10,7 @@ import {
 } from "@platform/local-region";
 import { loadCheckout } from "../image/repo-root.js";
 import { type AppImage, ensureAppImage } from "./app-images.js";
+import { ensureAutoscaling } from "./autoscaling.js";
 import { type Bootstrapped, bootstrap, eachService } from "./bootstrap.js";
 import { regionClients } from "./clients.js";
 import { ensureService, type TrafficShift } from "./deploy-services.js";
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       },
       say,
     );
+    await ensureAutoscaling(clients, spec, { app, env, name }, say);
     if (result !== "unchanged") changes += 1;
   }
   const header = summary(spec, region, apiKeys, images, changes, Date.now() - started);

@@ -27,6 +27,7 @@ import {
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { TWIN_TAG } from "../contracts.js";
+import type { StartRegionOptions } from "../region.js";
 import { EcsPlugin } from "../services/ecs/plugin.js";
 import { LogsPlugin } from "../services/logs/plugin.js";
 import { freePort, freePorts } from "./ports.js";
@@ -74,6 +75,8 @@ export interface EcsTestRegionOptions {
   stateDir?: string;
   /** The region's cap on bake times (the spec's local.maxDeploymentBakeSeconds). */
   maxDeploymentBakeSeconds?: number;
+  /** Shorter alarms for target tracking policies (Application Auto Scaling). */
+  autoscalingAlarms?: StartRegionOptions["autoscalingAlarms"];
 }
 
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -127,7 +130,11 @@ export class EcsTestRegion {
         ? { maxDeploymentBakeSeconds: options.maxDeploymentBakeSeconds }
         : {}),
     });
-    const region = await startTestRegion([logsPlugin, ecsPlugin], options.stateDir);
+    const region = await startTestRegion(
+      [logsPlugin, ecsPlugin],
+      options.stateDir,
+      options.autoscalingAlarms ? { autoscalingAlarms: options.autoscalingAlarms } : {},
+    );
     return new EcsTestRegion(region, ecsPlugin, logsPlugin);
   }
 

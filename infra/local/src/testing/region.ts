@@ -19,7 +19,7 @@ export interface TestRegion extends RegionHandle {
 export async function startTestRegion(
   plugins: RegionPlugin[] = [],
   stateDir?: string,
-  extra: Pick<StartRegionOptions, "smtp" | "log"> = {},
+  extra: Pick<StartRegionOptions, "smtp" | "log" | "autoscalingAlarms"> = {},
 ): Promise<TestRegion> {
   const dir = stateDir ?? mkdtempSync(join(tmpdir(), "local-region-test-"));
   const handle = await startRegion({ stateDir: dir, awsEndpointPort: 0, plugins, log: () => {}, ...extra });

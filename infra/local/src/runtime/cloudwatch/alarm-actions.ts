@@ -40,6 +40,8 @@ export class AlarmActions {
   }
 
   private execute(alarmName: string, action: string, notification: AlarmNotification): ActionOutcome {
+    // A scaling policy is invoked by the scaling runner (runtime/autoscaling), which watches its alarms.
+    if (action.startsWith("arn:aws:autoscaling:")) return { ok: true, published: notification };
     if (!action.startsWith("arn:aws:sns:")) {
       return this.failed(alarmName, action, "The local region runs only SNS alarm actions");
     }

@@ -1,25 +1,14 @@
 import type { Durable } from "../../contracts.js";
 import type { Transition } from "../../services/cloudwatch/alarm-record.js";
 import type { CloudWatchModel, CloudWatchState } from "../../services/cloudwatch/model.js";
+import { type EvaluatorClock, EverySecond } from "../ticking.js";
 
 // The alarms' clock: every alarm is evaluated once a period (at most a minute apart, as CloudWatch
 // evaluates a long-period alarm every minute), the model decides, and a change is committed before
 // anyone hears of it. Actions are handed to `onTransition`; delivering them (SNS) comes later.
 
-export interface EvaluatorClock {
-  now(): number;
-  /** Calls `tick` every `ms`; returns the way to stop it. */
-  every(ms: number, tick: () => void): () => void;
-}
-
-export const realClock: EvaluatorClock = {
-  now: Date.now,
-  every: (ms, tick) => {
-    const timer = setInterval(tick, ms);
-    timer.unref();
-    return () => clearInterval(timer);
-  },
-};
+export type { EvaluatorClock } from "../ticking.js";
+export { realClock } from "../ticking.js";
 
 export interface AlarmEvaluatorOptions {
   clock?: EvaluatorClock;
@@ -27,28 +16,15 @@ export interface AlarmEvaluatorOptions {
   log?: (message: string) => void;
 }
 
-const TICK_MS = 1000;
-
-export class AlarmEvaluator {
-  private readonly clock: EvaluatorClock;
+export class AlarmEvaluator extends EverySecond {
   private readonly lastEvaluated = new Map<string, number>();
-  private stopTicking: (() => void) | undefined;
 
   constructor(
     private readonly model: CloudWatchModel,
     private readonly durable: Durable<CloudWatchState>,
     private readonly options: AlarmEvaluatorOptions = {},
   ) {
-    this.clock = options.clock ?? realClock;
-  }
-
-  start(): void {
-    this.stopTicking ??= this.clock.every(TICK_MS, () => this.safeTick());
-  }
-
-  stop(): void {
-    this.stopTicking?.();
-    this.stopTicking = undefined;
+    super(options.clock, "cloudwatch: alarm evaluation failed", options.log);
   }
 
   /** Evaluates the alarms that are due; returns the transitions, already committed. */
@@ -70,13 +46,5 @@ export class AlarmEvaluator {
     if (changed) this.durable.commit();
     for (const { alarmName, transition } of transitions) this.options.onTransition?.(alarmName, transition);
     return transitions;
-  }
-
-  private safeTick(): void {
-    try {
-      this.tick();
-    } catch (error) {
-      (this.options.log ?? console.error)(`cloudwatch: alarm evaluation failed: ${String(error)}`);
-    }
   }
 }

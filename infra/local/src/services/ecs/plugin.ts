@@ -5,6 +5,7 @@ import { PortAllocator } from "../../runtime/tasks/port-allocator.js";
 import { TaskRunner } from "../../runtime/tasks/task-runner.js";
 import type { LogSink } from "../logs/plugin.js";
 import type { EcsModel } from "./model/ecs-model.js";
+import { ECS_DESIRED_COUNT, EcsScalableServices } from "./scalable-services.js";
 import { createEcsService } from "./service.js";
 
 export interface EcsPluginOptions {
@@ -37,7 +38,9 @@ function cappedBake(alarms: AlarmStates, maxSeconds: number | undefined): AlarmS
 /** ECS as a region plugin: its wire, its model, the task runner and the service scheduler. */
 export class EcsPlugin implements RegionPlugin {
   readonly name = "ecs";
-  private parts: { model: EcsModel; runner: TaskRunner; scheduler: Scheduler } | undefined;
+  private parts:
+    | { model: EcsModel; runner: TaskRunner; scheduler: Scheduler; withdraw: () => void }
+    | undefined;
 
   constructor(private readonly options: EcsPluginOptions) {}
 
@@ -97,12 +100,18 @@ export class EcsPlugin implements RegionPlugin {
         },
       }),
     );
-    this.parts = { model, runner, scheduler };
+    const scheduled = scheduler;
+    const withdraw = services.scalableResources.provide(
+      ECS_DESIRED_COUNT,
+      new EcsScalableServices(model, ecs.durable, () => scheduled.nudge()),
+    );
+    this.parts = { model, runner, scheduler, withdraw };
     scheduler.start();
   }
 
   async stop(): Promise<void> {
     if (!this.parts) return;
+    this.parts.withdraw();
     await this.parts.scheduler.stop();
     this.parts.runner.close();
   }

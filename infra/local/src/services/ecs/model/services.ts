@@ -115,6 +115,14 @@ export function createService(
   return service;
 }
 
+/** UpdateService's desiredCount, and Application Auto Scaling's: the scheduler follows at its next pass. */
+export function setDesiredCount(service: ServiceRecord, desiredCount: number): void {
+  if (desiredCount === service.desiredCount) return;
+  service.desiredCount = desiredCount;
+  service.steady = false;
+  for (const d of service.deployments) if (d.status === "PRIMARY") d.desiredCount = desiredCount;
+}
+
 export function updateService(
   ctx: ModelContext,
   input: UpdateServiceInput,
@@ -138,11 +146,7 @@ export function updateService(
 
   service.deploymentConfiguration = nextConfig;
   if (grace !== undefined) service.healthCheckGracePeriodSeconds = grace;
-  if (desiredCount !== undefined && desiredCount !== service.desiredCount) {
-    service.desiredCount = desiredCount;
-    service.steady = false;
-    for (const d of service.deployments) if (d.status === "PRIMARY") d.desiredCount = desiredCount;
-  }
+  if (desiredCount !== undefined) setDesiredCount(service, desiredCount);
   const lbsChanged =
     loadBalancers !== undefined && JSON.stringify(loadBalancers) !== JSON.stringify(service.loadBalancers);
   if (lbsChanged) {
