@@ -12,7 +12,7 @@ export interface S3Address {
   query: URLSearchParams;
 }
 
-const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.(?:s3\.)?localhost$/;
+const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]{1,61}?[a-z0-9])\.(?:s3\.)?localhost$/;
 
 export function addressOf(req: IncomingMessage): S3Address {
   const url = req.url ?? "/";
