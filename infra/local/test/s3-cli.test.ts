@@ -11,7 +11,7 @@ import { AWS_CLI, awsCli, startTestRegion, type TestRegion } from "../src/testin
 
 let region: TestRegion;
 const dir = mkdtempSync(join(tmpdir(), "s3-cli-"));
-const aws = (...args: string[]) => awsCli({ endpoint: region.endpoint, env: region.awsEnv() }, ...args);
+const aws = <T>(...args: string[]) => awsCli<T>({ endpoint: region.endpoint, env: region.awsEnv() }, ...args);
 /** `aws s3 ...` prints text, not JSON. */
 const s3 = (...args: string[]) =>
   new Promise<string>((resolve, reject) =>

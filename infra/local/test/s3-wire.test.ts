@@ -2,6 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { request } from "node:http";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
+import type { SourceData } from "@smithy/types";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestRegion, type TestRegion } from "../src/testing/index.js";
 
@@ -20,14 +21,21 @@ beforeAll(async () => {
 
 afterAll(() => region?.cleanup());
 
+const bytes = (data: SourceData) =>
+  typeof data === "string"
+    ? Buffer.from(data)
+    : data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+
 /** SignatureV4 wants a Checksum constructor: a SHA-256, or its HMAC when given a secret. */
 class NodeSha256 {
   private hash;
-  constructor(secret?: Uint8Array | string) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
   }
-  update(data: Uint8Array) {
-    this.hash.update(data);
+  update(data: SourceData) {
+    this.hash.update(bytes(data));
   }
   async digest() {
     return new Uint8Array(this.hash.digest());
