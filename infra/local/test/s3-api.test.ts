@@ -8,6 +8,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  GetBucketAclCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -262,6 +263,13 @@ describe("multipart", () => {
   });
 });
 
+it("refuses what it does not implement (ACLs) with NotImplemented, not the plain operation", async () => {
+  expect(await errorOf(s3.send(new GetBucketAclCommand({ Bucket: "media" })))).toEqual({
+    name: "NotImplemented",
+    status: 501,
+  });
+});
+
 describe("signatures", () => {
   it("serves a presigned GET to plain fetch and refuses it once X-Amz-Expires has passed", async () => {
     await s3.send(new PutObjectCommand({ Bucket: "media", Key: "shared/clip.mp4", Body: "presigned!" }));
@@ -270,6 +278,17 @@ describe("signatures", () => {
     });
     const ok = await fetch(url);
     expect([ok.status, await ok.text()]).toEqual([200, "presigned!"]);
+    const download = await getSignedUrl(
+      s3,
+      new GetObjectCommand({
+        Bucket: "media",
+        Key: "shared/clip.mp4",
+        ResponseContentDisposition: 'attachment; filename="clip.mp4"',
+      }),
+      { expiresIn: 60 },
+    );
+    const attached = await fetch(download);
+    expect(attached.headers.get("content-disposition")).toBe('attachment; filename="clip.mp4"');
     const old = await getSignedUrl(s3, new GetObjectCommand({ Bucket: "media", Key: "shared/clip.mp4" }), {
       expiresIn: 1,
       signingDate: new Date(Date.now() - 60_000),

@@ -32,6 +32,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const json = (folder: string) => {
+  const path = join(folder, "small.json");
+  writeFileSync(path, "{}");
+  return path;
+};
 const md5 = (b: Buffer) => createHash("md5").update(b).digest("hex");
 
 it("copies a file up in parts and back, lists it and heads it", async () => {
@@ -41,6 +46,8 @@ it("copies a file up in parts and back, lists it and heads it", async () => {
   await s3("mb", "s3://cli-bucket");
   await s3("cp", file, "s3://cli-bucket/videos/clip.bin");
   await s3("cp", file, "s3://cli-bucket/top.bin");
+  // botocore lists with encoding-type=url and decodes the names: a space and a plus survive.
+  await s3("cp", json(dir), "s3://cli-bucket/a b+c.json");
   const head = await aws<{ ContentLength: number; ETag: string }>(
     "s3api",
     "head-object",
@@ -57,6 +64,7 @@ it("copies a file up in parts and back, lists it and heads it", async () => {
   const listing = await s3("ls", "s3://cli-bucket/");
   expect(listing).toMatch(/PRE videos\//);
   expect(listing).toMatch(new RegExp(`${data.length} top\\.bin`));
+  expect(listing).toMatch(/ 2 a b\+c\.json/);
   const missing = await aws("s3api", "head-object", "--bucket", "cli-bucket", "--key", "nope").catch(
     (e: { stderr: string }) => e.stderr,
   );

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { AwsError, type Durable, type RestCall } from "../../contracts.js";
@@ -25,6 +25,14 @@ import {
 type Handler = (call: RestCall, bucket: string, key: string) => Promise<void>;
 
 const MAX_XML_BODY = 1024 * 1024;
+const RESPONSE_OVERRIDES = [
+  "content-type",
+  "content-language",
+  "expires",
+  "cache-control",
+  "content-disposition",
+  "content-encoding",
+];
 
 export function s3Handler(model: S3Model, durable: Durable<S3State>, files: ObjectFiles) {
   const commit = (dropped: (string | undefined)[] = []) => {
@@ -63,6 +71,7 @@ export function s3Handler(model: S3Model, durable: Durable<S3State>, files: Obje
         startAfter: query.get("start-after") ?? undefined,
         token: query.get("continuation-token") ?? undefined,
         maxKeys: maxKeysOf(query),
+        urlEncoded: query.get("encoding-type") === "url",
       };
       const result = model.list(bucket, { ...request, continuationToken: request.token });
       sendXml(res, ctx.requestId, listObjectsView(bucket, request, result));
@@ -172,13 +181,19 @@ export function s3Handler(model: S3Model, durable: Durable<S3State>, files: Obje
         ...Object.fromEntries(Object.entries(object.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])),
         ...ids(ctx.requestId),
       };
+      // Presigned URLs may ask for other headers: `response-content-type=...` and its kin.
+      for (const name of RESPONSE_OVERRIDES) {
+        const value = query.get(`response-${name}`);
+        if (value !== null) headers[name] = value;
+      }
       if (range) headers["content-range"] = `bytes ${range.start}-${range.end}/${object.size}`;
       // Checksums describe the whole object, so a ranged read has none (as S3 answers).
       if (!range && header(req, "x-amz-checksum-mode")?.toUpperCase() === "ENABLED")
         Object.assign(headers, checksumHeaders(object.checksums));
       res.writeHead(range ? 206 : 200, headers);
       if (head || object.size === 0) return void res.end();
-      await pipeline(files.read(object.blob, range), res);
+      // A client that goes away mid-body is no failure of ours: the stream is just cut.
+      await pipeline(files.read(object.blob, range), res).catch(() => res.destroy());
     };
 
   const deleteObject: Handler = async ({ req, res, ctx }, bucket, key) => {
@@ -249,8 +264,9 @@ export function s3Handler(model: S3Model, durable: Durable<S3State>, files: Obje
   };
 
   return async (call: RestCall): Promise<void> => {
-    const { bucket, key } = addressOf(call.req);
+    const { bucket, key, query } = addressOf(call.req);
     const method = call.req.method ?? "GET";
+    refuseUnsupported(query);
     if (!bucket) {
       if (method !== "GET") throw notAllowed();
       call.req.resume();
@@ -301,7 +317,40 @@ function checksumHeaders(checksums: Record<string, string>): Record<string, stri
   return Object.fromEntries(Object.entries(checksums).map(([a, v]) => [`x-amz-checksum-${a}`, v]));
 }
 
-/** A small XML body (CompleteMultipartUpload), aws-chunked or not, read whole. */
+/**
+ * Sub-resources S3 has and this one does not (ACLs, tagging, versioning, DeleteObjects, ...): refused
+ * as NotImplemented rather than answered as the plain operation on the same path. `X-Amz-*` are a
+ * presigned URL's signature and the headers it hoisted into the query (x-amz-checksum-mode, ...).
+ */
+const SUPPORTED_QUERY = new Set([
+  "list-type",
+  "prefix",
+  "delimiter",
+  "max-keys",
+  "continuation-token",
+  "start-after",
+  "encoding-type",
+  "fetch-owner",
+  "location",
+  "uploads",
+  "uploadId",
+  "partNumber",
+  "x-id",
+]);
+
+function refuseUnsupported(query: URLSearchParams): void {
+  for (const name of query.keys()) {
+    if (
+      !SUPPORTED_QUERY.has(name) &&
+      !name.toLowerCase().startsWith("x-amz-") &&
+      !(name.startsWith("response-") && RESPONSE_OVERRIDES.includes(name.slice(9)))
+    ) {
+      throw new AwsError("NotImplemented", `The local region's S3 does not implement '${name}'`, 501);
+    }
+  }
+}
+
+/** A small XML body (CompleteMultipartUpload), read whole and checked against its signed hash. */
 async function readSmallBody(call: RestCall): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -310,5 +359,13 @@ async function readSmallBody(call: RestCall): Promise<string> {
     if (size > MAX_XML_BODY) throw new AwsError("MaxMessageLengthExceeded", "Your request was too big.");
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  const body = Buffer.concat(chunks);
+  const declared = call.signing.payloadHash;
+  if (/^[0-9a-f]{64}$/.test(declared) && createHash("sha256").update(body).digest("hex") !== declared) {
+    throw new AwsError(
+      "XAmzContentSHA256Mismatch",
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    );
+  }
+  return body.toString("utf8");
 }

@@ -46,29 +46,31 @@ export function listBucketsView(buckets: { name: string; bucket: S3Bucket }[], a
   });
 }
 
-export function listObjectsView(
-  bucket: string,
-  request: {
-    prefix?: string | undefined;
-    delimiter?: string | undefined;
-    maxKeys: number;
-    token?: string | undefined;
-    startAfter?: string | undefined;
-  },
-  result: ListResult,
-): string {
+export interface ListView {
+  prefix?: string | undefined;
+  delimiter?: string | undefined;
+  maxKeys: number;
+  token?: string | undefined;
+  startAfter?: string | undefined;
+  /** `encoding-type=url`: names URL-encoded, as botocore asks and then decodes. */
+  urlEncoded: boolean;
+}
+
+export function listObjectsView(bucket: string, request: ListView, result: ListResult): string {
+  const name = request.urlEncoded ? encodeURIComponent : (s: string) => s;
   return xmlDocument("ListBucketResult", {
     Name: bucket,
-    Prefix: request.prefix ?? "",
-    ...(request.delimiter ? { Delimiter: request.delimiter } : {}),
+    Prefix: name(request.prefix ?? ""),
+    ...(request.delimiter ? { Delimiter: name(request.delimiter) } : {}),
     MaxKeys: request.maxKeys,
+    ...(request.urlEncoded ? { EncodingType: "url" } : {}),
     KeyCount: result.objects.length + result.commonPrefixes.length,
     IsTruncated: result.truncated,
     ...(request.token ? { ContinuationToken: request.token } : {}),
     ...(result.nextToken ? { NextContinuationToken: result.nextToken } : {}),
-    ...(request.startAfter ? { StartAfter: request.startAfter } : {}),
-    Contents: result.objects.map(({ key, object }) => objectEntry(key, object)),
-    CommonPrefixes: result.commonPrefixes.map((prefix) => ({ Prefix: prefix })),
+    ...(request.startAfter ? { StartAfter: name(request.startAfter) } : {}),
+    Contents: result.objects.map(({ key, object }) => objectEntry(name(key), object)),
+    CommonPrefixes: result.commonPrefixes.map((prefix) => ({ Prefix: name(prefix) })),
   });
 }
 
