@@ -111,6 +111,20 @@ describe("objects", () => {
     });
   });
 
+  it("refuses a body whose CRC32 or Content-MD5 does not match with BadDigest, and stores nothing", async () => {
+    const put = (extra: Record<string, string>) =>
+      errorOf(s3.send(new PutObjectCommand({ Bucket: "media", Key: "digest", Body: body, ...extra })));
+    expect(await put({ ChecksumCRC32: "AAAAAA==" })).toEqual({ name: "BadDigest", status: 400 });
+    expect(await put({ ContentMD5: createHash("md5").update("other").digest("base64") })).toEqual({
+      name: "BadDigest",
+      status: 400,
+    });
+    expect(await errorOf(s3.send(new HeadObjectCommand({ Bucket: "media", Key: "digest" })))).toEqual({
+      name: "NotFound",
+      status: 404,
+    });
+  });
+
   it("reads ranges (206, Content-Range) and refuses an unsatisfiable one with InvalidRange", async () => {
     await s3.send(new PutObjectCommand({ Bucket: "media", Key: "range", Body: body }));
     const part = await s3.send(new GetObjectCommand({ Bucket: "media", Key: "range", Range: "bytes=5-9" }));

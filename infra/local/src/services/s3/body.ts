@@ -20,6 +20,8 @@ export interface ReceivedBody {
 }
 
 const ALGORITHMS = ["crc32", "sha1", "sha256"] as const;
+/** S3's largest single PUT (and part): 5 GiB. */
+export const MAX_BODY_BYTES = 5 * 1024 ** 3;
 type Algorithm = (typeof ALGORITHMS)[number];
 
 export async function receiveBody(call: RestCall, files: ObjectFiles): Promise<ReceivedBody> {
@@ -57,8 +59,13 @@ class BodyMeter extends Transform {
     super();
   }
 
-  override _transform(chunk: Buffer, _e: BufferEncoding, callback: () => void): void {
+  override _transform(chunk: Buffer, _e: BufferEncoding, callback: (error?: Error) => void): void {
     this.size += chunk.length;
+    if (this.size > MAX_BODY_BYTES) {
+      return callback(
+        new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size."),
+      );
+    }
     for (const hash of [this.md5, this.sha256, this.sha1] as Hash[]) hash.update(chunk);
     this.crc = crc32(chunk, this.crc);
     this.push(chunk);
