@@ -75,6 +75,8 @@ export interface RestServiceDefinition {
   handle(call: RestCall): Promise<void>;
   /** Writes an error (the wire's own, such as a failed signature) in the service's format. */
   sendError(res: import("node:http").ServerResponse, error: AwsError, requestId: string): void;
+  /** How its requests are signed (S3: the path as sent, presigned URLs). */
+  signing: import("./wire/sigv4.js").VerifyOptions;
   /** The service's codes for failed signatures, by failure (S3: AccessDenied, InvalidAccessKeyId, ...). */
   authErrorCodes: Record<import("./wire/sigv4.js").AuthFailureKind, string>;
 }

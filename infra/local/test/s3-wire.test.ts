@@ -5,6 +5,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { SourceData } from "@smithy/types";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestRegion, type TestRegion } from "../src/testing/index.js";
+import { AuthFailure, verifyRequest } from "../src/wire/sigv4.js";
 
 // S3's wire below the SDK: the payload modes the SDK really sends, STREAMING-AWS4-HMAC-SHA256-PAYLOAD
 // with each chunk signed (built here from the SigV4 spec, as the CLI's older signers do), and
@@ -208,4 +209,40 @@ it("addresses buckets virtual-host style: bucket.s3.localhost and bucket.localho
     `wire.s3.localhost:${region.port}`,
   );
   expect(listed.body).toContain("<Key>vhost.txt</Key>");
+});
+
+it("honours X-Amz-Expires of a presigned URL on the verifier's clock, and signs the path as sent", async () => {
+  const signedAt = new Date("2026-12-01T10:00:00Z");
+  const presigned = await signer().presign(
+    {
+      method: "GET",
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      port: region.port,
+      path: "/wire/a%20b%2Bc",
+      // What @aws-sdk/s3-request-presigner adds: S3 presigned URLs sign no payload.
+      headers: { host: `127.0.0.1:${region.port}`, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    },
+    { signingDate: signedAt, expiresIn: 60, unhoistableHeaders: new Set(["x-amz-content-sha256"]) },
+  );
+  const url = `${presigned.path}?${new URLSearchParams(presigned.query as Record<string, string>)}`;
+  const secretFor = (id: string) =>
+    id === region.credentials.accessKeyId ? region.credentials.secretAccessKey : undefined;
+  const verify = (at: number, target = url) => {
+    try {
+      verifyRequest(
+        { method: "GET", url: target, headers: presigned.headers, body: undefined },
+        secretFor,
+        new Date(signedAt.getTime() + at),
+        { pathAsSent: true, presigned: true },
+      );
+      return "ok";
+    } catch (error) {
+      return error instanceof AuthFailure ? error.kind : String(error);
+    }
+  };
+  expect(verify(59_000)).toBe("ok");
+  expect(verify(61_000)).toBe("urlExpired");
+  expect(verify(1_000, url.replace("a%20b", "a+b"))).toBe("mismatch");
+  expect(verify(1_000, url.replace("X-Amz-Expires=60", "X-Amz-Expires=6000"))).toBe("mismatch");
 });

@@ -16,7 +16,8 @@ import { AuthFailure, signingServiceOf, verifyRequest, verifySigV4 } from "./sig
 
 // The control plane's HTTP front: unsigned routes first (layer downloads, task metadata), then one
 // POST / that carries every AWS operation, dispatched by X-Amz-Target (awsJson) or Action+Version
-// (awsQuery), SigV4-verified, with errors in the protocol's own shape.
+// (awsQuery), SigV4-verified, with errors in the protocol's own shape. A REST service (S3) takes the
+// rest once its signature is checked: it reads its own body, so that bodies stream.
 
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -156,7 +157,7 @@ export class WireServer {
         { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body: undefined },
         this.options.secretFor,
         new Date(),
-        { pathAsSent: true, presigned: true },
+        service.signing,
       );
     } catch (error) {
       if (!(error instanceof AuthFailure)) throw error;

@@ -20,6 +20,7 @@ export function createS3Service(
       signingName: "s3",
       handle: s3Handler(model, durable, files),
       sendError: sendS3Error,
+      signing: { pathAsSent: true, presigned: true },
       authErrorCodes: {
         missing: "AccessDenied",
         incomplete: "AuthorizationHeaderMalformed",
