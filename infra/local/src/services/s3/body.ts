@@ -34,7 +34,8 @@ export async function receiveBody(call: RestCall, files: ObjectFiles): Promise<R
   const decoder = streaming
     ? new AwsChunkedDecoder(mode === "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" ? signing : undefined)
     : undefined;
-  const meter = new BodyMeter(mode === "UNSIGNED-PAYLOAD" || streaming ? undefined : mode);
+  const declared = mode === "UNSIGNED-PAYLOAD" || streaming ? undefined : mode;
+  const meter = new BodyMeter(declared, claimedAlgorithms(req, declared !== undefined));
   const temp = files.newTemp();
   try {
     const stages = decoder ? [req, decoder, meter, temp.stream()] : [req, meter, temp.stream()];
@@ -47,16 +48,34 @@ export async function receiveBody(call: RestCall, files: ObjectFiles): Promise<R
   }
 }
 
+/** The checksums a request claims (headers, or trailers it announces): only those are computed. */
+function claimedAlgorithms(req: IncomingMessage, sha256Declared: boolean): Set<Algorithm> {
+  const trailers = (header(req, "x-amz-trailer") ?? "").toLowerCase();
+  const claimed = new Set<Algorithm>(
+    ALGORITHMS.filter(
+      (a) => header(req, `x-amz-checksum-${a}`) !== undefined || trailers.includes(`x-amz-checksum-${a}`),
+    ),
+  );
+  if (sha256Declared) claimed.add("sha256");
+  return claimed;
+}
+
 class BodyMeter extends Transform {
   size = 0;
   md5Hex = "";
   private readonly md5 = createHash("md5");
-  private readonly sha256 = createHash("sha256");
-  private readonly sha1 = createHash("sha1");
-  private crc = 0;
+  private readonly sha256: Hash | undefined;
+  private readonly sha1: Hash | undefined;
+  private crc: number | undefined;
 
-  constructor(private readonly declaredSha256: string | undefined) {
+  constructor(
+    private readonly declaredSha256: string | undefined,
+    algorithms: Set<Algorithm>,
+  ) {
     super();
+    if (algorithms.has("sha256")) this.sha256 = createHash("sha256");
+    if (algorithms.has("sha1")) this.sha1 = createHash("sha1");
+    if (algorithms.has("crc32")) this.crc = 0;
   }
 
   override _transform(chunk: Buffer, _e: BufferEncoding, callback: (error?: Error) => void): void {
@@ -66,8 +85,10 @@ class BodyMeter extends Transform {
         new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size."),
       );
     }
-    for (const hash of [this.md5, this.sha256, this.sha1] as Hash[]) hash.update(chunk);
-    this.crc = crc32(chunk, this.crc);
+    this.md5.update(chunk);
+    this.sha256?.update(chunk);
+    this.sha1?.update(chunk);
+    if (this.crc !== undefined) this.crc = crc32(chunk, this.crc);
     this.push(chunk);
     callback();
   }
@@ -75,12 +96,15 @@ class BodyMeter extends Transform {
   check(req: IncomingMessage, trailers: Map<string, string> | undefined): Record<string, string> {
     const md5 = this.md5.digest();
     this.md5Hex = md5.toString("hex");
-    const actual: Record<Algorithm, string> = {
-      crc32: uint32Base64(this.crc),
-      sha1: this.sha1.digest("base64"),
-      sha256: this.sha256.digest("base64"),
+    const actual: Partial<Record<Algorithm, string>> = {
+      crc32: this.crc === undefined ? undefined : uint32Base64(this.crc),
+      sha1: this.sha1?.digest("base64"),
+      sha256: this.sha256?.digest("base64"),
     };
-    if (this.declaredSha256 && Buffer.from(actual.sha256, "base64").toString("hex") !== this.declaredSha256) {
+    if (
+      this.declaredSha256 &&
+      Buffer.from(actual.sha256 ?? "", "base64").toString("hex") !== this.declaredSha256
+    ) {
       throw new AwsError(
         "XAmzContentSHA256Mismatch",
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
