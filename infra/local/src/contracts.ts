@@ -63,7 +63,32 @@ export interface QueryServiceDefinition {
   operations: Record<string, OperationHandler>;
 }
 
-export type ServiceDefinition = JsonServiceDefinition | QueryServiceDefinition;
+/**
+ * A REST service (S3): it reads its own request and writes its own response, so that bodies stream.
+ * The wire verifies the signature first (the streamed body is the service's to check, against
+ * `signing`) and takes every request signed for `signingName`, and those of other services' shapes
+ * (anything but POST /) that name no service.
+ */
+export interface RestServiceDefinition {
+  protocol: "rest";
+  signingName: string;
+  handle(call: RestCall): Promise<void>;
+  /** Writes an error (the wire's own, such as a failed signature) in the service's format. */
+  sendError(res: import("node:http").ServerResponse, error: AwsError, requestId: string): void;
+  /** How its requests are signed (S3: the path as sent, presigned URLs). */
+  signing: import("./wire/sigv4.js").VerifyOptions;
+  /** The service's codes for failed signatures, by failure (S3: AccessDenied, InvalidAccessKeyId, ...). */
+  authErrorCodes: Record<import("./wire/sigv4.js").AuthFailureKind, string>;
+}
+
+export interface RestCall {
+  req: import("node:http").IncomingMessage;
+  res: import("node:http").ServerResponse;
+  ctx: RequestContext;
+  signing: import("./wire/sigv4.js").SigningChain;
+}
+
+export type ServiceDefinition = JsonServiceDefinition | QueryServiceDefinition | RestServiceDefinition;
 
 // ---------------------------------------------------------------------------------------------
 // ELBv2 as ECS sees it: ECS registers a task's host port in its service's target groups, reads

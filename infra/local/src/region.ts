@@ -21,6 +21,7 @@ import { LocalImageRegistry } from "./services/ecr/registry.js";
 import { createEcrService } from "./services/ecr/service.js";
 import { createElbv2Service } from "./services/elbv2/service.js";
 import type { DurableStates } from "./services/local-service.js";
+import { createS3Service } from "./services/s3/service.js";
 import { LocalSecretValues } from "./services/secrets-manager/secret-values.js";
 import { createSecretsManagerService } from "./services/secrets-manager/service.js";
 import { SnsPlugin } from "./services/sns/plugin.js";
@@ -121,6 +122,7 @@ export async function startRegion(options: StartRegionOptions): Promise<RegionHa
     wire.registerService(secrets.definition);
     wire.registerService(cloudwatch.definition);
     wire.registerService(autoscaling.definition);
+    wire.registerService(createS3Service(states, stateDir).definition);
     wire.registerHttpRoute("/_localregion/health", (_req, res) => sendJson(res, 200, { status: "running" }));
     wire.registerHttpRoute(BLOB_ROUTE, (req, res) => serveBlob(req, res, blobs));
 

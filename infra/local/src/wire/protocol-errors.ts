@@ -13,6 +13,7 @@ const AUTH_CODES: Record<AuthFailureKind, { json: string; query: string }> = {
   unknownKey: { json: "UnrecognizedClientException", query: "InvalidClientTokenId" },
   mismatch: { json: "InvalidSignatureException", query: "SignatureDoesNotMatch" },
   expired: { json: "InvalidSignatureException", query: "SignatureDoesNotMatch" },
+  urlExpired: { json: "AccessDeniedException", query: "AccessDenied" },
 };
 
 export function authError(failure: AuthFailure, protocol: WireProtocol): AwsError {

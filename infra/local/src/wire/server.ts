@@ -7,15 +7,17 @@ import {
   type JsonServiceDefinition,
   type QueryServiceDefinition,
   type RequestContext,
+  type RestServiceDefinition,
   type ServiceDefinition,
 } from "../contracts.js";
 import { asProtocolError, authError, internalFailure, type WireProtocol } from "./protocol-errors.js";
 import { decodeQueryForm, encodeQueryError, encodeQueryResponse } from "./query-codec.js";
-import { AuthFailure, verifySigV4 } from "./sigv4.js";
+import { AuthFailure, signingServiceOf, verifyRequest, verifySigV4 } from "./sigv4.js";
 
 // The control plane's HTTP front: unsigned routes first (layer downloads, task metadata), then one
 // POST / that carries every AWS operation, dispatched by X-Amz-Target (awsJson) or Action+Version
-// (awsQuery), SigV4-verified, with errors in the protocol's own shape.
+// (awsQuery), SigV4-verified, with errors in the protocol's own shape. A REST service (S3) takes the
+// rest once its signature is checked: it reads its own body, so that bodies stream.
 
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -33,6 +35,7 @@ const GENERIC_QUERY_NS = "https://local-region/doc/";
 export class WireServer {
   private readonly jsonServices = new Map<string, JsonServiceDefinition>();
   private readonly queryServices = new Map<string, QueryServiceDefinition>();
+  private readonly restServices = new Map<string, RestServiceDefinition>();
   private readonly routes: { prefix: string; handler: HttpRoute }[] = [];
   private readonly server: Server;
   private readonly log: (message: string) => void;
@@ -50,6 +53,7 @@ export class WireServer {
   }
 
   registerService(service: ServiceDefinition): void {
+    if (service.protocol === "rest") return void this.restServices.set(service.signingName, service);
     if (service.protocol === "awsQuery") return void this.queryServices.set(service.version, service);
     this.jsonServices.set(service.targetPrefix, service);
     const query = service.queryCompatible;
@@ -92,6 +96,8 @@ export class WireServer {
     const requestId = randomUUID();
     const target = header(req, "x-amz-target");
     const protocol: WireProtocol = target !== undefined ? "json" : "query";
+    const rest = this.restServiceFor(req, path, target);
+    if (rest) return this.handleRest(rest, req, res, requestId);
     if (req.method !== "POST" || path !== "/") {
       return this.sendError(
         res,
@@ -125,6 +131,50 @@ export class WireServer {
     if (payload instanceof AwsError) return this.sendError(res, protocol, payload, requestId);
     if (protocol === "json") return this.handleJson(res, target!, payload, ctx);
     return this.handleQuery(res, payload, ctx);
+  }
+
+  /** Signed for a REST service, or not the POST / of awsJson and awsQuery while one is registered. */
+  private restServiceFor(
+    req: IncomingMessage,
+    path: string,
+    target: string | undefined,
+  ): RestServiceDefinition | undefined {
+    const named = signingServiceOf({ url: req.url ?? "/", headers: req.headers });
+    if (named !== undefined && this.restServices.has(named)) return this.restServices.get(named);
+    if (target !== undefined || (req.method === "POST" && path === "/") || named !== undefined) return;
+    return this.restServices.size === 1 ? [...this.restServices.values()][0] : undefined;
+  }
+
+  private async handleRest(
+    service: RestServiceDefinition,
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<void> {
+    let verified: ReturnType<typeof verifyRequest>;
+    try {
+      verified = verifyRequest(
+        { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body: undefined },
+        this.options.secretFor,
+        new Date(),
+        service.signing,
+      );
+    } catch (error) {
+      if (!(error instanceof AuthFailure)) throw error;
+      req.resume();
+      const code = service.authErrorCodes[error.kind];
+      return service.sendError(res, new AwsError(code, error.message, 403), requestId);
+    }
+    const ctx: RequestContext = { accountId: this.options.accountId, region: verified.region, requestId };
+    try {
+      await service.handle({ req, res, ctx, signing: verified.signing });
+    } catch (error) {
+      const known = error instanceof AwsError ? error : undefined;
+      if (!known) this.log(`wire: ${service.signingName} failed: ${(error as Error).stack ?? String(error)}`);
+      if (res.headersSent) return void res.destroy();
+      req.resume();
+      service.sendError(res, known ?? internalFailure(), requestId);
+    }
   }
 
   /** The SDKs gzip large bodies (CloudWatch PutMetricData); the signature covers the gzipped bytes. */
