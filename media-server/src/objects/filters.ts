@@ -12,7 +12,7 @@ export interface FilterContext {
 
 type Pipeline = MediaObject & ElementLookup & { filterContext: FilterContext };
 
-const FILTER_EVENTS = ["Error", "MediaFlowInStateChanged", "MediaFlowOutStateChanged"];
+export const FILTER_EVENTS = ["Error", "MediaFlowInStateChanged", "MediaFlowOutStateChanged"];
 
 /** A filter is a run of GStreamer elements between the decoder and the encoder. */
 export abstract class Filter extends MediaElement {
