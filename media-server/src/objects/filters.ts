@@ -10,7 +10,7 @@ export interface FilterContext {
   overlayImageHosts: string[];
 }
 
-type Pipeline = MediaObject & ElementLookup & { filterContext: FilterContext };
+type Pipeline = MediaObject & ElementLookup & { filterContext: FilterContext; settled(): Promise<void> };
 
 export const FILTER_EVENTS = ["Error", "MediaFlowInStateChanged", "MediaFlowOutStateChanged"];
 

@@ -98,6 +98,9 @@ export class PlateDetectorFilter extends Filter {
 
   override async release(): Promise<void> {
     this.ocr.stop();
+    // The folder goes once the GStreamer process that writes into it has been replaced or stopped:
+    // a multifilesink without its folder fails, and that would restart the pipeline's process.
+    await this.pipe.settled();
     rmSync(this.frameDir, { recursive: true, force: true });
     await super.release();
   }
