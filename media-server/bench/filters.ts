@@ -39,9 +39,12 @@ const pipe = {
   element: () => undefined,
   topologyChanged: () => {},
   invoke: async () => "",
+  settled: async () => {},
   filterContext: { publicDir, overlayImageHosts: [] },
 } as unknown as ConstructorParameters<typeof EdgeDetectFilter>[0];
 const none = () => {};
+// Released at the end: it owns a folder for the frames it reads.
+const plates = new PlateDetectorFilter(pipe, none);
 
 const filters: Array<[string, () => Promise<FilterGst[]>]> = [
   ["no filter (decode + encode)", async () => [{ name: "r0f0", inline: [] }]],
@@ -64,7 +67,7 @@ const filters: Array<[string, () => Promise<FilterGst[]>]> = [
   ],
   ["ZBarFilter", async () => [new ZBarFilter(pipe, none).gstElements("r0f0")]],
   // Detection only: the test pattern shows no plate, so tesseract (a process of its own) never runs.
-  ["PlateDetectorFilter", async () => [new PlateDetectorFilter(pipe, none).gstElements("r0f0")]],
+  ["PlateDetectorFilter", async () => [plates.gstElements("r0f0")]],
   ["GStreamerFilter videoflip", async () => [flip("videoflip method=horizontal-flip")]],
   ["GStreamerFilter videobalance", async () => [flip("videobalance saturation=0.0")]],
 ];
@@ -180,3 +183,4 @@ for (const [name, build] of filters.filter(([n], i) => i === 0 || n.includes(onl
     `| ${name} | ${live.fps.toFixed(1)} | ${paced.p50.toFixed(1)} | ${paced.p95.toFixed(1)} | ${live.cpu.toFixed(0)} |`,
   );
 }
+await plates.release();
