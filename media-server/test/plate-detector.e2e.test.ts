@@ -75,6 +75,10 @@ describe("PlateDetectorFilter", () => {
       expect(ok.error).toBeUndefined();
       expect((await rpc.call("subscribe", { object: filter, type: "PlateDetected" })).error).toBeUndefined();
       expect((await rpc.call("ping", {})).error).toBeUndefined();
+      expect((await rpc.call("describe", { object: filter })).result).toMatchObject({
+        type: "PlateDetectorFilter",
+        qualifiedType: "platedetector.PlateDetectorFilter",
+      });
     } finally {
       await rpc.close();
     }

@@ -33,6 +33,7 @@ const timestampOf = (text: string) => /timestamp=\(guint64\)(\d+)/.exec(text)?.[
  */
 export class PlateDetectorFilter extends Filter {
   readonly type = "PlateDetectorFilter";
+  override readonly module = "platedetector";
   override readonly events = [...FILTER_EVENTS, "PlateDetected"];
   private readonly frameDir = mkdtempSync(path.join(tmpdir(), "plates-"));
   private plateWidthFraction = 0.3;
