@@ -1,4 +1,6 @@
 import "./helpers/page-globals.js";
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAssets } from "./helpers/assets.js";
@@ -8,6 +10,9 @@ import { TestRpc } from "./helpers/rpc-client.js";
 import { startTestServer, targetUrl } from "./helpers/server.js";
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
+
+/** The filters' private frame folders that exist now. */
+const frameFolders = () => readdirSync(tmpdir()).filter((f) => f.startsWith("plates-"));
 
 describe("PlateDetectorFilter", () => {
   let server: Server;
@@ -25,6 +30,7 @@ describe("PlateDetectorFilter", () => {
   });
 
   it("reports the text of a plate shown to the camera, once per interval", async () => {
+    const before = frameFolders();
     const page = await browser.newPage();
     await page.goto(`${targetUrl(server.url)}/media/`);
     // The demo page speaks JSON-RPC: create MediaPipeline, PlateDetectorFilter, subscribe PlateDetected.
@@ -41,7 +47,11 @@ describe("PlateDetectorFilter", () => {
       () => window.mediaDemo.state.events.filter((e) => e.type === "PlateDetected").length,
     );
     const shown = await page.locator("#events").innerText();
+    const errors = await page.evaluate(() => window.mediaDemo.state.events.filter((e) => e.type === "Error"));
     await page.evaluate(() => window.mediaDemo.stop());
+    // Released with its pipeline: its frame folder is gone (stop waits for the release).
+    expect(frameFolders().filter((f) => !before.includes(f))).toEqual([]);
+    expect(errors).toEqual([]);
     expect(data).toMatchObject({ plate: PLATE_TEXT, source: expect.stringMatching(/PlateDetectorFilter$/) });
     expect(reports).toBe(1);
     expect(shown).toContain(`PlateDetected: ${PLATE_TEXT}`);
