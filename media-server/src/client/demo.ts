@@ -74,9 +74,11 @@ function showEvent(e: KurentoEvent): void {
   const detail =
     e.type === "CodeFound"
       ? `: ${String(e.data.value)}`
-      : e.type.includes("Flow")
-        ? `: ${String(e.data.state)}`
-        : "";
+      : e.type === "PlateDetected"
+        ? `: ${String(e.data.plate)}`
+        : e.type.includes("Flow")
+          ? `: ${String(e.data.state)}`
+          : "";
   item.textContent = `${new Date().toLocaleTimeString()} ${e.type}${detail}`;
   list.prepend(item);
   while (list.children.length > 50) list.lastElementChild?.remove();

@@ -7,6 +7,7 @@ export const FILTERS: Record<string, { type: string; constructorParams?: Record<
   faceblur: { type: "FaceBlurFilter" },
   faceoverlay: { type: "FaceOverlayFilter" },
   zbar: { type: "ZBarFilter" },
+  plate: { type: "PlateDetectorFilter" },
   flip: { type: "GStreamerFilter", constructorParams: { command: "videoflip method=horizontal-flip" } },
   grey: { type: "GStreamerFilter", constructorParams: { command: "videobalance saturation=0.0" } },
 };
@@ -19,7 +20,7 @@ const EVENTS = {
     "ConnectionStateChanged",
     "IceComponentStateChanged",
   ],
-  filter: ["CodeFound", "FacesDetected", "Error"],
+  filter: ["CodeFound", "FacesDetected", "PlateDetected", "Error"],
   pipeline: ["Error"],
 };
 

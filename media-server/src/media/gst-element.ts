@@ -14,6 +14,6 @@ export function elementArgv(e: GstElement): string[] {
 function formatValue(v: string | number | boolean): string {
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "number") return String(v);
-  if (!/^[A-Za-z0-9_./:,=+-]*$/.test(v)) throw new Error(`unsafe GStreamer property value: ${v}`);
+  if (!/^[A-Za-z0-9_./:,=+%-]*$/.test(v)) throw new Error(`unsafe GStreamer property value: ${v}`);
   return v;
 }

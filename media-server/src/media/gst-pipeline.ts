@@ -20,6 +20,8 @@ export interface FilterGst {
   name: string;
   inline: GstElement[];
   analysis?: GstElement[];
+  /** Where the analysis ends (default fakesink), for an analysis that keeps what it saw. */
+  analysisSink?: GstElement;
 }
 
 export const VP8_PAYLOAD_TYPE = 96;
@@ -79,7 +81,11 @@ function branchArgv(b: GstBranch): string[] {
       ? [
           `${f.name}_tee.`,
           ...link(
-            [leakyQueue(), ...f.analysis, { factory: "fakesink", props: { sync: false, async: false } }],
+            [
+              leakyQueue(),
+              ...f.analysis,
+              f.analysisSink ?? { factory: "fakesink", props: { sync: false, async: false } },
+            ],
             true,
           ),
         ]

@@ -10,9 +10,9 @@ export interface FilterContext {
   overlayImageHosts: string[];
 }
 
-type Pipeline = MediaObject & ElementLookup & { filterContext: FilterContext };
+type Pipeline = MediaObject & ElementLookup & { filterContext: FilterContext; settled(): Promise<void> };
 
-const FILTER_EVENTS = ["Error", "MediaFlowInStateChanged", "MediaFlowOutStateChanged"];
+export const FILTER_EVENTS = ["Error", "MediaFlowInStateChanged", "MediaFlowOutStateChanged"];
 
 /** A filter is a run of GStreamer elements between the decoder and the encoder. */
 export abstract class Filter extends MediaElement {

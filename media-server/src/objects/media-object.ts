@@ -18,6 +18,8 @@ export abstract class MediaObject {
   abstract readonly events: readonly string[];
   /** Kurento's hierarchy, for `describe`. */
   abstract readonly hierarchy: readonly string[];
+  /** Kurento's module of the type (its qualified name is `<module>.<type>`). */
+  readonly module: string = "kurento";
 
   readonly id: string;
   readonly creationTime = Math.floor(Date.now() / 1000);

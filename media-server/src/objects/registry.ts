@@ -10,6 +10,7 @@ import {
 import type { MediaElement } from "./media-element.js";
 import type { EventSink, MediaObject } from "./media-object.js";
 import { MediaPipeline, type PipelineContext } from "./media-pipeline.js";
+import { PlateDetectorFilter } from "./plate-detector-filter.js";
 import { ServerManager } from "./server-manager.js";
 import { WebRtcEndpoint } from "./webrtc-endpoint.js";
 
@@ -25,6 +26,7 @@ const ELEMENTS: Record<string, ElementFactory> = {
   ZBarFilter: (p, raise) => new ZBarFilter(p, raise),
   EdgeDetectFilter: (p, raise) => new EdgeDetectFilter(p, raise),
   FaceBlurFilter: (p, raise) => new FaceBlurFilter(p, raise),
+  PlateDetectorFilter: (p, raise) => new PlateDetectorFilter(p, raise),
   GStreamerFilter: (p, raise, params) => new GStreamerFilter(p, raise, params.command) as Filter,
 };
 

@@ -127,7 +127,7 @@ export class KurentoService {
       }
       case "describe": {
         const o = this.registry.get(p.object as string);
-        return { type: o.type, qualifiedType: `kurento.${o.type}`, hierarchy: o.hierarchy };
+        return { type: o.type, qualifiedType: `${o.module}.${o.type}`, hierarchy: o.hierarchy };
       }
       case "closeSession":
         await this.sessions.close(session);
