@@ -11,7 +11,8 @@ import {
 } from "@platform/env";
 import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "./alarms.js";
-import { Database } from "./database.js";
+import { secretsOnAws } from "./aws-secrets.js";
+import { Database, RDS_CA_BUNDLE_FILE } from "./database.js";
 import { DeployRole, deployPolicy } from "./deploy-role.js";
 import { type AccountContext, apiTaskPolicy, executionPolicy, logGroupArn, ServiceRoles } from "./iam.js";
 import { BACKLOG_METRIC, logGroupName, serviceName } from "./naming.js";
@@ -92,7 +93,7 @@ function defineService(
   const serviceSpec = spec.environments[env].services[app];
   const deployment = serviceDeployment(spec, app, env);
   const repository = new Repository(name, { keepImages: settings.keepImages });
-  const secretsByName = resolveSecretReferences(serviceSpec.secrets, account);
+  const secretsByName = resolveSecretReferences(secretsOnAws(app, serviceSpec.secrets), account);
   const secrets = Object.values(secretsByName);
   const arnsOf = (kind: SecretReference["kind"]) =>
     pulumi.all(secrets.filter((s) => s.kind === kind).map((s) => s.arn));
@@ -146,9 +147,9 @@ function apiPolicy(settings: StackSettings, storage: Storage, database: Database
 }
 
 /**
- * What the API reads (api/src/config.ts): its bucket (it keeps its objects under `objects/`, the prefix
- * its task role is limited to) and the metric namespace. DATABASE_URL comes from the spec's secrets.
- * The database's address and managed secret are given so operators can compose that parameter.
+ * What the API reads (api/src/config.ts), nothing more: its bucket (it keeps its objects under
+ * `objects/`, the prefix its task role is limited to) and its database: address, name, the managed
+ * secret (read with the task role) and the RDS CA bundle the image ships (api/Dockerfile).
  */
 function apiEnvironment(_settings: StackSettings, storage: Storage, database: Database) {
   return {
@@ -157,7 +158,7 @@ function apiEnvironment(_settings: StackSettings, storage: Storage, database: Da
     DATABASE_PORT: database.port.apply(String),
     DATABASE_NAME: database.databaseName,
     DATABASE_SECRET_ARN: database.secretArn,
-    METRICS_NAMESPACE: BACKLOG_METRIC.namespace,
+    DATABASE_CA_FILE: RDS_CA_BUNDLE_FILE,
   };
 }
 
