@@ -50,7 +50,15 @@ export type Role = "api" | "worker" | "all";
 /** Where the store lives: a URL (SQLite, or PostgreSQL for local use), or RDS with its managed secret. */
 export type DatabaseConfig =
   | { url: string; caFile: string | undefined }
-  | { host: string; port: number; database: string; secretArn: string; caFile: string };
+  | {
+      host: string;
+      port: number;
+      database: string;
+      secretArn: string;
+      caFile: string;
+      /** DATABASE_URL was set too (a deploy that still passes the spec's secret) and is not used. */
+      urlIgnored: boolean;
+    };
 
 export interface Config {
   role: Role;
@@ -142,5 +150,8 @@ function databaseConfig(e: z.infer<typeof EnvSchema>): DatabaseConfig {
     database: e.DATABASE_NAME as string,
     secretArn: e.DATABASE_SECRET_ARN,
     caFile: e.DATABASE_CA_FILE as string,
+    // The managed secret wins: it is the one RDS rotates. Refusing to boot would turn a deploy that
+    // still carries the old hand-made DATABASE_URL into a rollback; the service logs it instead.
+    urlIgnored: e.DATABASE_URL !== undefined,
   };
 }

@@ -81,6 +81,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
       cloudwatchLogGroup: config.cloudwatchLogGroup,
     });
   const store = await openStore(databaseTarget(config.database));
+  if ("urlIgnored" in config.database && config.database.urlIgnored)
+    log.warn(
+      "DATABASE_URL is set but not used: DATABASE_SECRET_ARN (the RDS-managed secret) takes precedence",
+    );
   let s3Client: S3Client | undefined;
   const s3 = () => (s3Client ??= new S3Client({}));
   const fetcher = new GuardedFetcher(options.addressPolicy ?? publicUnicastOnly, {

@@ -92,6 +92,7 @@ describe("config", () => {
       database: "transcoding",
       secretArn: rds.DATABASE_SECRET_ARN,
       caFile: rds.DATABASE_CA_FILE,
+      urlIgnored: false,
     });
     expect(() => loadConfig({ ...rds, DATABASE_CA_FILE: undefined })).toThrow(
       /DATABASE_CA_FILE .* is required/,

@@ -39,7 +39,7 @@ export function databaseTarget(database: DatabaseConfig): string | PostgresTarge
     return database.caFile && !database.url.startsWith("sqlite:")
       ? { url: database.url, caFile: database.caFile }
       : database.url;
-  const { secretArn, ...address } = database;
+  const { secretArn, urlIgnored: _, ...address } = database;
   return { ...address, secret: new DatabaseSecret(secretArn) };
 }
 

@@ -11,7 +11,6 @@ import {
 } from "@platform/env";
 import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "./alarms.js";
-import { secretsOnAws } from "./aws-secrets.js";
 import { Database, RDS_CA_BUNDLE_FILE } from "./database.js";
 import { DeployRole, deployPolicy } from "./deploy-role.js";
 import { type AccountContext, apiTaskPolicy, executionPolicy, logGroupArn, ServiceRoles } from "./iam.js";
@@ -93,7 +92,7 @@ function defineService(
   const serviceSpec = spec.environments[env].services[app];
   const deployment = serviceDeployment(spec, app, env);
   const repository = new Repository(name, { keepImages: settings.keepImages });
-  const secretsByName = resolveSecretReferences(secretsOnAws(app, serviceSpec.secrets), account);
+  const secretsByName = resolveSecretReferences(serviceSpec.secrets, account);
   const secrets = Object.values(secretsByName);
   const arnsOf = (kind: SecretReference["kind"]) =>
     pulumi.all(secrets.filter((s) => s.kind === kind).map((s) => s.arn));
@@ -147,9 +146,11 @@ function apiPolicy(settings: StackSettings, storage: Storage, database: Database
 }
 
 /**
- * What the API reads (api/src/config.ts), nothing more: its bucket (it keeps its objects under
- * `objects/`, the prefix its task role is limited to) and its database: address, name, the managed
- * secret (read with the task role) and the RDS CA bundle the image ships (api/Dockerfile).
+ * What the API reads (api/src/config.ts) for its bucket (it keeps its objects under `objects/`, the
+ * prefix its task role is limited to) and its database: address, name, the RDS-managed secret (read
+ * with the task role, so a rotation needs no redeploy) and the CA bundle the image ships
+ * (api/Dockerfile). The spec's DATABASE_URL secret still reaches the task (the deploy pipeline passes
+ * every secret the spec names); the API ignores it when DATABASE_SECRET_ARN is set.
  */
 function apiEnvironment(_settings: StackSettings, storage: Storage, database: Database) {
   return {

@@ -4,11 +4,9 @@ import {
   type DeploymentSpec,
   deploymentAlarmNames,
   type EnvironmentName,
-  type SecretRef,
   type ServiceSpec,
   serviceDeployment,
 } from "@platform/env";
-import { secretsOnAws } from "../aws-secrets.js";
 import type { InvariantContext, Violation } from "./context.js";
 import {
   arnResourceName,
@@ -154,7 +152,7 @@ function checkTaskDefinition(
         `${label}: image ${String(c.image)} is not from the environment's ECR repository ${String(repositoryUrl)}`,
       );
     }
-    v.push(...checkSecrets(label, c, secretsOnAws(app, spec.secrets)));
+    v.push(...checkSecrets(label, c, spec));
   }
   return v;
 }
@@ -216,14 +214,10 @@ function checkLogging(label: string, c: Record<string, unknown>): Violation[] {
   return v;
 }
 
-function checkSecrets(
-  label: string,
-  c: Record<string, unknown>,
-  wanted: Record<string, SecretRef>,
-): Violation[] {
+function checkSecrets(label: string, c: Record<string, unknown>, spec: ServiceSpec): Violation[] {
   const v: Violation[] = [];
   const secrets = list(c.secrets).map(obj);
-  for (const expected of Object.keys(wanted)) {
+  for (const expected of Object.keys(spec.secrets)) {
     const found = secrets.find((s) => s.name === expected);
     if (!found) v.push(`${label}: secret ${expected} from the spec is missing from "secrets"`);
     else if (!str(found.valueFrom)?.startsWith("arn:")) {
