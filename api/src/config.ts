@@ -136,8 +136,6 @@ function databaseConfig(e: z.infer<typeof EnvSchema>): DatabaseConfig {
     return { url: e.DATABASE_URL ?? "sqlite:./data/api.db", caFile: e.DATABASE_CA_FILE };
   }
   const missing = [
-    e.DATABASE_URL !== undefined &&
-      "DATABASE_URL must not be set with DATABASE_SECRET_ARN (one source of credentials)",
     !e.DATABASE_HOST && "DATABASE_HOST is required with DATABASE_SECRET_ARN",
     !e.DATABASE_NAME && "DATABASE_NAME is required with DATABASE_SECRET_ARN",
     // RDS certificates chain to Amazon's RDS CAs, which are not in Node's default store.

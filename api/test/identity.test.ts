@@ -97,9 +97,11 @@ describe("config", () => {
     expect(() => loadConfig({ ...rds, DATABASE_CA_FILE: undefined })).toThrow(
       /DATABASE_CA_FILE .* is required/,
     );
-    expect(() => loadConfig({ ...rds, DATABASE_URL: "postgres://x/y" })).toThrow(
-      /DATABASE_URL must not be set/,
-    );
+    // The managed secret wins over a DATABASE_URL a deploy still passes (logged, not fatal).
+    expect(loadConfig({ ...rds, DATABASE_URL: "postgres://x/y" }).database).toMatchObject({
+      secretArn: rds.DATABASE_SECRET_ARN,
+      urlIgnored: true,
+    });
     expect(() => loadConfig({ DATABASE_HOST: "db.example" })).toThrow(/need DATABASE_SECRET_ARN/);
   });
 });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { DatabaseSecret } from "../src/store/database-secret.js";
 import { openStore } from "../src/store/open.js";
 import { startPostgres, type TestPostgres } from "./helpers/postgres.js";
+import { api, startTestService } from "./helpers/service.js";
 
 // RDS as the API meets it, on one machine: a PostgreSQL with ssl=on whose certificate is signed by a
 // CA made here (standing in for the RDS global bundle), SCRAM passwords on TCP, and the credentials
@@ -161,4 +162,31 @@ it("refuses a name the certificate does not carry (verify-full, not just verify-
   await expect(openStore({ ...target(secret, join(dir, "ca.pem")), host: "localhost" })).rejects.toThrow(
     /not accepted .*ERR_TLS_CERT_ALTNAME_INVALID/,
   );
+}, 60_000);
+
+it("boots the service from what infra/aws passes, the secret winning over a DATABASE_URL", async () => {
+  // The SDK's standard configuration, as on ECS (this file runs in its own worker process).
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: region.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: region.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: region.credentials.secretAccessKey,
+  });
+  const svc = await startTestService({
+    DATABASE_HOST: "127.0.0.1",
+    DATABASE_PORT: String(server.port),
+    DATABASE_NAME: "transcoding",
+    DATABASE_SECRET_ARN: secretArn,
+    DATABASE_CA_FILE: join(dir, "ca.pem"),
+    CLOUDWATCH_METRICS: "0",
+    API_ADMIN_KEY: "admin-key-for-the-rds-test",
+  });
+  try {
+    expect(svc.env.DATABASE_URL).toMatch(/^sqlite:/);
+    expect(svc.service.store.kind).toBe("postgres");
+    const response = await api(svc.url, "admin-key-for-the-rds-test").get("/api/v1/jobs");
+    expect(response.status).toBe(200);
+  } finally {
+    await svc.stop();
+  }
 }, 60_000);
