@@ -10,7 +10,13 @@ const EnvSchema = z.object({
   ROLE: z.enum(["api", "worker", "all"]).default("all"),
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
-  DATABASE_URL: z.string().min(1).default("sqlite:./data/api.db"),
+  DATABASE_URL: z.string().min(1).optional(),
+  // RDS: its address and the managed master user secret (what infra/aws passes); TLS against the CA file.
+  DATABASE_HOST: z.string().min(1).optional(),
+  DATABASE_PORT: int(1, 65535).default(5432),
+  DATABASE_NAME: z.string().min(1).optional(),
+  DATABASE_SECRET_ARN: z.string().min(1).optional(),
+  DATABASE_CA_FILE: z.string().min(1).optional(),
   OBJECTS_DIR: z.string().min(1).optional(),
   OBJECTS_BUCKET: z.string().min(3).optional(),
   /** Comma-separated buckets that `s3://` inputs and outputs may name. */
@@ -41,11 +47,24 @@ const EnvSchema = z.object({
 
 export type Role = "api" | "worker" | "all";
 
+/** Where the store lives: a URL (SQLite, or PostgreSQL for local use), or RDS with its managed secret. */
+export type DatabaseConfig =
+  | { url: string; caFile: string | undefined }
+  | {
+      host: string;
+      port: number;
+      database: string;
+      secretArn: string;
+      caFile: string;
+      /** DATABASE_URL was set too (a deploy that still passes the spec's secret) and is not used. */
+      urlIgnored: boolean;
+    };
+
 export interface Config {
   role: Role;
   port: number;
   host: string;
-  databaseUrl: string;
+  database: DatabaseConfig;
   objectsDir: string | undefined;
   objectsBucket: string | undefined;
   allowedBuckets: string[];
@@ -83,7 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: e.ROLE,
     port: e.PORT,
     host: e.HOST,
-    databaseUrl: e.DATABASE_URL,
+    database: databaseConfig(e),
     objectsDir: e.OBJECTS_BUCKET ? e.OBJECTS_DIR : (e.OBJECTS_DIR ?? "./data/objects"),
     objectsBucket: e.OBJECTS_BUCKET,
     allowedBuckets: e.ALLOWED_BUCKETS.split(",")
@@ -107,5 +126,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxInputBytes: e.MAX_INPUT_BYTES,
     tmpDir: e.TMPDIR,
     cpus: availableParallelism(),
+  };
+}
+
+function databaseConfig(e: z.infer<typeof EnvSchema>): DatabaseConfig {
+  if (e.DATABASE_SECRET_ARN === undefined) {
+    if (e.DATABASE_HOST || e.DATABASE_NAME)
+      throw new ConfigError("invalid environment:\n  DATABASE_HOST/DATABASE_NAME need DATABASE_SECRET_ARN");
+    return { url: e.DATABASE_URL ?? "sqlite:./data/api.db", caFile: e.DATABASE_CA_FILE };
+  }
+  const missing = [
+    !e.DATABASE_HOST && "DATABASE_HOST is required with DATABASE_SECRET_ARN",
+    !e.DATABASE_NAME && "DATABASE_NAME is required with DATABASE_SECRET_ARN",
+    // RDS certificates chain to Amazon's RDS CAs, which are not in Node's default store.
+    !e.DATABASE_CA_FILE && "DATABASE_CA_FILE (the RDS CA bundle) is required with DATABASE_SECRET_ARN",
+  ].filter((m): m is string => typeof m === "string");
+  if (missing.length > 0) throw new ConfigError(`invalid environment:\n  ${missing.join("\n  ")}`);
+  return {
+    host: e.DATABASE_HOST as string,
+    port: e.DATABASE_PORT,
+    database: e.DATABASE_NAME as string,
+    secretArn: e.DATABASE_SECRET_ARN,
+    caFile: e.DATABASE_CA_FILE as string,
+    // The managed secret wins: it is the one RDS rotates. Refusing to boot would turn a deploy that
+    // still carries the old hand-made DATABASE_URL into a rollback; the service logs it instead.
+    urlIgnored: e.DATABASE_URL !== undefined,
   };
 }

@@ -19,7 +19,7 @@ import { JobFiles } from "./storage/files.js";
 import { GuardedFetcher } from "./storage/guarded-fetch.js";
 import { FolderObjectStore, type ObjectStore } from "./storage/objects.js";
 import { S3ObjectStore } from "./storage/s3.js";
-import { openStore } from "./store/open.js";
+import { databaseTarget, openStore } from "./store/open.js";
 import type { JobStore } from "./store/store.js";
 import { concurrencyOf, identityOf, imageOf, readTaskMetadata } from "./worker/identity.js";
 import { Worker } from "./worker/worker.js";
@@ -80,7 +80,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
       taskId: identity.taskId,
       cloudwatchLogGroup: config.cloudwatchLogGroup,
     });
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(databaseTarget(config.database));
+  if ("urlIgnored" in config.database && config.database.urlIgnored)
+    log.warn(
+      "DATABASE_URL is set but not used: DATABASE_SECRET_ARN (the RDS-managed secret) takes precedence",
+    );
   let s3Client: S3Client | undefined;
   const s3 = () => (s3Client ??= new S3Client({}));
   const fetcher = new GuardedFetcher(options.addressPolicy ?? publicUnicastOnly, {

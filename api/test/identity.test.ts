@@ -67,14 +67,41 @@ describe("task identity", () => {
 describe("config", () => {
   it("reads defaults and refuses bad values with the variable's name", () => {
     const config = loadConfig({});
-    expect([config.role, config.port, config.stopTimeoutMs, config.databaseUrl]).toEqual([
+    expect([config.role, config.port, config.stopTimeoutMs, config.database]).toEqual([
       "all",
       3000,
       25_000,
-      "sqlite:./data/api.db",
+      { url: "sqlite:./data/api.db", caFile: undefined },
     ]);
     expect(() => loadConfig({ ROLE: "boss" })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: "http" })).toThrow(/PORT/);
     expect(() => loadConfig({ API_ADMIN_KEY: "short" })).toThrow(/API_ADMIN_KEY must be at least 16/);
+  });
+
+  it("builds the RDS database from what infra/aws passes, and refuses half of it", () => {
+    const rds = {
+      DATABASE_HOST: "db.example",
+      DATABASE_PORT: "5433",
+      DATABASE_NAME: "transcoding",
+      DATABASE_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-1",
+      DATABASE_CA_FILE: "/etc/ssl/certs/rds-global-bundle.pem",
+    };
+    expect(loadConfig(rds).database).toEqual({
+      host: "db.example",
+      port: 5433,
+      database: "transcoding",
+      secretArn: rds.DATABASE_SECRET_ARN,
+      caFile: rds.DATABASE_CA_FILE,
+      urlIgnored: false,
+    });
+    expect(() => loadConfig({ ...rds, DATABASE_CA_FILE: undefined })).toThrow(
+      /DATABASE_CA_FILE .* is required/,
+    );
+    // The managed secret wins over a DATABASE_URL a deploy still passes (logged, not fatal).
+    expect(loadConfig({ ...rds, DATABASE_URL: "postgres://x/y" }).database).toMatchObject({
+      secretArn: rds.DATABASE_SECRET_ARN,
+      urlIgnored: true,
+    });
+    expect(() => loadConfig({ DATABASE_HOST: "db.example" })).toThrow(/need DATABASE_SECRET_ARN/);
   });
 });

@@ -88,7 +88,13 @@ describe("profile → ffmpeg argv", () => {
 
   it("builds one quality graph for PSNR and SSIM at the reference size", () => {
     const args = qualityArgs(
-      { distorted: "/w/d", reference: "/w/r", psnrLog: "/w/p.log", ssimLog: "/w/s.log" },
+      {
+        distorted: "/w/d",
+        reference: "/w/r",
+        psnrLog: "/w/p.log",
+        ssimLog: "/w/s.log",
+        vmafLog: "/w/v.json",
+      },
       1280,
       720,
     );

@@ -312,7 +312,7 @@ afterAll(async () => {
 
 storeSuite("postgres", async () => {
   // A fresh database per test, so tests never see each other's rows.
-  const admin = new PostgresDialect(pg.url);
+  const admin = await PostgresDialect.open({ url: pg.url });
   const name = `t${++database}`;
   await admin.run(`CREATE DATABASE ${name}`);
   await admin.close();

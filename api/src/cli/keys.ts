@@ -1,17 +1,15 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { loadConfig } from "../config.js";
 import { USERID } from "../http/validation.js";
 import { generateKey } from "../keys.js";
-import { openStore } from "../store/open.js";
+import { databaseTarget, openStore } from "../store/open.js";
 
-// API keys for the transcoding API: add (prints the key once), revoke, list. Reads DATABASE_URL.
-
-function databaseUrl(): string {
-  return process.env.DATABASE_URL ?? "sqlite:./data/api.db";
-}
+// API keys for the transcoding API: add (prints the key once), revoke, list. Reads the service's
+// database settings (DATABASE_URL, or DATABASE_SECRET_ARN and the rest on AWS).
 
 async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
-  const store = await openStore(databaseUrl());
+  const store = await openStore(databaseTarget(loadConfig().database));
   try {
     return await fn(store);
   } finally {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { type Request, Router } from "express";
 import { canCancel, type Job, type JobEvent, publicJob } from "../model/job.js";
+import { DEFAULT_METRICS, metricsFromFlags, qualityPlan } from "../model/quality-metrics.js";
 import { outputFor, UriError } from "../model/uris.js";
 import { InputMissing } from "../storage/files.js";
 import { FetchFailed, FetchRefused } from "../storage/guarded-fetch.js";
@@ -9,7 +10,7 @@ import { IdempotencyMismatch, type NewJob } from "../store/store.js";
 import { actingUser, callerOf, canSee } from "./auth.js";
 import type { AppContext, Caller } from "./context.js";
 import { badRequest, HttpError, notFound } from "./errors.js";
-import { JOB_ID, JobBody, ListQuery, parse, QualityBody, USERID } from "./validation.js";
+import { JOB_ID, JobBody, JobQuery, ListQuery, parse, QualityBody, USERID } from "./validation.js";
 
 // Jobs: submit (single, batch, quality), read the event log, list, cancel.
 
@@ -123,13 +124,22 @@ async function submitTranscodes(ctx: AppContext, caller: Caller, raw: unknown) {
 async function submitQuality(ctx: AppContext, caller: Caller, raw: unknown) {
   const body = parse(QualityBody, raw);
   const userid = actingUser(caller, body.userid);
+  const reference = (body.reference ?? body.origin)!;
   await checkInput(ctx, body.input, userid, "input");
-  await checkInput(ctx, body.reference, userid, "reference");
+  await checkInput(ctx, reference, userid, body.origin !== undefined ? "origin" : "reference");
+  // The earlier /vmaf (origin, profile.vmaf flags) asks for VMAF plus what it enables.
+  const wanted =
+    body.origin !== undefined || body.profile ? metricsFromFlags(body.profile?.vmaf ?? {}) : DEFAULT_METRICS;
   const job: NewJob = {
     id: randomUUID(),
     userid,
     kind: "quality",
-    spec: { kind: "quality", input: body.input, reference: body.reference },
+    spec: {
+      kind: "quality",
+      input: body.input,
+      reference,
+      plan: qualityPlan(wanted, ctx.capabilities.qualityFilters),
+    },
     priority: body.priority,
     maxAttempts: ctx.maxAttempts,
     batchId: null,
@@ -189,9 +199,12 @@ export function jobRoutes(ctx: AppContext): Router {
   });
 
   router.get("/jobs/:jobID", async (req, res) => {
+    const { format } = parse(JobQuery, req.query, "query");
     const job = await visibleJob(ctx, req);
-    const events = await ctx.store.events(job.id);
-    res.json({ jobid: job.id, job: publicJob(job), events: events.map(eventView) });
+    const events = (await ctx.store.events(job.id)).map(eventView);
+    // The earlier service answered with the event array alone; each event carries the job as it was.
+    if (format === "events") res.json(events);
+    else res.json({ jobid: job.id, job: publicJob(job), events });
   });
 
   router.get("/quality/:jobID/frames", async (req, res) => {

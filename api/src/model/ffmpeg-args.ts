@@ -1,4 +1,5 @@
 import { ENCODER, type FfmpegProfile, type Profile, SCALE_HEIGHT } from "./profile.js";
+import type { QualityMetrics } from "./quality-metrics.js";
 
 // Profile → ffmpeg argv. Paths are the worker's own temp files; nothing a user typed reaches argv
 // except through the enumerations and numbers of the profile schema.
@@ -65,18 +66,32 @@ export interface QualityPaths {
   reference: string;
   psnrLog: string;
   ssimLog: string;
+  vmafLog: string;
 }
 
 /**
- * PSNR and SSIM of `distorted` against `reference` in one decode: the distorted video is scaled to
- * the reference's size first (a 360p rendition is compared with its 720p origin).
+ * The measured metrics of `distorted` against `reference` in one decode: the distorted video is
+ * scaled to the reference's size first (a 360p rendition is compared with its 720p origin). libvmaf
+ * takes the distorted stream first, then the reference, as psnr and ssim do.
  */
-export function qualityArgs(paths: QualityPaths, width: number, height: number): string[] {
-  const graph =
-    `[0:v]scale=${width}:${height}:flags=bicubic,format=yuv420p,split[d1][d2];` +
-    `[1:v]format=yuv420p,split[r1][r2];` +
-    `[d1][r1]psnr=stats_file=${paths.psnrLog};` +
-    `[d2][r2]ssim=stats_file=${paths.ssimLog}`;
+export function qualityArgs(
+  paths: QualityPaths,
+  width: number,
+  height: number,
+  measure: QualityMetrics = { vmaf: false, psnr: true, ssim: true, msSsim: false },
+): string[] {
+  const features = measure.msSsim ? ":feature=name=float_ms_ssim" : "";
+  const filters = [
+    measure.psnr && `psnr=stats_file=${paths.psnrLog}`,
+    measure.ssim && `ssim=stats_file=${paths.ssimLog}`,
+    (measure.vmaf || measure.msSsim) && `libvmaf=log_fmt=json:log_path=${paths.vmafLog}${features}`,
+  ].filter((f): f is string => typeof f === "string");
+  const labels = filters.map((_, i) => i + 1);
+  const graph = [
+    `[0:v]scale=${width}:${height}:flags=bicubic,format=yuv420p,split=${filters.length}${labels.map((i) => `[d${i}]`).join("")}`,
+    `[1:v]format=yuv420p,split=${filters.length}${labels.map((i) => `[r${i}]`).join("")}`,
+    ...filters.map((f, i) => `[d${i + 1}][r${i + 1}]${f}`),
+  ].join(";");
   return [
     "-hide_banner",
     "-nostdin",

@@ -1,4 +1,5 @@
 import type { FfmpegProfile } from "./profile.js";
+import type { MetricName, QualityPlan } from "./quality-metrics.js";
 
 // The job: its states, its phases, and the rules for moving between them. No I/O here; the store
 // applies these rules inside its transactions.
@@ -24,6 +25,8 @@ export interface QualitySpec {
   input: string;
   /** Its origin. */
   reference: string;
+  /** What to measure; jobs stored before it was recorded measure PSNR and SSIM. */
+  plan?: QualityPlan;
 }
 
 export type JobSpec = TranscodeSpec | QualitySpec;
@@ -31,7 +34,10 @@ export type JobSpec = TranscodeSpec | QualitySpec;
 export interface QualityResult {
   psnr: number | null;
   ssim: number | null;
-  vmaf: null;
+  vmaf: number | null;
+  msSsim?: number | null;
+  /** Why a metric that was asked for is null (e.g. no libvmaf on this host). */
+  unavailable?: Partial<Record<MetricName, string>>;
   frames: number;
 }
 

@@ -1,10 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { DatabaseConfig } from "../config.js";
 import { sqlApiKeys } from "./api-keys.js";
+import { DatabaseSecret } from "./database-secret.js";
 import type { Dialect } from "./dialect.js";
 import { sqlJobQueries } from "./job-queries.js";
 import { sqlLeases } from "./leases.js";
-import { PostgresDialect } from "./postgres.js";
+import { PostgresDialect, type PostgresTarget } from "./postgres.js";
 import { sqlQualityFrames } from "./quality-frames.js";
 import { migrate } from "./schema.js";
 import { SqliteDialect } from "./sqlite.js";
@@ -13,14 +15,34 @@ import type { JobStore } from "./store.js";
 import { sqlSubmissions } from "./submissions.js";
 import { sqlWorkers } from "./workers.js";
 
-/** `sqlite:<path>` (one host) or `postgres://...` (several hosts), migrated. */
-export async function openStore(databaseUrl: string): Promise<JobStore> {
-  const store = sqlStore(dialectFor(databaseUrl));
-  await store.migrate();
+/**
+ * `sqlite:<path>` (one host), `postgres://...` (several hosts), or RDS with its managed secret
+ * (a PostgresTarget); migrated.
+ */
+export async function openStore(database: string | PostgresTarget): Promise<JobStore> {
+  const dialect =
+    typeof database === "string" ? await dialectFor(database) : await PostgresDialect.open(database);
+  const store = sqlStore(dialect);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   return store;
 }
 
 /** The store's parts, each its own SQL over the one dialect they share. */
+/** The config's database as openStore takes it: the RDS secret becomes a reader of it. */
+export function databaseTarget(database: DatabaseConfig): string | PostgresTarget {
+  if ("url" in database)
+    return database.caFile && !database.url.startsWith("sqlite:")
+      ? { url: database.url, caFile: database.caFile }
+      : database.url;
+  const { secretArn, urlIgnored: _, ...address } = database;
+  return { ...address, secret: new DatabaseSecret(secretArn) };
+}
+
 function sqlStore(db: Dialect): JobStore {
   return {
     kind: db.name,
@@ -36,13 +58,13 @@ function sqlStore(db: Dialect): JobStore {
   };
 }
 
-function dialectFor(databaseUrl: string): Dialect {
+async function dialectFor(databaseUrl: string): Promise<Dialect> {
   if (databaseUrl.startsWith("sqlite:")) {
     const path = databaseUrl.slice("sqlite:".length);
     if (!path) throw new Error("DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/api.db");
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     return new SqliteDialect(path);
   }
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return new PostgresDialect(databaseUrl);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return PostgresDialect.open({ url: databaseUrl });
   throw new Error("DATABASE_URL must start with sqlite: or postgres://");
 }

@@ -11,6 +11,7 @@ import {
   parseSsimStats,
   percentOf,
 } from "../model/progress.js";
+import { LEGACY_QUALITY_PLAN, parseVmafLog } from "../model/quality-metrics.js";
 import type { JobFiles } from "../storage/files.js";
 import { JobError } from "./errors.js";
 
@@ -75,10 +76,16 @@ async function transcode(context: JobContext, spec: TranscodeSpec): Promise<JobR
 }
 
 async function quality(context: JobContext, spec: QualitySpec): Promise<QualityResult> {
+  const { measure, unavailable } = spec.plan ?? LEGACY_QUALITY_PLAN;
   const distorted = join(context.dir, "distorted");
   const reference = join(context.dir, "reference");
-  const psnrLog = join(context.dir, "psnr.log");
-  const ssimLog = join(context.dir, "ssim.log");
+  const paths = {
+    distorted,
+    reference,
+    psnrLog: join(context.dir, "psnr.log"),
+    ssimLog: join(context.dir, "ssim.log"),
+    vmafLog: join(context.dir, "vmaf.json"),
+  };
   context.setProgress("PROBING", 0);
   await context.files.fetch(spec.input, context.job.userid, distorted, context.signal);
   await context.files.fetch(spec.reference, context.job.userid, reference, context.signal);
@@ -87,24 +94,35 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
   const ref = await probe(reference);
   if (!ref.width || !ref.height)
     throw new JobError("INPUT_INVALID", "the reference has no frame size", false);
+  const nothing = !Object.values(measure).some(Boolean);
   context.setProgress("TRANSCODING", 0);
-  const paths = { distorted, reference, psnrLog, ssimLog };
-  const outcome = await ffmpeg(
-    context,
-    qualityArgs(paths, ref.width, ref.height),
-    ref.durationSeconds,
-    "QUALITY",
-  );
+  const outcome = nothing
+    ? { stderr: "" }
+    : await ffmpeg(
+        context,
+        qualityArgs(paths, ref.width, ref.height, measure),
+        ref.durationSeconds,
+        "QUALITY",
+      );
   context.setProgress("UPLOADING", 100);
   const summary = parseQualitySummary(outcome.stderr);
+  const read = async (on: boolean, file: string) => (on ? readFile(file, "utf8") : "");
   const frames = mergeFrames(
-    parsePsnrStats(await readFile(psnrLog, "utf8")),
-    parseSsimStats(await readFile(ssimLog, "utf8")),
+    parsePsnrStats(await read(measure.psnr, paths.psnrLog)),
+    parseSsimStats(await read(measure.ssim, paths.ssimLog)),
   );
+  const vmaf = parseVmafLog(await read(measure.vmaf || measure.msSsim, paths.vmafLog));
   await context.saveFrames(frames);
   // JSON has no Infinity: identical inputs give PSNR inf, reported as null with ssim 1.
   const finite = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : n);
-  return { psnr: finite(summary.psnr), ssim: finite(summary.ssim), vmaf: null, frames: frames.length };
+  return {
+    psnr: measure.psnr ? finite(summary.psnr) : null,
+    ssim: measure.ssim ? finite(summary.ssim) : null,
+    vmaf: measure.vmaf ? finite(vmaf.vmaf) : null,
+    msSsim: measure.msSsim ? finite(vmaf.msSsim) : null,
+    ...(Object.keys(unavailable).length > 0 && { unavailable }),
+    frames: frames.length,
+  };
 }
 
 export function runJob(context: JobContext): Promise<JobResult> {

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,16 @@ const BIN = "/usr/lib/postgresql/15/bin";
 
 export interface TestPostgres {
   url: string;
+  port: number;
+  /** The Unix socket folder: superuser access without a password, also when TCP needs TLS. */
+  socketDir: string;
   stop(): Promise<void>;
+}
+
+/** TCP only over TLS with this certificate and key, and only with a password (SCRAM). */
+export interface PostgresTls {
+  certFile: string;
+  keyFile: string;
 }
 
 export function freePort(): Promise<number> {
@@ -52,7 +61,22 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** ssl=on with the given certificate; pg_hba: trust on the socket, hostssl + scram on TCP. */
+function configureTls(dir: string, data: string, tls: PostgresTls, owner: { uid: number; gid: number }) {
+  const cert = join(dir, "server.crt");
+  const key = join(dir, "server.key");
+  copyFileSync(tls.certFile, cert);
+  copyFileSync(tls.keyFile, key);
+  for (const file of [cert, key]) chownSync(file, owner.uid, owner.gid);
+  // PostgreSQL refuses a key others can read.
+  execFileSync("chmod", ["600", key]);
+  const hba = join(data, "pg_hba.conf");
+  writeFileSync(hba, "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n");
+  chownSync(hba, owner.uid, owner.gid);
+  return ["-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`];
+}
+
+export async function startPostgres(tls?: PostgresTls): Promise<TestPostgres> {
   const { uid, gid } = postgresUser();
   const dir = mkdtempSync(join(tmpdir(), "api-pg-"));
   chownSync(dir, uid, gid);
@@ -68,9 +92,22 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
   );
   const port = await freePort();
+  const tlsArgs = tls ? configureTls(dir, data, tls, { uid, gid }) : [];
   const child = spawn(
     join(BIN, "postgres"),
-    ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+    [
+      "-D",
+      data,
+      "-p",
+      String(port),
+      "-k",
+      dir,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "fsync=off",
+      ...tlsArgs,
+    ],
     { uid, gid, cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   await waitForReady(child, 30_000);
@@ -82,5 +119,5 @@ export async function startPostgres(): Promise<TestPostgres> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, socketDir: dir, stop };
 }

@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const POSTGRES_PORT = 5432;
 export const POSTGRES_MAJOR_VERSION = "17";
+/** Where api/Dockerfile puts the RDS global CA bundle; the API verifies the server against it (verify-full). */
+export const RDS_CA_BUNDLE_FILE = "/usr/local/share/rds/global-bundle.pem";
 
 export interface DatabaseArgs {
   env: EnvironmentName;

@@ -11,7 +11,7 @@ import {
 } from "@platform/env";
 import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "./alarms.js";
-import { Database } from "./database.js";
+import { Database, RDS_CA_BUNDLE_FILE } from "./database.js";
 import { DeployRole, deployPolicy } from "./deploy-role.js";
 import { type AccountContext, apiTaskPolicy, executionPolicy, logGroupArn, ServiceRoles } from "./iam.js";
 import { BACKLOG_METRIC, logGroupName, serviceName } from "./naming.js";
@@ -147,9 +147,11 @@ function apiPolicy(settings: StackSettings, storage: Storage, database: Database
 }
 
 /**
- * What the API reads (api/src/config.ts): its bucket (it keeps its objects under `objects/`, the prefix
- * its task role is limited to) and the metric namespace. DATABASE_URL comes from the spec's secrets.
- * The database's address and managed secret are given so operators can compose that parameter.
+ * What the API reads (api/src/config.ts) for its bucket (it keeps its objects under `objects/`, the
+ * prefix its task role is limited to) and its database: address, name, the RDS-managed secret (read
+ * with the task role, so a rotation needs no redeploy) and the CA bundle the image ships
+ * (api/Dockerfile). The spec's DATABASE_URL secret still reaches the task (the deploy pipeline passes
+ * every secret the spec names); the API ignores it when DATABASE_SECRET_ARN is set.
  */
 function apiEnvironment(_settings: StackSettings, storage: Storage, database: Database) {
   return {
@@ -158,7 +160,7 @@ function apiEnvironment(_settings: StackSettings, storage: Storage, database: Da
     DATABASE_PORT: database.port.apply(String),
     DATABASE_NAME: database.databaseName,
     DATABASE_SECRET_ARN: database.secretArn,
-    METRICS_NAMESPACE: BACKLOG_METRIC.namespace,
+    DATABASE_CA_FILE: RDS_CA_BUNDLE_FILE,
   };
 }
 

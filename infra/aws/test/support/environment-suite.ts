@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { LAMBDA_BUNDLE_DIR } from "@platform/alarm-notifier/bundle";
 import { notifierConfig } from "@platform/alarm-notifier/config";
 import {
@@ -106,6 +107,50 @@ export function environmentSuite(
         },
       ]);
       expect(JSON.stringify(run.resources.map((r) => r.inputs))).not.toContain(FAKE_SECRET_VALUE);
+    });
+
+    test("passes the API exactly the database settings it reads, and only its task role may read the RDS secret", () => {
+      const api = ofType(run.resources, TYPES.taskDefinition).find((t) => t.inputs.family === `api-${env}`);
+      const [container] = parseJson(api?.inputs.containerDefinitions) as Record<string, unknown>[];
+      const environment = Object.fromEntries(
+        ((container?.environment ?? []) as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+      );
+      const secretArn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-platform-${env}-AbCdEf`;
+      // api/src/config.ts: DATABASE_URL and DATABASE_SECRET_ARN are exclusive; the CA file is required.
+      expect(
+        Object.keys(environment)
+          .filter((k) => k.startsWith("DATABASE_"))
+          .sort(),
+      ).toEqual([
+        "DATABASE_CA_FILE",
+        "DATABASE_HOST",
+        "DATABASE_NAME",
+        "DATABASE_PORT",
+        "DATABASE_SECRET_ARN",
+      ]);
+      expect(environment).toMatchObject({
+        DATABASE_HOST: `platform-${env}.abc.eu-west-1.rds.amazonaws.com`,
+        DATABASE_PORT: "5432",
+        DATABASE_SECRET_ARN: secretArn,
+        DATABASE_CA_FILE: "/usr/local/share/rds/global-bundle.pem",
+      });
+      const statementsOf = (role: string) =>
+        (obj(parseJson(ofType(run.resources, TYPES.rolePolicy).find((p) => p.name === role)?.inputs.policy))
+          .Statement ?? []) as Record<string, unknown>[];
+      const readers = (role: string) =>
+        statementsOf(role).filter((s) => JSON.stringify(s.Resource).includes(secretArn));
+      expect(readers(`api-${env}-task`)).toEqual([
+        {
+          Sid: "ReadDatabaseCredentials",
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue"],
+          Resource: [secretArn],
+        },
+      ]);
+      expect(readers(`api-${env}-execution`)).toEqual([]);
+      // The image ships the bundle at that path.
+      const dockerfile = readFileSync(new URL("../../../../api/Dockerfile", import.meta.url), "utf8");
+      expect(dockerfile).toMatch(/^ADD .*global-bundle\.pem \/usr\/local\/share\/rds\/global-bundle\.pem$/m);
     });
 
     test("lets each execution role read only its own service's secrets", () => {
