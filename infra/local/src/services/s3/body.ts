@@ -81,7 +81,9 @@ class BodyMeter extends Transform {
   override _transform(chunk: Buffer, _e: BufferEncoding, callback: (error?: Error) => void): void {
     this.size += chunk.length;
     if (this.size > MAX_BODY_BYTES) {
-      callback(new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size."));
+      callback(
+        new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size."),
+      );
       return;
     }
     this.md5.update(chunk);
