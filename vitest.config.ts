@@ -12,6 +12,7 @@ const workspaces = [
   "telemetry",
   "api",
   "media-server",
+  "console",
   "test",
 ];
 

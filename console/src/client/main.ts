@@ -1,0 +1,14 @@
+import "./style.css";
+import { html, render } from "htm/preact";
+import { Layout } from "./layout.js";
+import { ServicesPage } from "./services-page.js";
+
+// The console's pages, one per concern; each opens its own live stream.
+
+const pages: Record<string, () => unknown> = {
+  "/services": ServicesPage,
+};
+
+const path = location.pathname in pages ? location.pathname : "/services";
+const Page = pages[path] as () => unknown;
+render(html`<${Layout} path=${path}><${Page} /><//>`, document.getElementById("app") as HTMLElement);

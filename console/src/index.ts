@@ -1,0 +1,57 @@
+import type { AddressInfo } from "node:net";
+import { bundleAssets } from "./server/assets.js";
+import { regionClients } from "./server/clients.js";
+import { Poller } from "./server/poller.js";
+import { consoleServer, type StreamSource } from "./server/server.js";
+import { ServicesView } from "./server/services.js";
+import { type AccessKey, Sessions } from "./server/session.js";
+
+// The console's one entry: a web page over the local region's AWS APIs, on 127.0.0.1 only, behind
+// the region's own access key. `npm start` calls startConsole(); tests do too.
+
+export interface ConsoleOptions {
+  /** The region's AWS endpoint, e.g. http://127.0.0.1:4566. */
+  regionEndpoint: string;
+  region?: string;
+  credentials: AccessKey;
+  /** 0 (a free port) unless given. */
+  port?: number;
+  /** How often each concern asks the region, while a page listens. */
+  pollMs?: number;
+}
+
+export interface RunningConsole {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
+  const clients = regionClients(options.regionEndpoint, options.region ?? "us-east-1", options.credentials);
+  const pollMs = options.pollMs ?? 2000;
+  const pollers: Poller<unknown>[] = [];
+  const shared = <T>(poll: () => Promise<T>): StreamSource => {
+    const poller = new Poller(poll, pollMs);
+    pollers.push(poller as Poller<unknown>);
+    return () => (listener) => poller.subscribe(listener);
+  };
+  const services = new ServicesView(clients);
+  const server = consoleServer({
+    sessions: new Sessions(options.credentials),
+    assets: await bundleAssets(),
+    streams: { services: shared(() => services.snapshot()) },
+    reads: {},
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      for (const poller of pollers) poller.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
