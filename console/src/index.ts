@@ -1,6 +1,9 @@
 import type { AddressInfo } from "node:net";
+import { AlarmsView } from "./server/alarms.js";
 import { bundleAssets } from "./server/assets.js";
 import { regionClients } from "./server/clients.js";
+import { LogTail, tailQuery } from "./server/logs.js";
+import { Outbox } from "./server/outbox.js";
 import { Poller } from "./server/poller.js";
 import { consoleServer, type StreamSource } from "./server/server.js";
 import { ServicesView } from "./server/services.js";
@@ -14,6 +17,8 @@ export interface ConsoleOptions {
   regionEndpoint: string;
   region?: string;
   credentials: AccessKey;
+  /** The region's state folder, where its alarm e-mails land (`outbox/`); no e-mails shown without it. */
+  stateDir?: string;
   /** 0 (a free port) unless given. */
   port?: number;
   /** How often each concern asks the region, while a page listens. */
@@ -35,11 +40,45 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     return () => (listener) => poller.subscribe(listener);
   };
   const services = new ServicesView(clients);
+  const alarms = new AlarmsView(clients);
+  const outbox = options.stateDir ? new Outbox(options.stateDir) : undefined;
+  // One tail per (group, pattern), shared by the pages that show it, gone with the last of them.
+  const tails = new Map<string, Poller<unknown>>();
+  const logs: StreamSource = (query) => {
+    const parsed = tailQuery.safeParse(Object.fromEntries(query));
+    if (!parsed.success)
+      return { error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+    const key = JSON.stringify(parsed.data);
+    return (listener) => {
+      let poller = tails.get(key);
+      if (!poller) {
+        const tail = new LogTail(clients, parsed.data);
+        poller = new Poller(() => tail.poll(), pollMs) as Poller<unknown>;
+        tails.set(key, poller);
+      }
+      const unsubscribe = poller.subscribe(listener);
+      return () => {
+        unsubscribe();
+        if (poller.listening === 0) tails.delete(key);
+      };
+    };
+  };
   const server = consoleServer({
     sessions: new Sessions(options.credentials),
     assets: await bundleAssets(),
-    streams: { services: shared(() => services.snapshot()) },
-    reads: {},
+    streams: {
+      services: shared(() => services.snapshot()),
+      alarms: shared(async () => ({ alarms: await alarms.snapshot(), outbox: await outbox?.list() })),
+      logs,
+    },
+    reads: {
+      mail: async (query) => {
+        const mail = await outbox?.read(query.get("file") ?? "");
+        return mail
+          ? { status: 200, body: mail }
+          : { status: 404, body: { error: "no such e-mail in the outbox" } };
+      },
+    },
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -49,7 +88,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   return {
     url: `http://127.0.0.1:${port}/`,
     close: async () => {
-      for (const poller of pollers) poller.stop();
+      for (const poller of [...pollers, ...tails.values()]) poller.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -40,3 +40,40 @@ export interface ServiceView {
   traffic: TrafficSplit[];
   events: { at: number; message: string }[];
 }
+
+export interface AlarmView {
+  name: string;
+  description: string;
+  state: string;
+  reason: string;
+  updatedAt: number | undefined;
+  metric: string;
+  threshold: number | undefined;
+  comparison: string;
+  period: number;
+  evaluationPeriods: number;
+  actionsEnabled: boolean;
+  /** The metric's recent values, oldest first: [epoch ms, value]. */
+  points: [number, number][];
+  history: { at: number; summary: string }[];
+}
+
+export interface MailSummary {
+  file: string;
+  to: string;
+  subject: string;
+  date: string;
+}
+
+export interface AlarmsSnapshot {
+  alarms: AlarmView[];
+  /** Undefined when the console was not told where the region keeps its state. */
+  outbox: MailSummary[] | undefined;
+}
+
+export interface LogLine {
+  id: string;
+  at: number;
+  stream: string;
+  message: string;
+}

@@ -1,3 +1,16 @@
+import {
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+} from "@aws-sdk/client-cloudwatch";
+import { CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  ConfirmSubscriptionCommand,
+  CreateTopicCommand,
+  SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
+import { readOutbox, waitFor } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Platform, SERVICES, signedIn, startPlatform } from "./fixture.js";
 
@@ -82,6 +95,117 @@ describe("Services", () => {
     expect(
       await page.getAttribute('[data-service="api-prod"] [data-target-group="api-prod"]', "data-percent"),
     ).toBe("100");
+    await page.close();
+  });
+});
+
+describe("Alarms", () => {
+  it("shows an alarm going to ALARM with its threshold and history, and its e-mail can be opened", async () => {
+    const sns = platform.ecs.region.client(SNSClient);
+    const topic = (await sns.send(new CreateTopicCommand({ Name: "platform-alarms-prod" })))
+      .TopicArn as string;
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topic, Protocol: "email", Endpoint: "ops@example.test" }),
+    );
+    const confirmation = await waitFor("the confirmation e-mail", () =>
+      readOutbox(platform.ecs.region.stateDir).find((m) => m.body.includes("Token=")),
+    );
+    const token = /Token=([^&\s]+)/.exec(confirmation.body)?.[1] as string;
+    await sns.send(new ConfirmSubscriptionCommand({ TopicArn: topic, Token: decodeURIComponent(token) }));
+
+    const cw = platform.ecs.cloudwatch;
+    await cw.send(
+      new PutMetricDataCommand({
+        Namespace: "Console/Test",
+        MetricData: [{ MetricName: "Errors", Value: 9, Timestamp: new Date() }],
+      }),
+    );
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "api-prod-errors",
+        Namespace: "Console/Test",
+        MetricName: "Errors",
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: "GreaterThanThreshold",
+        AlarmActions: [topic],
+      }),
+    );
+    const page = await signedIn(platform);
+    await page.click('nav a[href="/alarms"]');
+    const card = '[data-alarm="api-prod-errors"]';
+    await page.waitForSelector(card, { timeout: 30_000 });
+    expect(await page.textContent(`${card} .muted`)).toContain("GreaterThanThreshold 5");
+    await page.waitForSelector(`${card} canvas`);
+    await cw.send(
+      new SetAlarmStateCommand({
+        AlarmName: "api-prod-errors",
+        StateValue: "ALARM",
+        StateReason: "console test",
+      }),
+    );
+    await expect.poll(() => page.textContent(`${card} .state`), { timeout: 30_000 }).toBe("ALARM");
+    await expect.poll(() => page.textContent(`${card} .events`), { timeout: 30_000 }).toContain("to ALARM");
+
+    const mail = page.locator("table.mails tr", { hasText: 'ALARM: "api-prod-errors"' });
+    await mail.waitFor({ timeout: 30_000 });
+    await mail.locator("a").click();
+    await expect.poll(() => page.textContent("#mail"), { timeout: 10_000 }).toContain("ops@example.test");
+    expect(await page.textContent("#mail .mail-body")).toContain("api-prod-errors");
+    await page.close();
+  });
+
+  it("reads only e-mails the outbox holds", async () => {
+    const page = await signedIn(platform);
+    const answer = await page.evaluate(async () => {
+      const res = await fetch("/api/mail?file=../credentials");
+      return { status: res.status, body: await res.text() };
+    });
+    expect(answer.status).toBe(404);
+    expect(answer.body).not.toContain("aws_secret_access_key");
+    await page.close();
+  });
+});
+
+describe("Logs", () => {
+  it("tails a service's log group live, filtered by a CloudWatch pattern", async () => {
+    const page = await signedIn(platform);
+    await page.goto(new URL("/logs", platform.console.url).href);
+    await page.selectOption("#log-group", "/ecs/api-qa");
+    await expect.poll(() => page.textContent("#log-lines"), { timeout: 60_000 }).toContain("listening on");
+
+    const line = `console tail check ${Date.now()}`;
+    const logs = platform.ecs.logs;
+    await logs.send(
+      new CreateLogStreamCommand({ logGroupName: "/ecs/api-qa", logStreamName: "ecs/app/console" }),
+    );
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: "/ecs/api-qa",
+        logStreamName: "ecs/app/console",
+        logEvents: [{ timestamp: Date.now(), message: line }],
+      }),
+    );
+    await expect.poll(() => page.textContent("#log-lines"), { timeout: 30_000 }).toContain(line);
+
+    await page.fill("#filter-pattern", '"tail check"');
+    await page.click("#apply-filter");
+    await expect
+      .poll(() => page.textContent("#log-lines"), { timeout: 30_000 })
+      .not.toContain("listening on");
+    expect(await page.textContent("#log-lines")).toContain(line);
+    await page.close();
+  });
+
+  it("shows CloudWatch's message for a filter pattern it can't parse", async () => {
+    const page = await signedIn(platform);
+    await page.goto(new URL("/logs", platform.console.url).href);
+    await page.selectOption("#log-group", "/ecs/api-qa");
+    await page.fill("#filter-pattern", "{ $.level = ");
+    await page.click("#apply-filter");
+    await expect.poll(() => page.textContent("#log-error"), { timeout: 30_000 }).toContain("Invalid");
     await page.close();
   });
 });

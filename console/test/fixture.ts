@@ -35,6 +35,7 @@ export async function startPlatform(taskPorts: { from: number; to: number }): Pr
     const running = await startConsole({
       regionEndpoint: ecs.region.endpoint,
       credentials: ecs.region.credentials,
+      stateDir: ecs.region.stateDir,
       pollMs: 500,
     });
     stops.push(() => running.close());

@@ -1,12 +1,16 @@
 import "./style.css";
 import { html, render } from "htm/preact";
+import { AlarmsPage } from "./alarms-page.js";
 import { Layout } from "./layout.js";
+import { LogsPage } from "./logs-page.js";
 import { ServicesPage } from "./services-page.js";
 
 // The console's pages, one per concern; each opens its own live stream.
 
 const pages: Record<string, () => unknown> = {
   "/services": ServicesPage,
+  "/alarms": AlarmsPage,
+  "/logs": LogsPage,
 };
 
 const path = location.pathname in pages ? location.pathname : "/services";
