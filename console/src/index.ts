@@ -2,12 +2,14 @@ import type { AddressInfo } from "node:net";
 import { AlarmsView } from "./server/alarms.js";
 import { bundleAssets } from "./server/assets.js";
 import { regionClients } from "./server/clients.js";
+import { LoadBalancerView } from "./server/load-balancer.js";
 import { LogTail, tailQuery } from "./server/logs.js";
 import { Outbox } from "./server/outbox.js";
 import { Poller } from "./server/poller.js";
 import { consoleServer, type StreamSource } from "./server/server.js";
 import { ServicesView } from "./server/services.js";
 import { type AccessKey, Sessions } from "./server/session.js";
+import { TasksView } from "./server/tasks.js";
 
 // The console's one entry: a web page over the local region's AWS APIs, on 127.0.0.1 only, behind
 // the region's own access key. `npm start` calls startConsole(); tests do too.
@@ -34,13 +36,15 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const clients = regionClients(options.regionEndpoint, options.region ?? "us-east-1", options.credentials);
   const pollMs = options.pollMs ?? 2000;
   const pollers: Poller<unknown>[] = [];
-  const shared = <T>(poll: () => Promise<T>): StreamSource => {
-    const poller = new Poller(poll, pollMs);
+  const shared = <T>(poll: () => Promise<T>, every = pollMs): StreamSource => {
+    const poller = new Poller(poll, every);
     pollers.push(poller as Poller<unknown>);
     return () => (listener) => poller.subscribe(listener);
   };
   const services = new ServicesView(clients);
   const alarms = new AlarmsView(clients);
+  const tasks = new TasksView(clients);
+  const loadBalancer = new LoadBalancerView(clients);
   const outbox = options.stateDir ? new Outbox(options.stateDir) : undefined;
   // One tail per (group, pattern), shared by the pages that show it, gone with the last of them.
   const tails = new Map<string, Poller<unknown>>();
@@ -69,6 +73,9 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     streams: {
       services: shared(() => services.snapshot()),
       alarms: shared(async () => ({ alarms: await alarms.snapshot(), outbox: await outbox?.list() })),
+      tasks: shared(() => tasks.snapshot()),
+      // Metrics move per minute: no need to ask as often.
+      "load-balancer": shared(() => loadBalancer.snapshot(), pollMs * 2),
       logs,
     },
     reads: {

@@ -77,3 +77,76 @@ export interface LogLine {
   stream: string;
   message: string;
 }
+
+export interface TargetState {
+  targetGroup: string;
+  state: string;
+  reason: string;
+  /** Seconds of deregistration delay left, for a draining target. */
+  drainLeft: number | undefined;
+}
+
+export interface TaskView {
+  id: string;
+  cluster: string;
+  service: string;
+  revision: string;
+  lastStatus: string;
+  desiredStatus: string;
+  health: string;
+  image: string;
+  digest: string;
+  hostPorts: number[];
+  startedAt: number | undefined;
+  stoppedReason: string;
+  cpu: string;
+  memory: string;
+  targets: TargetState[];
+}
+
+export interface TasksSnapshot {
+  tasks: TaskView[];
+  /** AWS/ECS CPUUtilization and MemoryUtilization per service, the newest minute (percent). */
+  utilization: { service: string; cpu: number | undefined; memory: number | undefined }[];
+}
+
+export interface RuleView {
+  listener: string;
+  priority: string;
+  conditions: string[];
+  action: string;
+  weights: { targetGroup: string; weight: number }[];
+}
+
+export interface TargetGroupMetrics {
+  name: string;
+  healthCheck: string;
+  requests: [number, number][];
+  errors5xx: [number, number][];
+  p95ms: [number, number][];
+}
+
+export interface LoadBalancerSnapshot {
+  loadBalancers: { name: string; dns: string; listeners: string[] }[];
+  rules: RuleView[];
+  targetGroups: TargetGroupMetrics[];
+}
+
+/**
+ * ECS's lifecycle stages of a service deployment in the order it goes through them (as the `ecs`
+ * CLI's model lists them: pipelines/src/ecs/model/service-deployment.ts; the console can't import
+ * it, since `npm start` in pipelines starts the console).
+ */
+export const LIFECYCLE_STAGES = [
+  "RECONCILE_SERVICE",
+  "PRE_SCALE_UP",
+  "SCALE_UP",
+  "POST_SCALE_UP",
+  "TEST_TRAFFIC_SHIFT",
+  "POST_TEST_TRAFFIC_SHIFT",
+  "PRE_PRODUCTION_TRAFFIC_SHIFT",
+  "PRODUCTION_TRAFFIC_SHIFT",
+  "POST_PRODUCTION_TRAFFIC_SHIFT",
+  "BAKE_TIME",
+  "CLEAN_UP",
+] as const;

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-sns";
 import { readOutbox, waitFor } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LIFECYCLE_STAGES } from "../src/views.js";
 import { type Platform, SERVICES, signedIn, startPlatform } from "./fixture.js";
 
 // The console in headless Chromium over a real local region: every page and stream is closed to
@@ -206,6 +207,66 @@ describe("Logs", () => {
     await page.fill("#filter-pattern", "{ $.level = ");
     await page.click("#apply-filter");
     await expect.poll(() => page.textContent("#log-error"), { timeout: 30_000 }).toContain("Invalid");
+    await page.close();
+  });
+});
+
+describe("Tasks and targets", () => {
+  it("lists each running task with its revision, digest, host port and health in its target group", async () => {
+    const page = await signedIn(platform);
+    await page.click('nav a[href="/tasks"]');
+    const row = '[data-service="api-qa"]';
+    await expect
+      .poll(() => page.getAttribute(`${row} [data-target-group="api-qa"]`, "data-state"), { timeout: 60_000 })
+      .toBe("healthy");
+    expect(await page.textContent(row)).toContain("api-qa:1");
+    expect(await page.textContent(`${row} .mono`)).toMatch(/^sha256:/);
+    expect(await page.locator('tr[data-service="media-server-qa"]').count()).toBe(2);
+    await page.close();
+  });
+});
+
+describe("Load balancer", () => {
+  it("shows the listener rules with their hosts and weights, and a chart per target group", async () => {
+    const page = await signedIn(platform);
+    await page.click('nav a[href="/load-balancer"]');
+    const rules = page.locator("table.rules tr", { hasText: "api-qa.localhost" });
+    await rules.first().waitFor({ timeout: 30_000 });
+    expect(await rules.first().textContent()).toContain("host-header");
+    const weighted = page.locator("table.rules tr", { hasText: "api-prod-green" }).first();
+    expect(await weighted.locator(".weights").textContent()).toBe("api-prod 100 / api-prod-green 0");
+    expect(await page.locator('[data-tg="api-qa"] canvas').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+});
+
+describe("a blue/green deploy of api-prod", () => {
+  it("shows the lifecycle stages in order and the traffic bar reaching 100 % green", async () => {
+    const page = await signedIn(platform);
+    await page.waitForSelector('[data-service="api-prod"] [data-stage]');
+    // Every stage the page shows, as it shows it.
+    await page.evaluate(`(() => {
+      const seen = (window.seen = []);
+      new MutationObserver(() => {
+        const stage = document.querySelector('[data-service="api-prod"] [data-stage]')?.getAttribute("data-stage");
+        if (stage && seen.at(-1) !== stage) seen.push(stage);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    })()`);
+    const { ecs, apiProd } = platform;
+    await ecs.deployImage(apiProd, await ecs.pushImage(apiProd, "v2"));
+    const green = '[data-service="api-prod"] [data-target-group="api-prod-green"]';
+    await expect.poll(() => page.getAttribute(green, "data-percent"), { timeout: 90_000 }).toBe("100");
+    await expect
+      .poll(() => page.getAttribute('[data-service="api-prod"] [data-status]', "data-status"), {
+        timeout: 90_000,
+      })
+      .toBe("SUCCESSFUL");
+    const seen = (await page.evaluate("window.seen")) as string[];
+    const positions = seen.map((s) => (LIFECYCLE_STAGES as readonly string[]).indexOf(s));
+    expect(positions, seen.join(" → ")).not.toContain(-1);
+    expect(positions, seen.join(" → ")).toEqual([...positions].sort((a, b) => a - b));
+    expect(seen.length, seen.join(" → ")).toBeGreaterThanOrEqual(3);
+    expect(seen, seen.join(" → ")).toContain("BAKE_TIME");
     await page.close();
   });
 });

@@ -1,4 +1,4 @@
-import { EcsTestRegion } from "@platform/local-region/testing";
+import { EcsTestRegion, type ShiftingApp, sleep } from "@platform/local-region/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { type RunningConsole, startConsole } from "../src/index.js";
 
@@ -10,14 +10,24 @@ export const SERVICES = ["api-prod", "api-qa", "media-server-prod", "media-serve
 
 export interface Platform {
   ecs: EcsTestRegion;
+  apiProd: ShiftingApp;
   console: RunningConsole;
   browser: Browser;
   stop(): Promise<void>;
 }
 
 export async function startPlatform(taskPorts: { from: number; to: number }): Promise<Platform> {
-  const ecs = await EcsTestRegion.start({ taskPorts });
-  const stops: (() => Promise<void>)[] = [() => ecs.region.cleanup()];
+  // Bake times capped at 5 s, so a blue/green deploy finishes within a test.
+  const ecs = await EcsTestRegion.start({ taskPorts, maxDeploymentBakeSeconds: 5 });
+  // The region's logs plugin may still flush a task's last lines on the next turn after stop():
+  // give it that turn before the folder goes (else an ENOENT escapes the test).
+  const stops: (() => Promise<void>)[] = [
+    async () => {
+      await ecs.region.stop();
+      await sleep(200);
+      await ecs.region.cleanup();
+    },
+  ];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => {});
   };
@@ -41,7 +51,7 @@ export async function startPlatform(taskPorts: { from: number; to: number }): Pr
     stops.push(() => running.close());
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
     stops.push(() => browser.close());
-    return { ecs, console: running, browser, stop };
+    return { ecs, apiProd: shifting, console: running, browser, stop };
   } catch (error) {
     await stop();
     throw error;

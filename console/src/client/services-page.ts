@@ -1,5 +1,5 @@
 import { html } from "htm/preact";
-import type { ServiceView, TrafficSplit } from "../views.js";
+import { type DeployRecord, LIFECYCLE_STAGES, type ServiceView, type TrafficSplit } from "../views.js";
 import { duration, time, tone } from "./format.js";
 import { StreamStatus } from "./layout.js";
 import { useStream } from "./stream.js";
@@ -39,6 +39,7 @@ function ServiceCard({ service: s }: { service: ServiceView }) {
           </div>`
         : ""
     }
+    ${current && s.strategy !== "ROLLING" ? html`<${Stages} deployment=${current} />` : ""}
     ${s.traffic.length > 0 ? html`<${TrafficBar} split=${s.traffic} />` : ""}
     <div class="columns">
       <div>
@@ -79,4 +80,16 @@ function TrafficBar({ split }: { split: TrafficSplit[] }) {
       >${percent > 0 ? `${g.targetGroup} ${percent} %` : ""}</div>`;
     })}
   </div>`;
+}
+
+/** The lifecycle as a stepper: stages passed, the current one, those to come. */
+function Stages({ deployment }: { deployment: DeployRecord }) {
+  const at = LIFECYCLE_STAGES.indexOf(deployment.lifecycleStage as (typeof LIFECYCLE_STAGES)[number]);
+  const finished = deployment.status !== "IN_PROGRESS" && deployment.status !== "PENDING";
+  return html`<ol class="stages">
+    ${LIFECYCLE_STAGES.map((stage, i) => {
+      const state = i < at || (finished && i === at) ? "done" : i === at ? "now" : "";
+      return html`<li class=${state}>${stage.toLowerCase().replaceAll("_", " ")}</li>`;
+    })}
+  </ol>`;
 }
