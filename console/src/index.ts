@@ -21,7 +21,7 @@ export interface ConsoleOptions {
   credentials: AccessKey;
   /** The region's state folder, where its alarm e-mails land (`outbox/`); no e-mails shown without it. */
   stateDir?: string;
-  /** 0 (a free port) unless given. */
+  /** A free port unless given; a given port that is taken falls back to a free one (the URL says which). */
   port?: number;
   /** How often each concern asks the region, while a page listens. */
   pollMs?: number;
@@ -31,6 +31,9 @@ export interface RunningConsole {
   url: string;
   close(): Promise<void>;
 }
+
+/** The port `npm start` asks for, next to the region's 4566. */
+export const CONSOLE_PORT = 4580;
 
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
   const clients = regionClients(options.regionEndpoint, options.region ?? "us-east-1", options.credentials);
@@ -87,9 +90,17 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       },
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  await listen(options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EADDRINUSE" || !options.port) throw error;
+    return listen(0);
   });
   const { port } = server.address() as AddressInfo;
   return {
