@@ -1,3 +1,5 @@
+import { copyFileSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import {
   PutMetricAlarmCommand,
   PutMetricDataCommand,
@@ -12,6 +14,7 @@ import {
 } from "@aws-sdk/client-sns";
 import { readOutbox, waitFor } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PAGES, takeScreenshots } from "../scripts/screenshots.js";
 import { LIFECYCLE_STAGES } from "../src/views.js";
 import { type Platform, SERVICES, signedIn, startPlatform } from "./fixture.js";
 
@@ -268,5 +271,17 @@ describe("a blue/green deploy of api-prod", () => {
     expect(seen.length, seen.join(" → ")).toBeGreaterThanOrEqual(3);
     expect(seen, seen.join(" → ")).toContain("BAKE_TIME");
     await page.close();
+  });
+});
+
+describe("the screenshots script", () => {
+  it("takes a PNG of each page", async () => {
+    const outDir = join(platform.ecs.region.stateDir, "screenshots");
+    const { accessKeyId, secretAccessKey } = platform.ecs.region.credentials;
+    const files = await takeScreenshots({ url: platform.console.url, accessKeyId, secretAccessKey, outDir });
+    expect(files.map((f) => basename(f))).toEqual(PAGES.map((p) => `${p}.png`));
+    for (const f of files) expect(readFileSync(f).subarray(1, 4).toString()).toBe("PNG");
+    if (process.env.CONSOLE_SCREENSHOTS_DIR)
+      for (const f of files) copyFileSync(f, join(process.env.CONSOLE_SCREENSHOTS_DIR, basename(f)));
   });
 });

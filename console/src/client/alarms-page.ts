@@ -36,7 +36,7 @@ function AlarmCard({ alarm: a }: { alarm: AlarmView }) {
     </div>
     <div class="muted">${a.metric}${a.actionsEnabled ? "" : " · actions disabled"}</div>
     <div class="wrap reason">${a.reason}</div>
-    <${Chart} series=${[{ name: a.name, points: a.points }]} threshold=${a.threshold} />
+    <${Chart} series=${[{ name: a.name, points: a.points }]} threshold=${a.threshold} windowMs=${30 * 60_000} />
     <h4>History</h4>
     <ul class="events">
       ${a.history.map((h) => html`<li><span class="muted">${time(h.at)}</span> ${h.summary}</li>`)}

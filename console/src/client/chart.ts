@@ -15,8 +15,10 @@ export interface Series {
   points: [number, number][];
 }
 
+/** The last `windowMs` up to now on the x axis, so a chart with few points (or none) still reads as a time window. */
 export function Chart(props: {
   series: Series[];
+  windowMs: number;
   threshold?: number | undefined;
   unit?: string;
   id?: string;
@@ -40,8 +42,8 @@ export function Chart(props: {
         grid: { left: 48, right: 16, top: 24, bottom: 24 },
         tooltip: { trigger: "axis" },
         legend: props.series.length > 1 ? { top: 0, textStyle: { fontSize: 11 } } : undefined,
-        xAxis: { type: "time" },
-        yAxis: { type: "value", name: props.unit ?? "", nameTextStyle: { fontSize: 10 } },
+        xAxis: { type: "time", min: Date.now() - props.windowMs, max: Date.now() },
+        yAxis: { type: "value", min: 0, name: props.unit ?? "", nameTextStyle: { fontSize: 10 } },
         series: props.series.map((s, i) => ({
           name: s.name,
           type: "line",
@@ -52,7 +54,7 @@ export function Chart(props: {
                 markLine: {
                   symbol: "none",
                   lineStyle: { color: "#d91515", type: "dashed" },
-                  label: { formatter: `threshold ${props.threshold}` },
+                  label: { formatter: `threshold ${props.threshold}`, position: "insideEndTop" },
                   data: [{ yAxis: props.threshold }],
                 },
               }

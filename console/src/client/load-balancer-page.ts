@@ -4,6 +4,8 @@ import { Chart } from "./chart.js";
 import { StreamStatus } from "./layout.js";
 import { useStream } from "./stream.js";
 
+const WINDOW_MS = 15 * 60_000;
+
 export function LoadBalancerPage() {
   const stream = useStream<LoadBalancerSnapshot>("/events/load-balancer");
   const data = stream.snapshot?.ok ? stream.snapshot.data : undefined;
@@ -30,7 +32,7 @@ export function LoadBalancerPage() {
 function GroupCard({ group: g }: { group: TargetGroupMetrics }) {
   return html`<article class="card" data-tg=${g.name}>
     <div class="row"><h3>${g.name}</h3><span class="muted">health check ${g.healthCheck}</span></div>
-    <${Chart} series=${[{ name: "requests", points: g.requests }, { name: "5xx", points: g.errors5xx }]} />
-    <${Chart} series=${[{ name: "p95 ms", points: g.p95ms }]} unit="ms" />
+    <${Chart} series=${[{ name: "requests", points: g.requests }, { name: "5xx", points: g.errors5xx }]} windowMs=${WINDOW_MS} />
+    <${Chart} series=${[{ name: "p95 ms", points: g.p95ms }]} unit="ms" windowMs=${WINDOW_MS} />
   </article>`;
 }

@@ -76,7 +76,7 @@ function TrafficBar({ split }: { split: TrafficSplit[] }) {
         class=${`share ${g.targetGroup.endsWith("-green") ? "green" : i === 0 ? "blue" : "green"}`}
         data-target-group=${g.targetGroup}
         data-percent=${percent}
-        style=${`width:${percent}%`}
+        style=${percent > 0 ? `width:${percent}%` : "display:none"}
       >${percent > 0 ? `${g.targetGroup} ${percent} %` : ""}</div>`;
     })}
   </div>`;

@@ -35,7 +35,7 @@ function TaskRow({ task: t }: { task: TaskView }) {
       ${t.lastStatus}${t.lastStatus !== t.desiredStatus ? ` → ${t.desiredStatus}` : ""}
       ${t.stoppedReason ? html`<div class="muted wrap">${t.stoppedReason}</div>` : ""}
     </td>
-    <td class="mono" title=${t.image}>${t.digest ? `${t.digest.slice(0, 19)}…` : "–"}</td>
+    <td class="mono" title=${t.image}>${t.digest ? `${t.digest.slice(0, 15)}…` : "–"}</td>
     <td>${t.hostPorts.join(", ") || "–"}</td>
     <td class="targets">
       ${t.targets.map(

@@ -1,5 +1,6 @@
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ListClustersCommand,
@@ -21,6 +22,8 @@ const EVENTS = 15;
 export class ServicesView {
   // Task definitions are immutable: each ARN is described once.
   private readonly logGroups = new Map<string, string>();
+  // So are service revisions: each one's task definition, by ARN.
+  private readonly revisions = new Map<string, string>();
 
   constructor(private readonly clients: RegionClients) {}
 
@@ -77,11 +80,25 @@ export class ServicesView {
     if (arns.length === 0) return [];
     const out = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
     const byArn = new Map((out.serviceDeployments ?? []).map((d) => [d.serviceDeploymentArn, d]));
+    await this.learnRevisions(
+      (out.serviceDeployments ?? []).flatMap((d) => d.targetServiceRevision?.arn ?? []),
+    );
     // In ListServiceDeployments' order (newest first).
     return arns.flatMap((arn) => {
       const d = byArn.get(arn);
-      return d ? [record(d)] : [];
+      return d ? [record(d, this.revisions)] : [];
     });
+  }
+
+  private async learnRevisions(arns: string[]): Promise<void> {
+    const unknown = [...new Set(arns)].filter((a) => !this.revisions.has(a));
+    for (const batch of chunks(unknown, 20)) {
+      const out = await this.clients.ecs.send(
+        new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch }),
+      );
+      for (const r of out.serviceRevisions ?? [])
+        if (r.serviceRevisionArn) this.revisions.set(r.serviceRevisionArn, revisionOf(r.taskDefinition));
+    }
   }
 
   /** The production rule's forward weights, for services whose deployments move them. */
@@ -110,14 +127,17 @@ export class ServicesView {
   }
 }
 
-function record(d: ServiceDeployment): DeployRecord {
+function record(d: ServiceDeployment, revisions: ReadonlyMap<string, string>): DeployRecord {
   return {
     arn: d.serviceDeploymentArn ?? "",
     status: d.status ?? "",
     lifecycleStage: d.lifecycleStage ?? "",
     startedAt: d.startedAt?.getTime() ?? d.createdAt?.getTime(),
     finishedAt: d.finishedAt?.getTime() ?? d.stoppedAt?.getTime(),
-    revision: d.targetServiceRevision?.arn?.split("/").pop() ?? "",
+    revision:
+      revisions.get(d.targetServiceRevision?.arn ?? "") ??
+      d.targetServiceRevision?.arn?.split("/").pop() ??
+      "",
     statusReason: d.statusReason ?? "",
     rollbackReason: d.rollback?.reason ?? "",
   };
