@@ -6,17 +6,20 @@ import {
   SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import {
   ConfirmSubscriptionCommand,
   CreateTopicCommand,
   SNSClient,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
-import { readOutbox, waitFor } from "@platform/local-region/testing";
+import { CLUSTER, readOutbox, waitFor } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAGES, takeScreenshots } from "../scripts/screenshots.js";
+import { startConsole } from "../src/index.js";
 import { LIFECYCLE_STAGES } from "../src/views.js";
 import { type Platform, SERVICES, signedIn, startPlatform } from "./fixture.js";
+import { TcpProxy } from "./tcp-proxy.js";
 
 // The console in headless Chromium over a real local region: every page and stream is closed to
 // anyone without the session, and the pages show what the region's APIs say, live.
@@ -283,5 +286,51 @@ describe("the screenshots script", () => {
     for (const f of files) expect(readFileSync(f).subarray(1, 4).toString()).toBe("PNG");
     if (process.env.CONSOLE_SCREENSHOTS_DIR)
       for (const f of files) copyFileSync(f, join(process.env.CONSOLE_SCREENSHOTS_DIR, basename(f)));
+  });
+});
+
+describe("a region restart and a dropped stream", () => {
+  it("shows the region gone, then what changed meanwhile; a cut stream comes back by itself", async () => {
+    const { region } = platform.ecs;
+    const toRegion = new TcpProxy(region.port);
+    await toRegion.start();
+    const restarted = await startConsole({
+      regionEndpoint: `http://127.0.0.1:${toRegion.port}`,
+      credentials: region.credentials,
+      pollMs: 300,
+    });
+    const toConsole = new TcpProxy(Number(new URL(restarted.url).port));
+    await toConsole.start();
+    try {
+      const page = await signedIn(platform, `http://127.0.0.1:${toConsole.port}/`);
+      const counts = '[data-service="api-qa"] .counts';
+      await expect.poll(() => page.textContent(counts), { timeout: 30_000 }).toBe("1/1");
+
+      await toRegion.stop();
+      await expect
+        .poll(() => page.textContent("#stream-status"), { timeout: 30_000 })
+        .toContain("unreachable");
+      await platform.ecs.ecs.send(
+        new UpdateServiceCommand({ cluster: CLUSTER, service: "api-qa", desiredCount: 2 }),
+      );
+      await toRegion.start();
+      await expect.poll(() => page.textContent(counts), { timeout: 60_000 }).toBe("2/2");
+      expect(await page.textContent("#stream-status")).toContain("live");
+
+      toConsole.cut();
+      await expect
+        .poll(() => page.textContent("#stream-status"), { timeout: 10_000 })
+        .toContain("reconnecting");
+      await platform.ecs.ecs.send(
+        new UpdateServiceCommand({ cluster: CLUSTER, service: "api-qa", desiredCount: 1 }),
+      );
+      await expect.poll(() => page.textContent(counts), { timeout: 60_000 }).toBe("1/1");
+      expect(await page.textContent("#stream-status")).toContain("live");
+      await page.close();
+    } finally {
+      await toConsole.stop();
+      await restarted.close();
+      await toRegion.stop();
+    }
   });
 });

@@ -59,9 +59,9 @@ export async function startPlatform(taskPorts: { from: number; to: number }): Pr
 }
 
 /** A page signed in through the login form, at 1280x800. */
-export async function signedIn(platform: Platform): Promise<Page> {
+export async function signedIn(platform: Platform, url = platform.console.url): Promise<Page> {
   const page = await platform.browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(platform.console.url);
+  await page.goto(url);
   await page.fill("#accessKeyId", platform.ecs.region.credentials.accessKeyId);
   await page.fill("#secretAccessKey", platform.ecs.region.credentials.secretAccessKey);
   await page.click("#login");
