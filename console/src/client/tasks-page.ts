@@ -33,7 +33,7 @@ function TaskRow({ task: t }: { task: TaskView }) {
     <td>${t.revision}</td>
     <td class=${tone(t.lastStatus)} title=${t.stoppedReason}>
       ${t.lastStatus}${t.lastStatus !== t.desiredStatus ? ` → ${t.desiredStatus}` : ""}
-      ${t.stoppedReason ? html`<div class="muted wrap">${t.stoppedReason}</div>` : ""}
+      ${t.stoppedReason ? html`<div class="muted reason">${t.stoppedReason}</div>` : ""}
     </td>
     <td class="mono" title=${t.image}>${t.digest ? `${t.digest.slice(0, 15)}…` : "–"}</td>
     <td>${t.hostPorts.join(", ") || "–"}</td>

@@ -77,8 +77,9 @@ export class TasksView {
       hostPorts,
       startedAt: t.startedAt?.getTime(),
       stoppedReason: t.stoppedReason ?? "",
-      cpu: t.cpu ?? "",
-      memory: t.memory ?? "",
+      // Task-level sizes, else what the containers reserve (bridge-mode tasks often size only those).
+      cpu: t.cpu ?? containerSum(t, "cpu"),
+      memory: t.memory ?? containerSum(t, "memory"),
       targets:
         t.lastStatus === "STOPPED"
           ? []
@@ -154,4 +155,9 @@ export class TasksView {
       memory: series.get(`m${i}`)?.at(-1)?.[1],
     }));
   }
+}
+
+function containerSum(t: Task, field: "cpu" | "memory"): string {
+  const total = (t.containers ?? []).reduce((sum, c) => sum + Number(c[field] ?? 0), 0);
+  return total > 0 ? String(total) : "";
 }
