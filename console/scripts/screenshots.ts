@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { fromIni } from "@aws-sdk/credential-provider-ini";
 import { chromium } from "playwright-core";
 
-export const PAGES = ["services", "tasks", "load-balancer", "alarms", "logs"] as const;
+export const PAGES = ["services", "tasks", "load-balancer", "alarms", "logs", "apps"] as const;
 
 export interface ScreenshotOptions {
   url: string;

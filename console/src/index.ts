@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { AlarmsView } from "./server/alarms.js";
+import { AppsView } from "./server/apps.js";
 import { bundleAssets } from "./server/assets.js";
 import { regionClients } from "./server/clients.js";
 import { LoadBalancerView } from "./server/load-balancer.js";
@@ -47,6 +48,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const services = new ServicesView(clients);
   const alarms = new AlarmsView(clients);
   const tasks = new TasksView(clients);
+  const apps = new AppsView(clients);
   const loadBalancer = new LoadBalancerView(clients);
   const outbox = options.stateDir ? new Outbox(options.stateDir) : undefined;
   // One tail per (group, pattern), shared by the pages that show it, gone with the last of them.
@@ -79,6 +81,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       tasks: shared(() => tasks.snapshot()),
       // Metrics move per minute: no need to ask as often.
       "load-balancer": shared(() => loadBalancer.snapshot(), pollMs * 2),
+      // It asks the apps themselves (through the load balancer): seldom.
+      apps: shared(() => apps.snapshot(), pollMs * 3),
       logs,
     },
     reads: {

@@ -150,3 +150,11 @@ export const LIFECYCLE_STAGES = [
   "BAKE_TIME",
   "CLEAN_UP",
 ] as const;
+
+export interface AppLink {
+  service: string;
+  /** Where people reach it through the load balancer: http://<host>:<port><path>. */
+  url: string;
+  health: string;
+  version: string;
+}

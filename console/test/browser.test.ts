@@ -42,6 +42,10 @@ describe("without a session", () => {
       "/alarms",
       "/app.js",
       "/events/services",
+      "/events/apps",
+      "/events/tasks",
+      "/events/load-balancer",
+      "/events/alarms",
       "/events/logs",
       "/api/mail",
     ]) {
@@ -242,6 +246,20 @@ describe("Load balancer", () => {
     const weighted = page.locator("table.rules tr", { hasText: "api-prod-green" }).first();
     expect(await weighted.locator(".weights").textContent()).toBe("api-prod 100 / api-prod-green 0");
     expect(await page.locator('[data-tg="api-qa"] canvas').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+});
+
+describe("Transcoding and media", () => {
+  it("links each app where the load balancer serves it, with its health and version", async () => {
+    const page = await signedIn(platform);
+    await page.click('nav a[href="/apps"]');
+    const row = '[data-app="api-qa"]';
+    await expect.poll(() => page.textContent(`${row} .version`), { timeout: 30_000 }).toBe("v1");
+    expect(await page.textContent(`${row} .health`)).toBe("200 ok");
+    expect(await page.getAttribute(`${row} a`, "href")).toBe(
+      `http://api-qa.localhost:${platform.ecs.listenerPort}/`,
+    );
     await page.close();
   });
 });

@@ -9,6 +9,7 @@ export const PAGES = [
   ["/load-balancer", "Load balancer"],
   ["/alarms", "Alarms"],
   ["/logs", "Logs"],
+  ["/apps", "Transcoding and media"],
 ] as const;
 
 export function Layout(props: { path: string; children: ComponentChildren }) {

@@ -1,6 +1,7 @@
 import "./style.css";
 import { html, render } from "htm/preact";
 import { AlarmsPage } from "./alarms-page.js";
+import { AppsPage } from "./apps-page.js";
 import { Layout } from "./layout.js";
 import { LoadBalancerPage } from "./load-balancer-page.js";
 import { LogsPage } from "./logs-page.js";
@@ -15,6 +16,7 @@ const pages: Record<string, () => unknown> = {
   "/load-balancer": LoadBalancerPage,
   "/alarms": AlarmsPage,
   "/logs": LogsPage,
+  "/apps": AppsPage,
 };
 
 const path = location.pathname in pages ? location.pathname : "/services";
