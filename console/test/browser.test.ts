@@ -203,10 +203,12 @@ describe("Logs", () => {
 
     await page.fill("#filter-pattern", '"tail check"');
     await page.click("#apply-filter");
-    await expect
-      .poll(() => page.textContent("#log-lines"), { timeout: 30_000 })
-      .not.toContain("listening on");
-    expect(await page.textContent("#log-lines")).toContain(line);
+    // The filtered tail is a new stream (the box is empty until its first snapshot): wait for the
+    // matching line, then check it came alone.
+    await expect.poll(() => page.textContent("#tail-status"), { timeout: 30_000 }).toBe("live · 1 lines");
+    const filtered = await page.textContent("#log-lines");
+    expect(filtered).toContain(line);
+    expect(filtered).not.toContain("listening on");
     await page.close();
   });
 

@@ -1,14 +1,9 @@
 import { request } from "node:http";
 import { DescribeServicesCommand, ListClustersCommand, ListServicesCommand } from "@aws-sdk/client-ecs";
-import {
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-  DescribeTargetGroupsCommand,
-  type Rule,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeTargetGroupsCommand, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AppLink } from "../views.js";
 import { chunks, type RegionClients } from "./clients.js";
+import { conditionValues, listenerRules } from "./listener-rules.js";
 
 // The apps behind the load balancer, as a user reaches them: per service the first HTTP rule that
 // forwards to its target group gives host, port and path; its health is the target group's own
@@ -75,21 +70,16 @@ export class AppsView {
       ]),
     );
     const routes = new Map<string, { host: string; port: number; path: string; healthPath: string }>();
-    for (const lb of (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? []) {
-      const listeners =
-        (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ??
-        [];
-      for (const l of listeners
-        .filter((x) => x.Protocol === "HTTP")
-        .sort((a, b) => (a.Port ?? 0) - (b.Port ?? 0))) {
-        for (const r of (await elb.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn }))).Rules ??
-          []) {
-          for (const tg of forwardsTo(r)) {
-            if (routes.has(tg)) continue;
-            const host = conditionValue(r, "host-header") ?? "localhost";
-            const path = (conditionValue(r, "path-pattern") ?? "/").replace(/\*.*$/, "");
-            routes.set(tg, { host, port: l.Port ?? 80, path, healthPath: health.get(tg) ?? "/" });
-          }
+    const http = (await listenerRules(elb))
+      .filter((x) => x.listener.Protocol === "HTTP")
+      .sort((a, b) => (a.listener.Port ?? 0) - (b.listener.Port ?? 0));
+    for (const { listener, rules } of http) {
+      for (const r of rules) {
+        for (const tg of forwardsTo(r)) {
+          if (routes.has(tg)) continue;
+          const host = conditionValue(r, "host-header") ?? "localhost";
+          const path = (conditionValue(r, "path-pattern") ?? "/").replace(/\*.*$/, "");
+          routes.set(tg, { host, port: listener.Port ?? 80, path, healthPath: health.get(tg) ?? "/" });
         }
       }
     }
@@ -107,7 +97,7 @@ function forwardsTo(r: Rule): string[] {
 
 function conditionValue(r: Rule, field: string): string | undefined {
   const c = r.Conditions?.find((x) => x.Field === field);
-  return (c?.HostHeaderConfig?.Values ?? c?.PathPatternConfig?.Values ?? c?.Values)?.[0];
+  return c ? conditionValues(c)[0] : undefined;
 }
 
 /** `<status> <body>` of a GET through the load balancer with the rule's Host, or why it failed. */

@@ -1,12 +1,7 @@
-import {
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
-  DescribeTargetGroupsCommand,
-  type Rule,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeTargetGroupsCommand, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { LoadBalancerSnapshot, RuleView, TargetGroupMetrics } from "../views.js";
 import { nameFromArn, type RegionClients } from "./clients.js";
+import { conditionValues, listenerRules } from "./listener-rules.js";
 import { metricSeries } from "./metrics.js";
 
 // The Load balancer page's snapshot: listeners and their rules (conditions, forward weights), and
@@ -19,24 +14,20 @@ export class LoadBalancerView {
   constructor(private readonly clients: RegionClients) {}
 
   async snapshot(): Promise<LoadBalancerSnapshot> {
-    const { elb } = this.clients;
-    const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
-    const loadBalancers: LoadBalancerSnapshot["loadBalancers"] = [];
-    const rules: RuleView[] = [];
-    for (const lb of lbs) {
-      const listeners =
-        (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners ??
-        [];
-      loadBalancers.push({
-        name: lb.LoadBalancerName ?? "",
-        dns: lb.DNSName ?? "",
-        listeners: listeners.map((l) => `${l.Protocol}:${l.Port}`),
-      });
-      for (const l of listeners) {
-        const out = await elb.send(new DescribeRulesCommand({ ListenerArn: l.ListenerArn }));
-        rules.push(...(out.Rules ?? []).map((r) => ruleView(`${l.Protocol}:${l.Port}`, r)));
-      }
-    }
+    const all = await listenerRules(this.clients.elb);
+    const names = [...new Set(all.map((x) => x.loadBalancer.LoadBalancerArn))];
+    const loadBalancers = names.map((arn) => {
+      const mine = all.filter((x) => x.loadBalancer.LoadBalancerArn === arn);
+      const lb = mine[0]?.loadBalancer;
+      return {
+        name: lb?.LoadBalancerName ?? "",
+        dns: lb?.DNSName ?? "",
+        listeners: mine.map((x) => `${x.listener.Protocol}:${x.listener.Port}`),
+      };
+    });
+    const rules = all.flatMap((x) =>
+      x.rules.map((r) => ruleView(`${x.listener.Protocol}:${x.listener.Port}`, r)),
+    );
     return { loadBalancers, rules, targetGroups: await this.targetGroups() };
   }
 
@@ -75,8 +66,7 @@ export class LoadBalancerView {
 
 function ruleView(listener: string, r: Rule): RuleView {
   const conditions = (r.Conditions ?? []).map((c) => {
-    const values = c.HostHeaderConfig?.Values ?? c.PathPatternConfig?.Values ?? c.Values ?? [];
-    return `${c.Field} ${values.join(", ")}`;
+    return `${c.Field} ${conditionValues(c).join(", ")}`;
   });
   const action = r.Actions?.[0];
   const weights =
