@@ -13,6 +13,7 @@ const workspaces = [
   "plots",
   "api",
   "media-server",
+  "console",
   "test",
 ];
 
@@ -44,6 +45,8 @@ export default defineConfig({
         "**/bench/**",
         // Browser code: measured by Karma (media-server/karma.conf.cjs).
         "media-server/src/client/**",
+        // Browser code, bundled for the page and exercised by the console's Chromium tests.
+        "console/src/client/**",
       ],
       // The console gets one short table (coverage-totals-reporter.ts); the text summary goes to a file.
       reporter: ["html", "lcovonly", ["text-summary", { file: "summary.txt" }], "json-summary"],

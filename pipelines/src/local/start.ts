@@ -1,5 +1,6 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
+import { CONSOLE_PORT, startConsole } from "@platform/console";
 import { APP_NAMES, type PlatformSpec, serviceName } from "@platform/env";
 import {
   EcsPlugin,
@@ -109,6 +110,16 @@ async function main(): Promise<void> {
     if (result !== "unchanged") changes += 1;
   }
   const header = summary(spec, region, apiKeys, images, changes, Date.now() - started);
+  const web = await startConsole({
+    regionEndpoint: region.endpoint,
+    region: region.region,
+    credentials: region.credentials,
+    stateDir,
+    port: CONSOLE_PORT,
+  });
+  header.push(
+    `  console ${web.url}   (sign in with the access key in ${region.credentials.credentialsFile})`,
+  );
   say(header.join("\n"));
   const names = eachService().map((s) => s.name);
   const groups = Object.fromEntries(
