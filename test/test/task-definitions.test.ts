@@ -28,13 +28,16 @@ const MUST_DIFFER: [path: string, why: string][] = [
   ],
   [
     "containerDefinitions.api.environment.OBJECTS_BUCKET",
-    "the bucket the AWS stack creates; locally the API keeps its objects under its state folder",
+    "each account's bucket: the one the AWS stack creates, the one npm start creates in the local region's S3",
   ],
   [
     "containerDefinitions.api.environment.DATABASE_*",
     "the RDS instance the AWS stack creates; locally DATABASE_URL (a secret) names a SQLite file",
   ],
-  ["containerDefinitions.api.environment.METRICS_NAMESPACE", "given by the AWS stack beside its alarms"],
+  [
+    "containerDefinitions.media-server.environment.STUN_SERVER",
+    "on ECS the task learns its public address from STUN (bridge mode hides it, IMDS is out of reach); the local region's task metadata gives it",
+  ],
   [
     "containerDefinitions.media-server.environment.MEDIA_UDP_PORTS",
     "fixed container ports need a network namespace per container (ECS bridge mode); the local region runs tasks as host processes and hands the media server host ports (HOST_PORT_<port>_UDP)",

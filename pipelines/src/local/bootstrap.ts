@@ -10,6 +10,7 @@ import {
   DescribeTargetGroupsCommand,
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateBucketCommand, HeadBucketCommand } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import {
@@ -34,6 +35,11 @@ import { ensureLoadBalancer, type ServiceGroups, type ShiftingRules } from "./lo
 // groups and the secrets' development values (the load balancer itself is load-balancer.ts). Every step first looks, so a restart changes nothing.
 
 export const CLUSTER = "platform";
+
+/** The API's bucket in an environment, as the AWS stack gives it one (infra/aws/src/storage.ts). */
+export function objectsBucket(env: EnvironmentName): string {
+  return `platform-${env}-objects`;
+}
 
 export interface Bootstrapped {
   loadBalancerArn: string;
@@ -86,8 +92,18 @@ export async function bootstrap(
       (secretArns[name] as Record<string, string>)[secret] = await ensureSecret(clients, ref, value, say);
     }
   }
+  for (const env of ENVIRONMENT_NAMES) await ensureBucket(clients, objectsBucket(env), say);
   const { loadBalancerArn, listenerRules } = await ensureLoadBalancer(clients, spec, groups, say);
   return { loadBalancerArn, targetGroups, alternateTargetGroups, listenerRules, secretArns };
+}
+
+async function ensureBucket(clients: Clients, bucket: string, say: (line: string) => void): Promise<void> {
+  const found = await unlessNotFound("NotFound", () =>
+    clients.s3.send(new HeadBucketCommand({ Bucket: bucket })),
+  );
+  if (found) return;
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  say(`created bucket ${bucket}`);
 }
 
 async function ensureRepository(clients: Clients, name: string, say: (line: string) => void): Promise<void> {

@@ -3,6 +3,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
@@ -18,6 +19,7 @@ export interface Clients {
   sns: SNSClient;
   ssm: SSMClient;
   secrets: SecretsManagerClient;
+  s3: S3Client;
 }
 
 export function regionClients(
@@ -35,6 +37,8 @@ export function regionClients(
     sns: new SNSClient(config),
     ssm: new SSMClient(config),
     secrets: new SecretsManagerClient(config),
+    // Path-style: Node's resolver doesn't resolve <bucket>.localhost.
+    s3: new S3Client({ ...config, forcePathStyle: true }),
   };
 }
 

@@ -20,7 +20,7 @@ import {
   type TaskDefinition,
   taskDefinition,
 } from "@platform/env";
-import { CLUSTER } from "./bootstrap.js";
+import { CLUSTER, objectsBucket } from "./bootstrap.js";
 import type { Clients } from "./clients.js";
 
 // Task definitions and services from the spec. A new revision is registered only when what it would
@@ -56,6 +56,8 @@ export function localTaskDefinition(spec: PlatformSpec, t: ServiceTarget): TaskD
     region: spec.region,
     logGroupName: logGroupName(t.app, t.env),
     secrets: t.secrets,
+    // The API keeps its objects in the environment's bucket, as on AWS: the same S3 code path.
+    extraEnvironment: t.app === "api" ? { OBJECTS_BUCKET: objectsBucket(t.env) } : {},
     sharesHostNetwork: true,
   });
 }
