@@ -4,9 +4,15 @@ import { type FilterGst, type GstBranch, gstLaunchArgv, VP8_PAYLOAD_TYPE } from 
 import { type BusMessage, GstProcess } from "./gst-process.js";
 import type { WebRtcPeer } from "./webrtc-peer.js";
 
+/** An endpoint's RTP: a WebRTC peer, or the UDP port of a player or recorder process. */
+export type RtpPeer = Pick<
+  WebRtcPeer,
+  "onVideo" | "onAudio" | "onKeyframeRequest" | "sendAudio" | "requestKeyframe"
+>;
+
 /** What the runner needs from an endpoint and a filter of the object model. */
 export interface EndpointMedia {
-  readonly peer: WebRtcPeer;
+  readonly peer: RtpPeer;
   sendVideo(packet: RtpPacket): void;
 }
 export interface FilterMedia {
@@ -57,6 +63,13 @@ export class RouteRunner {
   /** Time the GStreamer process adds (decode, filters, encode); undefined when none runs. */
   latencyNs(): number | undefined {
     return this.gst ? this.latencyAverageNs : undefined;
+  }
+
+  /** Resolves when the filters' process (if any) is playing, so a source may start sending. */
+  async ready(timeoutMs: number): Promise<void> {
+    const gst = this.gst;
+    if (!gst) return;
+    await Promise.race([gst.playing, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
   pid(): number | undefined {

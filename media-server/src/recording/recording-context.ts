@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { literalAddress, publicUnicastOnly } from "@platform/api/storage/address-policy";
+import { FetchFailed, FetchRefused, GuardedFetcher } from "@platform/api/storage/guarded-fetch";
+import { illegalParam } from "../protocol/errors.js";
+import type { RecordingStore } from "./recording-store.js";
+
+/** What Recorder and Player endpoints need from the server: the store and a guarded fetcher. */
+export interface RecordingContext {
+  store: RecordingStore;
+  /** Downloads an http(s) URL a player was given, with the API's SSRF rules. */
+  download(url: URL, file: string): Promise<void>;
+}
+
+const PLAYER_MAX_BYTES = 1024 ** 3;
+
+/**
+ * The API's guarded fetcher (public unicast addresses only, checked at connect time and on every
+ * redirect; size and time bounded), so a PlayerEndpoint can't be pointed at our own network.
+ */
+export function guardedDownload(): RecordingContext["download"] {
+  const fetcher = new GuardedFetcher(undefined, {
+    maxBytes: PLAYER_MAX_BYTES,
+    timeoutMs: 5 * 60_000,
+    maxRedirects: 5,
+  });
+  return async (url, file) => {
+    try {
+      await fetcher.download(url, file);
+    } catch (error) {
+      await rm(file, { force: true });
+      if (error instanceof FetchRefused || error instanceof FetchFailed) throw illegalParam(error.message);
+      throw illegalParam(`fetching ${url.host} failed`);
+    }
+  };
+}
+
+/** A local copy of what a player plays: the stored file, or a download of an http(s) URL. */
+export async function openPlayerSource(
+  context: RecordingContext,
+  uri: string,
+): Promise<{ file: string; done(): Promise<void> }> {
+  if (context.store.owns(uri)) return context.store.open(uri);
+  const file = path.join(tmpdir(), `player-${randomUUID()}`);
+  await context.download(new URL(uri), file);
+  return { file, done: () => rm(file, { force: true }) };
+}
+
+/** Checks a PlayerEndpoint uri when it is created: a stored recording or an http(s) URL. */
+export function checkPlayerUri(context: RecordingContext, uri: string): void {
+  if (context.store.owns(uri)) {
+    // Resolving it checks the path stays inside the store (the file itself is read on play).
+    context.store.target(uri);
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw illegalParam("uri must be a stored recording (file://, s3://) or an http(s) URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw illegalParam(`uri scheme ${url.protocol} is not played here (stored recordings and http(s) only)`);
+  }
+  if (url.username || url.password) throw illegalParam("credentials in player URLs are not accepted");
+  const literal = literalAddress(url.hostname);
+  if (literal !== undefined && !publicUnicastOnly(literal, undefined)) {
+    throw illegalParam(`uri points at a non-public address (${url.hostname})`);
+  }
+}
