@@ -1,4 +1,4 @@
-import { elementArgv, type GstElement } from "./gst-element.js";
+import { element, elementArgv, type GstElement } from "./gst-element.js";
 import { VP8_PAYLOAD_TYPE } from "./gst-pipeline.js";
 
 // Command lines of the recorder's gst-launch and the player's ffmpeg, kept pure (argv only, no
@@ -23,20 +23,23 @@ export function recorderArgv(a: RecorderArgs): string[] {
   const argv = ["-m", "-e", ...elementArgv(mux), "!", ...elementArgv(sink)];
   if (a.videoPort !== undefined) {
     const caps = `application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=${VP8_PAYLOAD_TYPE}`;
-    argv.push(...track(a.videoPort, caps, ["rtpvp8depay"]));
+    argv.push(...track(a.videoPort, caps, [element("rtpvp8depay")]));
   }
   if (a.audioPort !== undefined) {
     const caps = `application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=${OPUS_PAYLOAD_TYPE}`;
-    argv.push(...track(a.audioPort, caps, ["rtpopusdepay", "opusparse"]));
+    argv.push(...track(a.audioPort, caps, [element("rtpopusdepay"), element("opusparse")]));
   }
   return argv;
 }
 
 /** One track: RTP from a loopback port, depayloaded (and parsed), into the muxer. */
-function track(port: number, caps: string, factories: string[]): string[] {
+function track(port: number, caps: string, depay: GstElement[]): string[] {
   const elements: GstElement[] = [
     { factory: "udpsrc", props: { address: "127.0.0.1", port, caps } },
-    ...factories.map((factory) => ({ factory, props: {} })),
+    // Timestamps from the RTP clock (mode none), not from arrival: a loaded machine delays
+    // packets unevenly, and arrival times would stretch or shrink the recording.
+    element("rtpjitterbuffer", { latency: 100, mode: "none" }),
+    ...depay,
     { factory: "queue", props: {} },
   ];
   return [...elements.flatMap((e, i) => (i === 0 ? elementArgv(e) : ["!", ...elementArgv(e)])), "!", "mux."];

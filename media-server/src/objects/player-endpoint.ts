@@ -67,6 +67,11 @@ export class PlayerEndpoint extends MediaElement {
     this.operation("getVideoInfo", () => this.videoInfo());
   }
 
+  /** Whether what it plays has audio (a recorder downstream then records a track for it). */
+  async hasAudio(): Promise<boolean> {
+    return (await this.open()).audio;
+  }
+
   /** A player is only a source: nothing is sent to it. */
   sendVideo(_packet: RtpPacket): void {}
 

@@ -16,6 +16,7 @@ import {
 } from "../recording/uri-endpoint-state.js";
 import { type ElementLookup, MediaElement } from "./media-element.js";
 import { type EventSink, type MediaObject, stringParam } from "./media-object.js";
+import { WebRtcEndpoint } from "./webrtc-endpoint.js";
 
 type Pipeline = MediaObject & ElementLookup & { recordings: RecordingContext };
 
@@ -99,7 +100,7 @@ export class RecorderEndpoint extends MediaElement {
       this.peer.target = this.ports;
       return this.emit(recorderEvent.START);
     }
-    const audio = this.tracks.audio && (!this.tracks.video || this.peer.audioSeen);
+    const audio = this.tracks.audio && (!this.tracks.video || (await this.upstreamHasAudio()));
     const video = this.tracks.video;
     const [videoPort, audioPort] = await freeLoopbackPorts(2);
     const ports = { videoPort: video ? videoPort : undefined, audioPort: audio ? audioPort : undefined };
@@ -120,6 +121,20 @@ export class RecorderEndpoint extends MediaElement {
     this.ports = ports;
     this.peer.target = ports;
     this.emit(recorderEvent.START);
+  }
+
+  /**
+   * Whether the endpoint feeding us sends audio: WebM's muxer waits for every track it has, so a
+   * track nobody fills would hold the video back. Asked at record() (a player knows from its file,
+   * a WebRTC endpoint from its SDP).
+   */
+  private async upstreamHasAudio(): Promise<boolean> {
+    let node = this.source;
+    for (let hops = 0; node && node.kind === "filter" && hops < 100; hops++) node = node.source;
+    const upstream = node as (MediaElement & { hasAudio?: () => Promise<boolean> }) | undefined;
+    if (upstream?.hasAudio) return upstream.hasAudio();
+    if (upstream instanceof WebRtcEndpoint) return /\nm=audio /.test(upstream.peer.remoteSdp() ?? "");
+    return this.peer.audioSeen;
   }
 
   private pause(): void {

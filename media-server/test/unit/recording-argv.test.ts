@@ -7,7 +7,7 @@ describe("recorder and player command lines", () => {
     const text = recorderArgv({ videoPort: 6000, audioPort: 6002, file: "/rec/a.webm.raw.webm" }).join(" ");
     expect(text).toMatch(/^-m -e webmmux name=mux ! filesink location=\/rec\/a\.webm\.raw\.webm/);
     expect(text).toContain("udpsrc address=127.0.0.1 port=6000 caps=application/x-rtp,media=video");
-    expect(text).toContain("! rtpvp8depay ! queue ! mux.");
+    expect(text).toContain("! rtpjitterbuffer latency=100 mode=none ! rtpvp8depay ! queue ! mux.");
     expect(text).toContain(
       "port=6002 caps=application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS",
     );
