@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, type GetObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { illegalParam } from "../protocol/errors.js";
 
@@ -119,9 +119,12 @@ export class S3Store implements RecordingStore {
   async open(uri: string) {
     const key = this.key(uri);
     const file = path.join(tmpdir(), `playback-${randomUUID()}.webm`);
-    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => {
+    let object: GetObjectCommandOutput;
+    try {
+      object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch {
       throw illegalParam(`no recording at ${uri.slice(0, 200)}`);
-    });
+    }
     await pipeline(object.Body as Readable, createWriteStream(file));
     return { file, done: () => rm(file, { force: true }) };
   }
