@@ -94,6 +94,35 @@ describe("PlayerEndpoint and RecorderEndpoint (kurento-client 7.3)", () => {
     expect(hasCues(path.join(dir, "released.webm"))).toBe(true);
   });
 
+  it("pauses and seeks a player: the position holds while paused, the recording skips what was skipped", async () => {
+    const pipeline = await client.create("MediaPipeline");
+    const player = await pipeline.create("PlayerEndpoint", { uri: uri("clip.webm") });
+    const recorder = await pipeline.create("RecorderEndpoint", { uri: uri("seeked.webm") });
+    await player.connect(recorder);
+    const ended = new Promise((ok) => player.on("EndOfStream", ok));
+    await recorder.record();
+    await player.play();
+    await new Promise((r) => setTimeout(r, 1000));
+    await player.pause();
+    const paused = await player.getPosition();
+    expect(paused).toBeGreaterThan(500);
+    expect(paused).toBeLessThan(2500);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await player.getPosition()).toBe(paused);
+    await player.setPosition(3000);
+    expect(await player.getPosition()).toBe(3000);
+    await player.play();
+    await ended;
+    await recorder.stopAndWait();
+    await pipeline.release();
+
+    const got = probe(path.join(dir, "seeked.webm"));
+    // About 1 s before the pause and 1 s after the seek to 3 s, never the whole clip.
+    expect(got.frames).toBeGreaterThan(FPS);
+    expect(got.frames).toBeLessThan(3.2 * FPS);
+    expect(hasCues(path.join(dir, "seeked.webm"))).toBe(true);
+  });
+
   it("records the player's audio as Opus beside the video (WEBM profile)", async () => {
     makeClip(path.join(dir, "tone.webm"), 2, FPS, true);
     const pipeline = await client.create("MediaPipeline");
