@@ -198,8 +198,9 @@ export class PlayerEndpoint extends MediaElement {
     }
     this.move("endOfStream");
     this.positionMs = 0;
-    this.emit("EndOfStream", {});
+    // Recorders first, so one stopped on this event knows its last frames are still coming.
     for (const element of downstream(this)) element.endOfStream?.();
+    this.emit("EndOfStream", {});
   }
 
   private kill(): void {

@@ -60,6 +60,8 @@ export class RecorderEndpoint extends MediaElement {
   private gst: GstProcess | undefined;
   private finished: Promise<void> | undefined;
   private lastPacket = 0;
+  /** The player feeding us finished: what it sent last may still be in the filters' process. */
+  private upstreamEnded = false;
   private ports: RtpPort["target"];
 
   constructor(pipeline: Pipeline, raise: EventSink, params: Record<string, unknown>) {
@@ -90,6 +92,7 @@ export class RecorderEndpoint extends MediaElement {
 
   /** The player feeding us reached its end (Kurento's stopOnEndOfStream). */
   endOfStream(): void {
+    this.upstreamEnded = true;
     if (this.stopOnEndOfStream && this.state !== "STOP") void this.stop().catch(() => {});
   }
 
@@ -153,7 +156,8 @@ export class RecorderEndpoint extends MediaElement {
   private async finish(): Promise<void> {
     const gst = this.gst;
     if (!gst) return;
-    await this.drain();
+    // A live source is cut where stop() was called; a player's last frames are waited for.
+    if (this.upstreamEnded) await this.drain();
     this.peer.target = undefined;
     const raw = `${this.target.file}.raw.webm`;
     await gst.finish(EOS_TIMEOUT_MS);
@@ -172,7 +176,7 @@ export class RecorderEndpoint extends MediaElement {
     }
   }
 
-  /** Frames the filters are still working on arrive within a few tens of ms; wait for a quiet moment. */
+  /** After a player's end, frames the filters still work on arrive within tens of ms: wait for quiet. */
   private async drain(): Promise<void> {
     const until = Date.now() + DRAIN_MAX_MS;
     while (Date.now() < until && Date.now() - this.lastPacket < DRAIN_QUIET_MS) {
