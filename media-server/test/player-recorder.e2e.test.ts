@@ -43,7 +43,7 @@ describe("PlayerEndpoint and RecorderEndpoint (kurento-client 7.3)", () => {
 
   const uri = (name: string) => `file://${path.join(dir, name)}`;
 
-  it("records what a player plays through a filter: same duration and frames, seekable", async () => {
+  it("records what a player plays through a filter: most frames, the length, Cues", async () => {
     const pipeline = await client.create("MediaPipeline");
     const player = await pipeline.create("PlayerEndpoint", { uri: uri("clip.webm") });
     const filter = await pipeline.create("GStreamerFilter", { command: "videoflip method=vertical-flip" });
@@ -70,11 +70,38 @@ describe("PlayerEndpoint and RecorderEndpoint (kurento-client 7.3)", () => {
     const got = probe(file);
     expect(got.codec).toBe("vp8");
     expect(got.width).toBe(320);
-    expect(got.frames).toBeGreaterThanOrEqual(SECONDS * FPS - 1);
+    // The filter sits behind a one-frame leaky queue (a live filter drops rather than lags), and
+    // its process stamps frames as they arrive: at load average 20-28 on 2 cores runs lost 3 to 7
+    // of 100 frames there (none on the direct path below). So: most frames, and the length.
+    expect(got.frames).toBeGreaterThanOrEqual(0.9 * SECONDS * FPS);
     expect(got.frames).toBeLessThanOrEqual(SECONDS * FPS);
-    expect(Math.abs(got.duration - SECONDS)).toBeLessThanOrEqual(2 * FRAME);
+    expect(Math.abs(got.duration - SECONDS)).toBeLessThanOrEqual(6 * FRAME);
     expect(hasCues(file)).toBe(true);
     expect(hasCues(clip)).toBe(true);
+  });
+
+  it("records a player straight into a recorder frame for frame, with the source's duration", async () => {
+    const pipeline = await client.create("MediaPipeline");
+    const player = await pipeline.create("PlayerEndpoint", { uri: uri("clip.webm") });
+    const recorder = await pipeline.create("RecorderEndpoint", {
+      uri: uri("direct.webm"),
+      mediaProfile: "WEBM_VIDEO_ONLY",
+      stopOnEndOfStream: true,
+    });
+    await player.connect(recorder);
+    const stopped = new Promise((ok) => recorder.on("Stopped", ok));
+    await recorder.record();
+    await player.play();
+    // stopOnEndOfStream: the recorder finishes by itself when the player reaches the end.
+    await stopped;
+    await pipeline.release();
+
+    const file = path.join(dir, "direct.webm");
+    const got = probe(file);
+    const source = probe(clip);
+    expect(got.frames).toBe(source.frames);
+    expect(Math.abs(got.duration - source.duration)).toBeLessThanOrEqual(2 * FRAME);
+    expect(hasCues(file)).toBe(true);
   });
 
   it("finishes a recording when its pipeline is released mid-way", async () => {

@@ -81,7 +81,9 @@ export class PlayerEndpoint extends MediaElement {
     if (this.positionMs >= source.durationMs) this.positionMs = 0;
     // The filters' process must listen before the first keyframe is sent, or it is lost.
     await this.pipe.mediaReady();
-    if (this.state === "START" && !this.child) this.spawn(source);
+    this.ports ??= await this.peer.receive();
+    // Paused, stopped or released while we waited: nothing to start.
+    if (this.state === "START" && !this.child && !this.released) this.spawn(source, this.ports);
   }
 
   private pause(): void {
@@ -99,9 +101,9 @@ export class PlayerEndpoint extends MediaElement {
   private async setPosition(value: unknown): Promise<void> {
     const source = await this.open();
     this.positionMs = numberParam({ position: value }, "position", 0, source.durationMs);
-    if (this.child) {
+    if (this.child && this.ports) {
       this.kill();
-      this.spawn(source);
+      this.spawn(source, this.ports);
     }
   }
 
@@ -163,25 +165,21 @@ export class PlayerEndpoint extends MediaElement {
     return this.media;
   }
 
-  private spawn(source: SourceInfo): void {
-    const start = async () => {
-      this.ports ??= await this.peer.receive();
-      const child = spawnMediaProcess(
-        "ffmpeg",
-        playerArgv({
-          file: source.file,
-          positionMs: this.positionMs,
-          copyVideo: source.vp8 || this.useEncodedMedia,
-          videoPort: this.ports.videoPort,
-          audioPort: source.audio ? this.ports.audioPort : undefined,
-        }),
-      );
-      this.child = child;
-      this.startedAt = Date.now();
-      child.on("exit", (code) => this.exited(child, code));
-      child.on("error", () => this.exited(child, -1));
-    };
-    void start();
+  private spawn(source: SourceInfo, ports: { videoPort: number; audioPort: number }): void {
+    const child = spawnMediaProcess(
+      "ffmpeg",
+      playerArgv({
+        file: source.file,
+        positionMs: this.positionMs,
+        copyVideo: source.vp8 || this.useEncodedMedia,
+        videoPort: ports.videoPort,
+        audioPort: source.audio ? ports.audioPort : undefined,
+      }),
+    );
+    this.child = child;
+    this.startedAt = Date.now();
+    child.on("exit", (code) => this.exited(child, code));
+    child.on("error", () => this.exited(child, -1));
   }
 
   private exited(child: ChildProcess, code: number | null): void {

@@ -23,8 +23,8 @@ type Pipeline = MediaObject & ElementLookup & { recordings: RecordingContext };
 const START_TIMEOUT_MS = 5000;
 const EOS_TIMEOUT_MS = 10_000;
 /** On stop, media already on its way (in the filters' process) is waited for this long at most. */
-const DRAIN_QUIET_MS = 200;
-const DRAIN_MAX_MS = 1000;
+const DRAIN_QUIET_MS = 500;
+const DRAIN_MAX_MS = 2000;
 
 export const URI_ENDPOINT_HIERARCHY = [
   "kurento.UriEndpoint",
@@ -62,6 +62,7 @@ export class RecorderEndpoint extends MediaElement {
   private lastPacket = 0;
   /** The player feeding us finished: what it sent last may still be in the filters' process. */
   private upstreamEnded = false;
+  private starting: Promise<void> | undefined;
   private ports: RtpPort["target"];
 
   constructor(pipeline: Pipeline, raise: EventSink, params: Record<string, unknown>) {
@@ -85,6 +86,11 @@ export class RecorderEndpoint extends MediaElement {
     this.operation("stopAndWait", () => this.stop());
   }
 
+  /** What gst-launch writes; the remux turns it into the published file. */
+  private get rawFile(): string {
+    return `${this.target.file}.raw.webm`;
+  }
+
   sendVideo(packet: RtpPacket): void {
     this.lastPacket = Date.now();
     if (this.state === "START") this.peer.sendVideo(packet);
@@ -98,19 +104,24 @@ export class RecorderEndpoint extends MediaElement {
 
   private async record(): Promise<void> {
     this.move("record");
-    if (this.gst) {
-      // Resuming after pause: the same process and file go on.
-      this.peer.target = this.ports;
-      return this.emit(recorderEvent.START);
-    }
+    // The first record() starts the process; a second one (or one after pause) shares that start.
+    const resuming = this.starting !== undefined;
+    this.starting ??= this.start();
+    await this.starting;
+    if (this.state !== "START") return; // paused or stopped while starting
+    this.peer.target = this.ports;
+    if (resuming) this.emit(recorderEvent.START);
+  }
+
+  private async start(): Promise<void> {
     const audio = this.tracks.audio && (!this.tracks.video || (await this.upstreamHasAudio()));
     const video = this.tracks.video;
     const [videoPort, audioPort] = await freeLoopbackPorts(2);
     const ports = { videoPort: video ? videoPort : undefined, audioPort: audio ? audioPort : undefined };
     await ensureParent(this.target.file);
-    const raw = `${this.target.file}.raw.webm`;
+    if (this.finished) return; // stopped or released meanwhile: nothing to start
     this.gst = new GstProcess(
-      recorderArgv({ ...ports, file: raw }),
+      recorderArgv({ ...ports, file: this.rawFile }),
       () => {},
       (reason) =>
         this.emit("Error", {
@@ -122,7 +133,7 @@ export class RecorderEndpoint extends MediaElement {
     this.gst.start();
     await Promise.race([this.gst.playing, new Promise((r) => setTimeout(r, START_TIMEOUT_MS).unref())]);
     this.ports = ports;
-    this.peer.target = ports;
+    if (this.state === "START") this.peer.target = ports;
     this.emit(recorderEvent.START);
   }
 
@@ -154,12 +165,13 @@ export class RecorderEndpoint extends MediaElement {
   }
 
   private async finish(): Promise<void> {
+    await this.starting?.catch(() => {});
     const gst = this.gst;
     if (!gst) return;
     // A live source is cut where stop() was called; a player's last frames are waited for.
     if (this.upstreamEnded) await this.drain();
     this.peer.target = undefined;
-    const raw = `${this.target.file}.raw.webm`;
+    const raw = this.rawFile;
     await gst.finish(EOS_TIMEOUT_MS);
     try {
       await runCommand("ffmpeg", remuxArgv(raw, this.target.file));
