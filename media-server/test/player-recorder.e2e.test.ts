@@ -219,6 +219,14 @@ describe("PlayerEndpoint and RecorderEndpoint (kurento-client 7.3)", () => {
     });
     const player = await pipeline.create("PlayerEndpoint", { uri: uri("missing.webm") });
     expect(await failure((done) => player.play(done))).toMatchObject({ code: 40107 });
+    // A name is resolved when the player plays, and the address it resolves to is checked then.
+    const local = await pipeline.create("PlayerEndpoint", {
+      uri: `${server.url.replace("127.0.0.1", "localhost")}/media/x.webm`,
+    });
+    expect(await failure((done) => local.play(done))).toMatchObject({
+      code: 40107,
+      message: expect.stringMatching(/non-public/),
+    });
     const released = await pipeline.create("PlayerEndpoint", { uri: uri("clip.webm") });
     await released.release();
     expect(await failure((done) => released.play(done))).toMatchObject({ code: 40101 });

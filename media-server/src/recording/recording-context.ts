@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { literalAddress, publicUnicastOnly } from "@platform/api/storage/address-policy";
-import { FetchFailed, FetchRefused, GuardedFetcher } from "@platform/api/storage/guarded-fetch";
 import { illegalParam } from "../protocol/errors.js";
+import { guardedDownloader, refusalIn, refusalOf } from "./guarded-download.js";
 import type { RecordingStore } from "./recording-store.js";
 
 /** What Recorder and Player endpoints need from the server: the store and a guarded fetcher. */
@@ -16,23 +15,17 @@ export interface RecordingContext {
 
 const PLAYER_MAX_BYTES = 1024 ** 3;
 
-/**
- * The API's guarded fetcher (public unicast addresses only, checked at connect time and on every
- * redirect; size and time bounded), so a PlayerEndpoint can't be pointed at our own network.
- */
+/** The API's SSRF rules (guarded-download.ts), so a PlayerEndpoint can't reach our own network. */
 export function guardedDownload(): RecordingContext["download"] {
-  const fetcher = new GuardedFetcher(undefined, {
-    maxBytes: PLAYER_MAX_BYTES,
-    timeoutMs: 5 * 60_000,
-    maxRedirects: 5,
-  });
+  const download = guardedDownloader({ maxBytes: PLAYER_MAX_BYTES, timeoutMs: 5 * 60_000, maxRedirects: 5 });
   return async (url, file) => {
     try {
-      await fetcher.download(url, file);
+      await download(url, file);
     } catch (error) {
       await rm(file, { force: true });
-      if (error instanceof FetchRefused || error instanceof FetchFailed) throw illegalParam(error.message);
-      throw illegalParam(`fetching ${url.host} failed`);
+      throw illegalParam(
+        `uri can't be played: ${refusalIn(error)?.message ?? `fetching ${url.host} failed`}`,
+      );
     }
   };
 }
@@ -61,12 +54,6 @@ export function checkPlayerUri(context: RecordingContext, uri: string): void {
   } catch {
     throw illegalParam("uri must be a stored recording (file://, s3://) or an http(s) URL");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw illegalParam(`uri scheme ${url.protocol} is not played here (stored recordings and http(s) only)`);
-  }
-  if (url.username || url.password) throw illegalParam("credentials in player URLs are not accepted");
-  const literal = literalAddress(url.hostname);
-  if (literal !== undefined && !publicUnicastOnly(literal, undefined)) {
-    throw illegalParam(`uri points at a non-public address (${url.hostname})`);
-  }
+  const refused = refusalOf(url);
+  if (refused) throw illegalParam(`uri can't be played: ${refused}`);
 }
