@@ -13,6 +13,8 @@ export type RtpPeer = Pick<
 /** What the runner needs from an endpoint and a filter of the object model. */
 export interface EndpointMedia {
   readonly peer: RtpPeer;
+  /** A file source (its frames must all arrive), not a live camera (late frames are worth dropping). */
+  readonly paced?: boolean;
   sendVideo(packet: RtpPacket): void;
 }
 export interface FilterMedia {
@@ -107,7 +109,7 @@ export class RouteRunner {
         this.filterByName.set(name, f);
         return f.gstElements(name);
       });
-      branches.push({ inPort, outPort: socket.address().port, filters });
+      branches.push({ inPort, outPort: socket.address().port, filters, paced: route.source.paced });
       this.branchesFor.push({ route, socket, inPort });
       this.wireProcessed(route, socket, inPort);
     }

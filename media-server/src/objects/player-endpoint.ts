@@ -35,6 +35,8 @@ export class PlayerEndpoint extends MediaElement {
   readonly hierarchy = URI_ENDPOINT_HIERARCHY;
   readonly events = ["Error", "EndOfStream", "UriEndpointStateChanged", "MediaFlowOutStateChanged"];
   readonly peer = new RtpPort();
+  /** Filters fed by a file keep every frame (a live camera's may drop late ones). */
+  readonly paced = true;
   readonly uri: string;
   private readonly useEncodedMedia: boolean;
   private state: UriEndpointState = "STOP";

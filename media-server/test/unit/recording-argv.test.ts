@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { element } from "../../src/media/gst-element.js";
+import { gstLaunchArgv } from "../../src/media/gst-pipeline.js";
 import { playerArgv, recorderArgv, remuxArgv } from "../../src/media/recording-argv.js";
 import { FolderStore, pathInside } from "../../src/recording/recording-store.js";
 
@@ -48,6 +50,17 @@ describe("recorder and player command lines", () => {
     expect(encoded).not.toContain("-ss");
     expect(encoded.join(" ")).toContain("-c:v libvpx -deadline realtime");
     expect(encoded.join(" ")).toContain("-c:a libopus");
+  });
+});
+
+describe("filters fed by a player", () => {
+  it("queue without leaking, where a live source's filters drop late frames", () => {
+    const filters = [{ name: "r0f0", inline: [element("videoflip", { name: "r0f0_gst" })] }];
+    const live = gstLaunchArgv([{ inPort: 1, outPort: 2, filters }]).join(" ");
+    const paced = gstLaunchArgv([{ inPort: 1, outPort: 2, filters, paced: true }]).join(" ");
+    expect(live).toContain("queue max-size-buffers=1 leaky=downstream ! videoflip");
+    expect(paced).toContain("videoconvert ! queue ! videoflip");
+    expect(paced).not.toContain("leaky");
   });
 });
 
