@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 import { parseStunServer, type StunServer } from "./http/stun-address.js";
 
@@ -20,6 +21,10 @@ export interface ServerConfig {
   stunServer: StunServer | undefined;
   turn: { url: string; username: string; password: string } | undefined;
   overlayImageHosts: string[];
+  /** RecorderEndpoint files (and PlayerEndpoint's file:// URIs) stay inside this folder. */
+  recordingsDir: string;
+  /** On AWS: recordings are uploaded to this bucket when finished. */
+  recordingsBucket: string | undefined;
   version: { version: string; build: string; commit: string };
   ecsMetadataUri: string | undefined;
   imageUri: string | undefined;
@@ -74,6 +79,8 @@ const envSchema = z.object({
   TURN_USERNAME: z.string().optional(),
   TURN_PASSWORD: z.string().optional(),
   OVERLAY_IMAGE_HOSTS: z.string().default(""),
+  RECORDINGS_DIR: z.string().min(1).default("/tmp/media-server-recordings"),
+  RECORDINGS_BUCKET: z.string().min(3).optional(),
   APP_VERSION: z.string().default("dev"),
   BUILD_TIME: z.string().default("unknown"),
   GIT_COMMIT: z.string().default("unknown"),
@@ -133,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, publicDir: string): ServerCon
     overlayImageHosts: e.OVERLAY_IMAGE_HOSTS.split(",")
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
+    recordingsDir: path.resolve(e.RECORDINGS_DIR),
+    recordingsBucket: e.RECORDINGS_BUCKET,
     version: { version: e.APP_VERSION, build: e.BUILD_TIME, commit: e.GIT_COMMIT },
     ecsMetadataUri: e.ECS_CONTAINER_METADATA_URI_V4,
     imageUri: e.IMAGE_URI,

@@ -8,6 +8,8 @@ import { runningGstPids } from "./media/gst-process.js";
 import { PipelineTelemetry, pipelineMetrics } from "./pipeline-telemetry.js";
 import { serveConnection } from "./protocol/connection.js";
 import { KurentoService } from "./protocol/kurento-service.js";
+import { guardedDownload } from "./recording/recording-context.js";
+import { recordingStore } from "./recording/recording-store.js";
 
 export interface RunningServer {
   url: string;
@@ -36,6 +38,7 @@ export async function startServer(
         turn: config.turn,
       },
       filters: { publicDir: config.publicDir, overlayImageHosts: config.overlayImageHosts },
+      recordings: { store: recordingStore(config), download: guardedDownload() },
     },
     config,
     new PipelineTelemetry(log, metrics),

@@ -9,6 +9,8 @@ export interface GstBranch {
   inPort: number;
   outPort: number;
   filters: FilterGst[];
+  /** The source is a file played at its own pace (a PlayerEndpoint): filters wait, never drop. */
+  paced?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ function branchArgv(b: GstBranch): string[] {
     ...b.filters.flatMap((f) => [
       ...(f.analysis ? [{ factory: "tee", props: { name: `${f.name}_tee` } }] : []),
       // A filter slower than the camera drops frames here instead of piling up latency.
-      ...(f.inline.length > 0 ? [leakyQueue()] : []),
+      ...(f.inline.length > 0 ? [b.paced ? { factory: "queue", props: {} } : leakyQueue()] : []),
       ...f.inline.flatMap((e) => [e, { factory: "videoconvert", props: {} }]),
     ]),
     {

@@ -41,6 +41,11 @@ export class GstProcess {
   private child: ChildProcess | undefined;
   private stopping = false;
   private stderrTail = "";
+  private markPlaying: () => void = () => {};
+  /** Resolves once gst-launch says the pipeline goes to PLAYING (its sockets and files are open). */
+  readonly playing = new Promise<void>((resolve) => {
+    this.markPlaying = resolve;
+  });
 
   constructor(
     private readonly argv: string[],
@@ -69,6 +74,7 @@ export class GstProcess {
       for (const observe of gstSpawnObservers) observe(child.pid);
     }
     createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.startsWith("Setting pipeline to PLAYING")) this.markPlaying();
       const message = parseBusLine(line);
       if (message) this.onMessage(message);
     });
@@ -104,6 +110,22 @@ export class GstProcess {
         .sort()
         .at(-1) ?? files.sort().at(-1);
     return best ? readFileSync(path.join(this.dotDir, best), "utf8") : undefined;
+  }
+
+  /**
+   * Ends the stream properly: SIGINT makes gst-launch -e send EOS, so muxers write their index and
+   * duration before it exits. Falls back to stop() after `timeoutMs`.
+   */
+  async finish(timeoutMs: number): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      this.stopping = true;
+      const exited = new Promise<boolean>((resolve) => child.once("exit", () => resolve(true)));
+      child.kill("SIGINT");
+      const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+      await Promise.race([exited, timer]);
+    }
+    await this.stop();
   }
 
   async stop(): Promise<void> {

@@ -4,9 +4,17 @@ import { type FilterGst, type GstBranch, gstLaunchArgv, VP8_PAYLOAD_TYPE } from 
 import { type BusMessage, GstProcess } from "./gst-process.js";
 import type { WebRtcPeer } from "./webrtc-peer.js";
 
+/** An endpoint's RTP: a WebRTC peer, or the UDP port of a player or recorder process. */
+export type RtpPeer = Pick<
+  WebRtcPeer,
+  "onVideo" | "onAudio" | "onKeyframeRequest" | "sendAudio" | "requestKeyframe"
+>;
+
 /** What the runner needs from an endpoint and a filter of the object model. */
 export interface EndpointMedia {
-  readonly peer: WebRtcPeer;
+  readonly peer: RtpPeer;
+  /** A file source (its frames must all arrive), not a live camera (late frames are worth dropping). */
+  readonly paced?: boolean;
   sendVideo(packet: RtpPacket): void;
 }
 export interface FilterMedia {
@@ -59,6 +67,13 @@ export class RouteRunner {
     return this.gst ? this.latencyAverageNs : undefined;
   }
 
+  /** Resolves when the filters' process (if any) is playing, so a source may start sending. */
+  async ready(timeoutMs: number): Promise<void> {
+    const gst = this.gst;
+    if (!gst) return;
+    await Promise.race([gst.playing, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
   pid(): number | undefined {
     return this.gst?.pid;
   }
@@ -94,7 +109,7 @@ export class RouteRunner {
         this.filterByName.set(name, f);
         return f.gstElements(name);
       });
-      branches.push({ inPort, outPort: socket.address().port, filters });
+      branches.push({ inPort, outPort: socket.address().port, filters, paced: route.source.paced });
       this.branchesFor.push({ route, socket, inPort });
       this.wireProcessed(route, socket, inPort);
     }

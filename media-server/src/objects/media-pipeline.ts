@@ -1,15 +1,18 @@
 import { planRoutes } from "../media/route-planner.js";
+import type { EndpointMedia } from "../media/route-runner.js";
 import { RouteRunner } from "../media/route-runner.js";
 import { type PeerSettings, WebRtcPeer } from "../media/webrtc-peer.js";
 import { illegalParam } from "../protocol/errors.js";
+import type { RecordingContext } from "../recording/recording-context.js";
 import { Filter, type FilterContext } from "./filters.js";
 import type { ElementLookup, MediaElement } from "./media-element.js";
 import { type EventSink, MediaObject } from "./media-object.js";
-import { WebRtcEndpoint } from "./webrtc-endpoint.js";
+import type { WebRtcEndpoint } from "./webrtc-endpoint.js";
 
 export interface PipelineContext {
   peer: PeerSettings;
   filters: FilterContext;
+  recordings: RecordingContext;
 }
 
 /**
@@ -48,6 +51,16 @@ export class MediaPipeline extends MediaObject implements ElementLookup {
 
   get filterContext(): FilterContext {
     return this.context.filters;
+  }
+
+  get recordings(): RecordingContext {
+    return this.context.recordings;
+  }
+
+  /** Resolves when the current topology runs (a player starts sending only then). */
+  async mediaReady(): Promise<void> {
+    await this.rebuild;
+    await this.runner.ready(3000);
   }
 
   processingLatencyNs(): number | undefined {
@@ -111,13 +124,14 @@ export class MediaPipeline extends MediaObject implements ElementLookup {
   }
 
   private routes() {
+    // Endpoints with RTP: WebRTC peers, and the players' and recorders' local processes.
     const endpointsAndFilters = [...this.elements.values()].filter(
-      (e): e is WebRtcEndpoint | Filter => e instanceof WebRtcEndpoint || e instanceof Filter,
+      (e): e is (MediaElement & EndpointMedia) | Filter => "peer" in e || e instanceof Filter,
     );
     return planRoutes(endpointsAndFilters).map((r) => ({
-      source: r.source as WebRtcEndpoint,
+      source: r.source as EndpointMedia,
       filters: r.filters as Filter[],
-      sink: r.sink as WebRtcEndpoint,
+      sink: r.sink as EndpointMedia,
     }));
   }
 

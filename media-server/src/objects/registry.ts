@@ -11,6 +11,8 @@ import type { MediaElement } from "./media-element.js";
 import type { EventSink, MediaObject } from "./media-object.js";
 import { MediaPipeline, type PipelineContext } from "./media-pipeline.js";
 import { PlateDetectorFilter } from "./plate-detector-filter.js";
+import { PlayerEndpoint } from "./player-endpoint.js";
+import { RecorderEndpoint } from "./recorder-endpoint.js";
 import { ServerManager } from "./server-manager.js";
 import { WebRtcEndpoint } from "./webrtc-endpoint.js";
 
@@ -28,6 +30,8 @@ const ELEMENTS: Record<string, ElementFactory> = {
   FaceBlurFilter: (p, raise) => new FaceBlurFilter(p, raise),
   PlateDetectorFilter: (p, raise) => new PlateDetectorFilter(p, raise),
   GStreamerFilter: (p, raise, params) => new GStreamerFilter(p, raise, params.command) as Filter,
+  RecorderEndpoint: (p, raise, params) => new RecorderEndpoint(p, raise, params),
+  PlayerEndpoint: (p, raise, params) => new PlayerEndpoint(p, raise, params),
 };
 
 export const supportedTypes = ["MediaPipeline", ...Object.keys(ELEMENTS)];
