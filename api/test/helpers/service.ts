@@ -72,8 +72,11 @@ export async function startTestServiceWith(
   };
 }
 
-/** A clip with enough detail that the encoder spends its bit budget (flat test patterns undershoot). */
-export function makeClip(path: string, seconds = 3, size = "640x360"): string {
+/**
+ * A clip with enough detail that the encoder spends its bit budget (flat test patterns undershoot);
+ * `gopSeconds` puts a keyframe that often (x264's default is every 10 s), so it can be cut.
+ */
+export function makeClip(path: string, seconds = 3, size = "640x360", gopSeconds?: number): string {
   execFileSync("ffmpeg", [
     "-hide_banner",
     "-loglevel",
@@ -95,6 +98,7 @@ export function makeClip(path: string, seconds = 3, size = "640x360"): string {
     "ultrafast",
     "-qp",
     "10",
+    ...(gopSeconds ? ["-g", String(25 * gopSeconds)] : []),
     "-c:a",
     "aac",
     "-shortest",
