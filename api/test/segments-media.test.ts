@@ -51,7 +51,7 @@ it("joins segments into the file single pass makes: frames, duration, bitrate, n
   const single = join(dir, "single.mp4");
   await expectSuccess(runFfmpeg(transcodeArgs(PROFILE, input, single)), "single pass", [dir]);
 
-  const cuts = splitPoints(await keyframeTimes(input), 14, { thresholdSeconds: 10, segmentSeconds: 4 });
+  const cuts = splitPoints((await keyframeTimes(input)).keyframes, 14, { thresholdSeconds: 10, segmentSeconds: 4 });
   expect(cuts).toEqual([4, 8, 12]);
   const pieces = await splitInput(input, cuts, dir);
   expect(pieces).toHaveLength(4);

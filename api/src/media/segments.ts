@@ -15,8 +15,15 @@ const execFileAsync = promisify(execFile);
 
 export class SegmentFailed extends Error {}
 
-/** Presentation times of the video's keyframes, in seconds, from the packet index (no decode). */
-export async function keyframeTimes(path: string): Promise<number[]> {
+export interface VideoPackets {
+  /** Presentation times of the keyframes, in seconds. */
+  keyframes: number[];
+  /** The latest presentation time of any video packet: where the video really ends. */
+  lastPacketSeconds: number | undefined;
+}
+
+/** The video's keyframe times and its end, from the packet index (no decode). */
+export async function keyframeTimes(path: string): Promise<VideoPackets> {
   let stdout: string;
   try {
     ({ stdout } = await execFileAsync(
@@ -37,13 +44,16 @@ export async function keyframeTimes(path: string): Promise<number[]> {
   } catch {
     throw new ProbeError("the input's video packets cannot be read (corrupt or truncated?)");
   }
-  const times: number[] = [];
+  const keyframes: number[] = [];
+  let last: number | undefined;
   for (const line of stdout.split("\n")) {
     const [time, flags] = line.split(",");
-    const t = Number(time);
-    if (flags?.startsWith("K") && time !== "N/A" && Number.isFinite(t)) times.push(t);
+    const t = time === "N/A" || time === "" ? Number.NaN : Number(time);
+    if (!Number.isFinite(t)) continue;
+    last = last === undefined ? t : Math.max(last, t);
+    if (flags?.startsWith("K")) keyframes.push(t);
   }
-  return times;
+  return { keyframes, lastPacketSeconds: last };
 }
 
 /** Name of the cut's pieces in `dir`, in order. */

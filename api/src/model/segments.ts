@@ -129,3 +129,60 @@ export function joinArgs(
     outputPath,
   ];
 }
+
+export const SEGMENT_STATES = ["QUEUED", "RUNNING", "DONE", "FAILED"] as const;
+export type SegmentState = (typeof SEGMENT_STATES)[number];
+
+export interface PlannedSegment {
+  startSeconds: number;
+  durationSeconds: number;
+}
+
+/** A piece of a job, leased to a worker like a job is (store/segments.ts). */
+export interface Segment extends PlannedSegment {
+  jobId: string;
+  index: number;
+  count: number;
+  status: SegmentState;
+  percent: number;
+  attempts: number;
+  maxAttempts: number;
+  errorMessage: string | null;
+}
+
+/** The pieces between the cuts. */
+export function planFromCuts(cuts: readonly number[], duration: number): PlannedSegment[] {
+  const starts = [0, ...cuts];
+  return starts.map((start, i) => ({
+    startSeconds: start,
+    durationSeconds: (starts[i + 1] ?? duration) - start,
+  }));
+}
+
+/**
+ * A file whose header promises more than its packets hold was cut short: segmenting it would make
+ * a short output look complete. One second of slack covers the last frame's and audio's length.
+ */
+export function isTruncated(lastPacketSeconds: number | undefined, duration: number): boolean {
+  return lastPacketSeconds === undefined || duration - lastPacketSeconds > 1;
+}
+
+export type SegmentsOutcome =
+  | { state: "running" }
+  | { state: "done" }
+  | { state: "failed"; segment: Segment };
+
+/** Where a job's segments stand: one FAILED piece fails the job; all DONE lets it join. */
+export function segmentsOutcome(segments: readonly Segment[]): SegmentsOutcome {
+  const failed = segments.find((s) => s.status === "FAILED");
+  if (failed) return { state: "failed", segment: failed };
+  if (segments.length > 0 && segments.every((s) => s.status === "DONE")) return { state: "done" };
+  return { state: "running" };
+}
+
+/** Object keys of a job's pieces, under one prefix so they go together. */
+export const segmentPrefix = (jobId: string) => `segments/${jobId}/`;
+export const pieceKey = (jobId: string, index: number) =>
+  `${segmentPrefix(jobId)}piece-${String(index).padStart(4, "0")}.mkv`;
+export const encodedKey = (jobId: string, index: number) =>
+  `${segmentPrefix(jobId)}${segmentFileName(index)}`;

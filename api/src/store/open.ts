@@ -7,6 +7,7 @@ import { sqlLeases } from "./leases.js";
 import { PostgresDialect } from "./postgres.js";
 import { sqlQualityFrames } from "./quality-frames.js";
 import { migrate } from "./schema.js";
+import { sqlSegments } from "./segments.js";
 import { SqliteDialect } from "./sqlite.js";
 import { sqlJobStats } from "./stats.js";
 import type { JobStore } from "./store.js";
@@ -33,6 +34,7 @@ function sqlStore(db: Dialect): JobStore {
     ...sqlApiKeys(db),
     ...sqlWorkers(db),
     ...sqlJobStats(db),
+    ...sqlSegments(db),
   };
 }
 
