@@ -330,7 +330,9 @@ function storeSuite(name: string, open: () => Promise<{ store: JobStore; cleanup
       expect(await store.heartbeatSegment(third, later + 2, LEASE, 60)).toBe(false);
       expect(await store.claimSegment(W2, later + LEASE * 3, LEASE)).toBeUndefined();
       expect(await store.planSegments(lease, PLAN, 2, later + 3)).toBe(false);
+      expect(await store.endedJobsWithSegments(10)).toEqual([lease.job.id]);
       await store.dropSegments(lease.job.id);
+      expect(await store.endedJobsWithSegments(10)).toEqual([]);
       expect(await store.segments(lease.job.id)).toEqual([]);
     });
 

@@ -41,6 +41,8 @@ export interface SegmentQueue {
   /** Hands the piece back (worker stopping), this attempt not counted. */
   releaseSegment(lease: SegmentLease, now: number): Promise<boolean>;
   dropSegments(jobId: string): Promise<void>;
+  /** Jobs that ended while holding pieces (canceled or closed with their holder dead). */
+  endedJobsWithSegments(limit: number): Promise<string[]>;
 }
 
 const JOB_RUNNING = "EXISTS (SELECT 1 FROM jobs j WHERE j.id = segments.job_id AND j.status = 'PROGRESSING')";
@@ -165,6 +167,15 @@ export function sqlSegments(db: Dialect): SegmentQueue {
 
     async dropSegments(jobId) {
       await db.run("DELETE FROM segments WHERE job_id = $1", [jobId]);
+    },
+
+    async endedJobsWithSegments(limit) {
+      const rows = await db.query<{ job_id: string }>(
+        `SELECT DISTINCT job_id FROM segments WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.id = segments.job_id
+         AND j.status IN ('COMPLETE', 'ERROR', 'CANCELED')) LIMIT $1`,
+        [limit],
+      );
+      return rows.map((r) => String(r.job_id));
     },
   };
 }

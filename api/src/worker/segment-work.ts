@@ -6,7 +6,7 @@ import { lastErrorLine } from "../media/ffmpeg.js";
 import { encodeSegment } from "../media/segments.js";
 import type { WorkerRef } from "../model/job.js";
 import { percentOf } from "../model/progress.js";
-import { encodedKey, pieceKey } from "../model/segments.js";
+import { encodedKey, pieceKey, segmentPrefix } from "../model/segments.js";
 import type { ObjectStore } from "../storage/objects.js";
 import type { SegmentLease, SegmentQueue } from "../store/segments.js";
 
@@ -34,6 +34,7 @@ interface PieceRun {
 export class SegmentWork {
   private readonly runs = new Map<string, PieceRun>();
   private stopping = false;
+  private lastSweep = 0;
 
   constructor(private readonly options: SegmentWorkOptions) {}
 
@@ -53,6 +54,21 @@ export class SegmentWork {
     }
     await this.run(lease);
     return true;
+  }
+
+  /**
+   * Removes the pieces of jobs that ended without their holder cleaning up (it died, then the job
+   * was canceled or ran out of attempts). At most once per `everyMs`; any worker may do it.
+   */
+  async sweep(everyMs: number): Promise<void> {
+    const o = this.options;
+    if (o.now() - this.lastSweep < everyMs) return;
+    this.lastSweep = o.now();
+    for (const jobId of await o.store.endedJobsWithSegments(20)) {
+      await o.objects.removePrefix(segmentPrefix(jobId));
+      await o.store.dropSegments(jobId);
+      o.log.info("segments of an ended job removed", { jobId });
+    }
   }
 
   /** Stops this process's pieces of a job (canceled through this process). */
@@ -99,6 +115,8 @@ export class SegmentWork {
         log.warn("segment failed", { message, state });
         return;
       }
+      // A piece of a job canceled meanwhile is not uploaded (its objects are being removed).
+      if (!(await o.store.heartbeatSegment(lease, o.now(), o.leaseMs, 100))) return;
       await o.objects.putFile(encodedKey(jobId, index), output);
       const done = await o.store.completeSegment(lease, o.now());
       log.info(done ? "segment complete" : "segment finished but its lease was lost");

@@ -27,6 +27,9 @@ import { encodeSegmented } from "./segmented-job.js";
 // the outcome fenced by that lease. stop() is the SIGTERM path: no new claims, ffmpeg killed, leases
 // handed back so another worker redoes the jobs at once.
 
+/** How often an idle worker looks for pieces of ended jobs left behind. */
+const SWEEP_MS = 60_000;
+
 export interface WorkerOptions {
   store: JobLeases & QualityFrameStore & WorkerRegistry & SegmentQueue & Pick<JobQueries, "get">;
   files: JobFiles;
@@ -186,6 +189,9 @@ export class Worker {
         break;
       }
       if (!lease) {
+        await this.pieces
+          .sweep(SWEEP_MS)
+          .catch((error) => o.log.warn("segment sweep failed", { error: errorText(error) }));
         await this.idle();
         continue;
       }
