@@ -85,7 +85,7 @@ export async function splitInput(input: string, cuts: readonly number[], dir: st
     "matroska",
     "-reset_timestamps",
     "1",
-    join(dir, "piece-%04d.mkv"),
+    join(dir, "piece-%04d.mkv"), // pieceFileName
   ]).done;
   if (outcome.code !== 0)
     throw new ProbeError(`the input could not be cut into segments: ${lastErrorLine(outcome.stderr, [dir])}`);

@@ -182,7 +182,8 @@ export function segmentsOutcome(segments: readonly Segment[]): SegmentsOutcome {
 
 /** Object keys of a job's pieces, under one prefix so they go together. */
 export const segmentPrefix = (jobId: string) => `segments/${jobId}/`;
-export const pieceKey = (jobId: string, index: number) =>
-  `${segmentPrefix(jobId)}piece-${String(index).padStart(4, "0")}.mkv`;
+/** A piece of the input as the cut names it (`piece-%04d.mkv`, media/segments.ts). */
+export const pieceFileName = (index: number) => `piece-${String(index).padStart(4, "0")}.mkv`;
+export const pieceKey = (jobId: string, index: number) => `${segmentPrefix(jobId)}${pieceFileName(index)}`;
 export const encodedKey = (jobId: string, index: number) =>
   `${segmentPrefix(jobId)}${segmentFileName(index)}`;

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
@@ -42,8 +43,11 @@ export class SegmentWork {
     return this.runs.size;
   }
 
-  /** Claims and encodes one piece (of `jobId` when given); false when none was free. */
-  async runOne(jobId?: string): Promise<boolean> {
+  /**
+   * Claims and encodes one piece (of `jobId` when given); false when none was free. `localPiece`
+   * names where the job's holder keeps the cut, so its own pieces need no download.
+   */
+  async runOne(jobId?: string, localPiece?: (index: number) => string): Promise<boolean> {
     const o = this.options;
     if (this.stopping) return false;
     const lease = await o.store.claimSegment(o.identity, o.now(), o.leaseMs, jobId);
@@ -52,7 +56,7 @@ export class SegmentWork {
       await o.store.releaseSegment(lease, o.now()).catch(() => false);
       return true;
     }
-    await this.run(lease);
+    await this.run(lease, localPiece?.(lease.segment.index));
     return true;
   }
 
@@ -86,7 +90,7 @@ export class SegmentWork {
     for (const run of this.runs.values()) run.abort.abort();
   }
 
-  private async run(lease: SegmentLease): Promise<void> {
+  private async run(lease: SegmentLease, local: string | undefined): Promise<void> {
     const o = this.options;
     const { jobId, index, count } = lease.segment;
     const log = o.log.child({ jobId, userId: lease.job.userid, segment: index });
@@ -97,9 +101,9 @@ export class SegmentWork {
     const dir = await mkdtemp(join(o.tmpDir, "segment-"));
     log.info("segment started", { index, count, attempt: lease.segment.attempts });
     try {
-      const input = join(dir, "piece.mkv");
+      const input = local && existsSync(local) ? local : join(dir, "piece.mkv");
       const output = join(dir, "encoded.mp4");
-      await o.objects.download(pieceKey(jobId, index), input);
+      if (input !== local) await o.objects.download(pieceKey(jobId, index), input);
       if (lease.job.spec.kind !== "transcode") throw new Error("a segment of a job that is not a transcode");
       const encode = encodeSegment(lease.job.spec.profile.ffmpeg, input, output, (block) => {
         run.percent = percentOf(block, lease.segment.durationSeconds);

@@ -16,6 +16,7 @@ import {
   encodedKey,
   isTruncated,
   jobPercent,
+  pieceFileName,
   pieceKey,
   planFromCuts,
   type Segment,
@@ -147,7 +148,7 @@ async function encodeAll(o: SegmentedOptions, run: SegmentedRun): Promise<void> 
           `segment ${s.index + 1} of ${s.count} failed: ${s.errorMessage ?? "unknown error"}`,
         );
       }
-      if (!(await o.work.runOne(jobId)))
+      if (!(await o.work.runOne(jobId, (index) => join(run.dir, "pieces", pieceFileName(index)))))
         await sleep(o.pollMs, undefined, { signal: run.signal }).catch(() => undefined);
     }
   } finally {
