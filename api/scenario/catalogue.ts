@@ -19,10 +19,15 @@ export const CATALOGUE: readonly Clip[] = [
 
 /**
  * ffmpeg argv that writes the clip to `path`: a moving test pattern with grain (flat patterns let the
- * encoder undershoot any bitrate), a tone, 25 fps, a keyframe every 2 s. `qp` fixes the quantizer
+ * encoder undershoot any bitrate), a tone, 25 fps, a keyframe every `gopSeconds` (2 by default, so
+ * long clips can be cut into segments; null leaves x264's default of 10 s). `qp` fixes the quantizer
  * (small clips of high detail for tests); else CRF 18.
  */
-export function clipArgs(clip: Clip, path: string, { qp }: { qp?: number } = {}): string[] {
+export function clipArgs(
+  clip: Clip,
+  path: string,
+  { qp, gopSeconds = 2 }: { qp?: number; gopSeconds?: number | null } = {},
+): string[] {
   const size = `${clip.width}x${clip.height}`;
   return [
     ...["-hide_banner", "-loglevel", "error", "-y"],
@@ -30,6 +35,7 @@ export function clipArgs(clip: Clip, path: string, { qp }: { qp?: number } = {})
     ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${clip.seconds}`],
     ...["-vf", "noise=alls=12:allf=t", "-c:v", "libx264", "-preset", "ultrafast"],
     ...(qp === undefined ? ["-crf", "18"] : ["-qp", String(qp)]),
-    ...["-g", "50", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path],
+    ...(gopSeconds === null ? [] : ["-g", String(25 * gopSeconds)]),
+    ...["-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path],
   ];
 }

@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   POLL_MS: int(50, 60_000).default(1000),
   MAX_ATTEMPTS: int(1, 20).default(3),
   WORKER_CONCURRENCY: int(1, 64).optional(),
+  SEGMENT_THRESHOLD_SECONDS: z.coerce.number().min(1).max(86_400).default(120),
+  SEGMENT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   APP_VERSION: z.string().default("dev"),
   BUILD_TIME: z.string().default("unknown"),
   GIT_COMMIT: z.string().default("unknown"),
@@ -75,6 +77,8 @@ export interface Config {
   pollMs: number;
   maxAttempts: number;
   concurrency: number | undefined;
+  /** Inputs this long or longer are encoded in segments by all free workers (model/segments.ts). */
+  segments: { thresholdSeconds: number; segmentSeconds: number };
   version: { version: string; build: string; commit: string; imageUri: string | undefined };
   environment: string;
   logLevel: string;
@@ -115,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollMs: e.POLL_MS,
     maxAttempts: e.MAX_ATTEMPTS,
     concurrency: e.WORKER_CONCURRENCY,
+    segments: { thresholdSeconds: e.SEGMENT_THRESHOLD_SECONDS, segmentSeconds: e.SEGMENT_SECONDS },
     version: { version: e.APP_VERSION, build: e.BUILD_TIME, commit: e.GIT_COMMIT, imageUri: e.IMAGE_URI },
     environment: e.ENVIRONMENT,
     logLevel: e.LOG_LEVEL,

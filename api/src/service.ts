@@ -116,6 +116,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       leaseMs: config.leaseMs,
       heartbeatMs: config.heartbeatMs,
       pollMs: config.pollMs,
+      segments: config.segments,
+      segmentAttempts: config.maxAttempts,
       tmpDir: config.tmpDir,
       log,
       onJobFailed: () => jobs?.count("JobsFailed"),

@@ -292,6 +292,72 @@ function storeSuite(name: string, open: () => Promise<{ store: JobStore; cleanup
       expect(await store.frames("j1")).toEqual([{ n: 1, psnr: 40.5, ssim: 0.98 }]);
       expect(await store.frames("j2")).toBeUndefined();
     });
+
+    const PLAN = [0, 4, 8].map((start) => ({ startSeconds: start, durationSeconds: 4 }));
+
+    it("leases a job's pieces like jobs: expired ones are redone alone, stale tokens change nothing", async () => {
+      await submitOne(store, newJob(), now);
+      const lease = (await store.claim(W1, now, LEASE))!;
+      expect(await store.planSegments(lease, PLAN, 2, now)).toBe(true);
+      const a = (await store.claimSegment(W1, now, LEASE))!;
+      const b = (await store.claimSegment(W2, now, LEASE, lease.job.id))!;
+      expect([a.segment.index, b.segment.index, a.job.id]).toEqual([0, 1, lease.job.id]);
+      expect(await store.heartbeatSegment(a, now + 1, LEASE, 40)).toBe(true);
+      expect(await store.heartbeatSegment(b, now + 1, LEASE, 10)).toBe(true);
+      expect(await store.completeSegment(b, now + 2)).toBe(true);
+
+      // W1 dies: its piece expires and W2 takes exactly that one again.
+      const later = now + LEASE + 10;
+      const again = (await store.claimSegment(W2, later, LEASE))!;
+      expect([again.segment.index, again.segment.attempts]).toEqual([0, 2]);
+      expect(await store.heartbeatSegment(a, later, LEASE, 50)).toBe(false);
+      expect(await store.completeSegment(a, later)).toBe(false);
+      expect(await store.completeSegment(again, later)).toBe(true);
+      const third = (await store.claimSegment(W1, later, LEASE))!;
+      expect(third.segment.index).toBe(2);
+      expect(await store.claimSegment(W1, later, LEASE)).toBeUndefined();
+      expect((await store.segments(lease.job.id)).map((s) => [s.status, s.percent])).toEqual([
+        ["DONE", 100],
+        ["DONE", 100],
+        ["RUNNING", 0],
+      ]);
+      const actions = (await store.events(lease.job.id)).map((e) => [e.action, e.job.segment?.index]);
+      expect(actions).toContainEqual(["SegmentsPlanned", undefined]);
+      expect(actions.filter(([action, index]) => action === "SegmentStart" && index === 0)).toHaveLength(2);
+
+      // Canceling the job stops its pieces: no renewal, no claim.
+      await store.cancel(lease.job.id, later + 1);
+      expect(await store.heartbeatSegment(third, later + 2, LEASE, 60)).toBe(false);
+      expect(await store.claimSegment(W2, later + LEASE * 3, LEASE)).toBeUndefined();
+      expect(await store.planSegments(lease, PLAN, 2, later + 3)).toBe(false);
+      expect(await store.endedJobsWithSegments(10)).toEqual([lease.job.id]);
+      await store.dropSegments(lease.job.id);
+      expect(await store.endedJobsWithSegments(10)).toEqual([]);
+      expect(await store.segments(lease.job.id)).toEqual([]);
+    });
+
+    it("queues a failed piece again while attempts remain, then marks it FAILED", async () => {
+      await submitOne(store, newJob(), now);
+      const lease = (await store.claim(W1, now, LEASE))!;
+      await store.planSegments(lease, PLAN.slice(0, 1), 2, now);
+      const first = (await store.claimSegment(W1, now, LEASE))!;
+      const error = { message: "ffmpeg failed: boom", retryable: true };
+      expect(await store.failSegment(first, error, now + 1)).toBe("QUEUED");
+      const second = (await store.claimSegment(W2, now + 2, LEASE))!;
+      expect(await store.failSegment(second, error, now + 3)).toBe("FAILED");
+      expect(await store.claimSegment(W2, now + 4, LEASE)).toBeUndefined();
+      const [piece] = await store.segments(lease.job.id);
+      expect([piece?.status, piece?.errorMessage, piece?.attempts]).toEqual([
+        "FAILED",
+        "ffmpeg failed: boom",
+        2,
+      ]);
+      // A worker handing a piece back (SIGTERM) does not use up an attempt.
+      await store.planSegments(lease, PLAN.slice(0, 1), 2, now + 5);
+      const held = (await store.claimSegment(W1, now + 6, LEASE))!;
+      expect(await store.releaseSegment(held, now + 7)).toBe(true);
+      expect((await store.segments(lease.job.id))[0]?.attempts).toBe(0);
+    });
   });
 }
 

@@ -1,71 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Job } from "../src/model/job.js";
 import { FolderObjectStore, userKey } from "../src/storage/objects.js";
 import { openStore } from "../src/store/open.js";
 import type { JobStore } from "../src/store/store.js";
+import { exited, ffmpegChildrenOf, submitClipJob, until, WorkerProcesses } from "./helpers/processes.js";
 import { ffprobe, makeClip } from "./helpers/service.js";
 
 // Real worker processes (ROLE=worker) sharing one SQLite file: one is SIGKILLed or SIGTERMed in the
 // middle of a job, another finishes it, and the job completes exactly once.
 
-const API_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 let dir: string;
 let store: JobStore;
-const children = new Set<ChildProcess>();
-
-function env(name: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    ROLE: "worker",
-    DATABASE_URL: `sqlite:${join(dir, "api.db")}`,
-    OBJECTS_DIR: join(dir, "objects"),
-    TMPDIR: dir,
-    LEASE_SECONDS: "3",
-    HEARTBEAT_SECONDS: "0.5",
-    POLL_MS: "100",
-    WORKER_CONCURRENCY: "1",
-    STOP_TIMEOUT: "10",
-    LOG_LEVEL: "warn",
-    APP_VERSION: name,
-  };
-}
-
-function startWorker(name: string): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: API_DIR,
-    env: env(name),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null)
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-}
-
-function ffmpegChildrenOf(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(readFileSync(`/proc/${entry}/stat`, "utf8")) ?? [];
-      if (comm === "ffmpeg" && Number(rest?.split(" ")[1]) === pid) found.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
-}
+let workers: WorkerProcesses;
+const startWorker = (name: string) => workers.start(name);
 
 function alive(pid: number): boolean {
   try {
@@ -76,55 +27,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function submit(id: string): Promise<void> {
-  await store.submit(
-    {
-      userid: "alice",
-      clientRequestToken: null,
-      fingerprint: id,
-      jobs: [
-        {
-          id,
-          userid: "alice",
-          kind: "transcode",
-          priority: 50,
-          maxAttempts: 3,
-          batchId: null,
-          spec: {
-            kind: "transcode",
-            input: "objects://in/clip.mp4",
-            output: `objects://${id}/clip.mp4`,
-            profile: {
-              ffmpeg: {
-                codec: "h264",
-                scale: "360p",
-                bitrate: 1,
-                profile: "quality",
-                speed: "veryfast",
-                platform: "cpu",
-              },
-            },
-          },
-        },
-      ],
-    },
-    Date.now(),
-  );
-}
+const submit = (id: string) => submitClipJob(store, id);
 
 async function finalJob(id: string): Promise<Job> {
   return until(`job ${id} to finish`, async () => {
@@ -135,6 +38,7 @@ async function finalJob(id: string): Promise<Job> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "api-workers-"));
+  workers = new WorkerProcesses(dir);
   store = await openStore(`sqlite:${join(dir, "api.db")}`);
   const clip = makeClip(join(dir, "clip.mp4"), 4);
   await new FolderObjectStore(join(dir, "objects")).put(
@@ -144,7 +48,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.pid) process.kill(child.pid, "SIGKILL");
+  workers?.killAll();
   await store?.close();
   rmSync(dir, { recursive: true, force: true });
 });

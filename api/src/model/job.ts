@@ -84,7 +84,23 @@ export type JobAction =
   | "JobRequeued"
   | "JobFinished"
   | "JobFailed"
-  | "JobCanceled";
+  | "JobCanceled"
+  | SegmentAction;
+
+/** Events of a segmented job's pieces (model/segments.ts); the event's job carries `segment`. */
+export type SegmentAction =
+  | "SegmentsPlanned"
+  | "SegmentStart"
+  | "SegmentFinished"
+  | "SegmentRequeued"
+  | "SegmentFailed";
+
+/** Which piece a segment event is about (none for SegmentsPlanned: the whole plan). */
+export interface SegmentRef {
+  count: number;
+  index?: number;
+  attempt?: number;
+}
 
 /** One line of a job's event log; `seq` orders all events of the service (the WebSocket's lastMod). */
 export interface JobEvent {
@@ -115,6 +131,8 @@ export interface PublicJob {
   errorMessage?: string;
   result?: JobResult;
   batchId?: string;
+  /** Only in a segment event's snapshot. */
+  segment?: SegmentRef;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;

@@ -25,6 +25,8 @@ export interface ObjectStore {
   info(key: string): Promise<ObjectInfo | undefined>;
   read(key: string, range?: ByteRange): Promise<Readable>;
   download(key: string, destination: string): Promise<number>;
+  /** Deletes every object under `prefix` (a folder-like key ending in `/`); none is fine. */
+  removePrefix(prefix: string): Promise<void>;
 }
 
 const TYPES: Record<string, string> = {
@@ -98,5 +100,9 @@ export class FolderObjectStore implements ObjectStore {
   async download(key: string, destination: string): Promise<number> {
     await pipeline(createReadStream(this.path(key)), createWriteStream(destination));
     return (await stat(destination)).size;
+  }
+
+  async removePrefix(prefix: string): Promise<void> {
+    await rm(this.path(prefix.replace(/\/+$/, "")), { recursive: true, force: true });
   }
 }

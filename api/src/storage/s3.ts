@@ -2,7 +2,14 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { type ByteRange, contentTypeOf, type ObjectInfo, type ObjectStore } from "./objects.js";
 
 // A bucket as an ObjectStore: the service's own storage on AWS, and the `s3://` inputs and outputs.
@@ -63,5 +70,18 @@ export class S3ObjectStore implements ObjectStore {
   async download(key: string, destination: string): Promise<number> {
     await pipeline(await this.read(key), createWriteStream(destination));
     return (await stat(destination)).size;
+  }
+
+  async removePrefix(prefix: string): Promise<void> {
+    // A page is at most 1000 keys, as many as one DeleteObjects takes.
+    for (let page = 0; page < 1000; page++) {
+      const listed = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix }),
+      );
+      const keys = (listed.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length === 0) return;
+      await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys } }));
+      if (!listed.IsTruncated) return;
+    }
   }
 }

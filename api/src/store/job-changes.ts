@@ -1,4 +1,4 @@
-import { type Job, type JobAction, publicJob } from "../model/job.js";
+import { type Job, type JobAction, publicJob, type SegmentRef } from "../model/job.js";
 import type { Dialect, Sql } from "./dialect.js";
 import { json, toJob } from "./rows.js";
 
@@ -11,6 +11,7 @@ export async function logEvent(
   job: Job,
   action: JobAction,
   now: number,
+  segment?: SegmentRef,
 ): Promise<void> {
   if (db.eventOrderLock) await sql.query(db.eventOrderLock);
   await sql.run("INSERT INTO events (jobid, userid, action, ts, job, worker) VALUES ($1,$2,$3,$4,$5,$6)", [
@@ -18,7 +19,7 @@ export async function logEvent(
     job.userid,
     action,
     now,
-    json(publicJob(job)),
+    json(segment ? { ...publicJob(job), segment } : publicJob(job)),
     json(job.worker),
   ]);
 }

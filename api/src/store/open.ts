@@ -9,6 +9,7 @@ import { sqlLeases } from "./leases.js";
 import { PostgresDialect, type PostgresTarget } from "./postgres.js";
 import { sqlQualityFrames } from "./quality-frames.js";
 import { migrate } from "./schema.js";
+import { sqlSegments } from "./segments.js";
 import { SqliteDialect } from "./sqlite.js";
 import { sqlJobStats } from "./stats.js";
 import type { JobStore } from "./store.js";
@@ -55,6 +56,7 @@ function sqlStore(db: Dialect): JobStore {
     ...sqlApiKeys(db),
     ...sqlWorkers(db),
     ...sqlJobStats(db),
+    ...sqlSegments(db),
   };
 }
 

@@ -29,6 +29,16 @@ function schema(d: Dialect): string[] {
       current_jobs TEXT NOT NULL, cpus INTEGER NOT NULL, memory BIGINT NOT NULL, slots INTEGER NOT NULL,
       started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL)`,
     "CREATE TABLE IF NOT EXISTS quality_frames (jobid TEXT PRIMARY KEY, frames TEXT NOT NULL)",
+    // Pieces of segmented jobs (segments.ts); priority and job_created_at copy the job's, for the
+    // claim's order without a join (a join would lock the job row under SKIP LOCKED).
+    `CREATE TABLE IF NOT EXISTS segments (
+      job_id TEXT NOT NULL, idx INTEGER NOT NULL, seg_count INTEGER NOT NULL,
+      start_seconds DOUBLE PRECISION NOT NULL, duration_seconds DOUBLE PRECISION NOT NULL,
+      status TEXT NOT NULL, percent INTEGER NOT NULL, attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL,
+      error_message TEXT, lease_token TEXT, lease_expires BIGINT, worker TEXT,
+      priority INTEGER NOT NULL, job_created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+      PRIMARY KEY (job_id, idx))`,
+    "CREATE INDEX IF NOT EXISTS segments_queue ON segments (status, priority, job_created_at)",
   ];
 }
 

@@ -10,6 +10,7 @@ import type {
   WorkerRef,
 } from "../model/job.js";
 import type { FrameQuality } from "../model/progress.js";
+import type { SegmentQueue } from "./segments.js";
 
 // What the service needs from its database, in parts by concern; each part has one SQL file over
 // either dialect (dialect.ts): SQLite for one host, PostgreSQL for several.
@@ -171,7 +172,8 @@ export interface JobStore
     QualityFrameStore,
     ApiKeyStore,
     WorkerRegistry,
-    JobStats {
+    JobStats,
+    SegmentQueue {
   readonly kind: "sqlite" | "postgres";
   /** Creates the tables (schema.ts); safe when several processes boot at once. */
   migrate(): Promise<void>;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { lastErrorLine, probe, runFfmpeg } from "../media/ffmpeg.js";
+import { lastErrorLine, type MediaInfo, probe, runFfmpeg } from "../media/ffmpeg.js";
 import { qualityArgs, transcodeArgs } from "../model/ffmpeg-args.js";
 import type { Job, JobResult, Phase, QualityResult, QualitySpec, TranscodeSpec } from "../model/job.js";
 import {
@@ -25,6 +25,8 @@ export interface JobContext {
   signal: AbortSignal;
   setProgress(phase: Phase, percent: number): void;
   saveFrames(frames: FrameQuality[]): Promise<void>;
+  /** Encodes a long input in segments across workers (segmented-job.ts); false: single pass. */
+  encodeSegmented?(input: string, output: string, info: MediaInfo): Promise<boolean>;
 }
 
 class Aborted extends Error {}
@@ -68,7 +70,14 @@ async function transcode(context: JobContext, spec: TranscodeSpec): Promise<JobR
   throwIfAborted(context.signal);
   const info = await probe(input);
   context.setProgress("TRANSCODING", 0);
-  await ffmpeg(context, transcodeArgs(spec.profile.ffmpeg, input, output), info.durationSeconds, "TRANSCODE");
+  const segmented = await context.encodeSegmented?.(input, output, info);
+  if (!segmented)
+    await ffmpeg(
+      context,
+      transcodeArgs(spec.profile.ffmpeg, input, output),
+      info.durationSeconds,
+      "TRANSCODE",
+    );
   context.setProgress("UPLOADING", 100);
   const bytes = await context.files.store(spec.output, context.job.userid, output);
   throwIfAborted(context.signal);

@@ -4,9 +4,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log.js";
 import { errorText } from "../log.js";
 import type { Phase } from "../model/job.js";
+import type { SegmentPolicy } from "../model/segments.js";
 import type { JobFiles } from "../storage/files.js";
+import type { SegmentQueue } from "../store/segments.js";
 import type {
   JobLeases,
+  JobQueries,
   Lease,
   ProgressUpdate,
   QualityFrameStore,
@@ -17,13 +20,18 @@ import type {
 import { classify } from "./errors.js";
 import type { Identity } from "./identity.js";
 import { type JobContext, runJob } from "./pipeline.js";
+import { SegmentWork } from "./segment-work.js";
+import { encodeSegmented } from "./segmented-job.js";
 
 // The worker: a few slots, each claiming a job, running it under a heartbeated lease, and writing
 // the outcome fenced by that lease. stop() is the SIGTERM path: no new claims, ffmpeg killed, leases
 // handed back so another worker redoes the jobs at once.
 
+/** How often an idle worker looks for pieces of ended jobs left behind. */
+const SWEEP_MS = 60_000;
+
 export interface WorkerOptions {
-  store: JobLeases & QualityFrameStore & WorkerRegistry;
+  store: JobLeases & QualityFrameStore & WorkerRegistry & SegmentQueue & Pick<JobQueries, "get">;
   files: JobFiles;
   identity: Identity;
   slots: number;
@@ -32,6 +40,10 @@ export interface WorkerOptions {
   leaseMs: number;
   heartbeatMs: number;
   pollMs: number;
+  /** Long inputs are cut into pieces that every free slot of every worker encodes. */
+  segments: SegmentPolicy;
+  /** Attempts of a piece before it fails its job. */
+  segmentAttempts: number;
   tmpDir: string;
   log: Logger;
   /** Told of each job that ends in ERROR (the JobsFailed metric). */
@@ -63,10 +75,21 @@ export class Worker {
   private readonly wakers = new Set<() => void>();
   private readonly startedAt: number;
   private readonly now: () => number;
+  private readonly pieces: SegmentWork;
 
   constructor(private readonly options: WorkerOptions) {
     this.now = options.now ?? Date.now;
     this.startedAt = this.now();
+    this.pieces = new SegmentWork({
+      store: options.store,
+      objects: options.files.userObjects,
+      identity: options.identity,
+      leaseMs: options.leaseMs,
+      heartbeatMs: options.heartbeatMs,
+      tmpDir: options.tmpDir,
+      log: options.log,
+      now: this.now,
+    });
   }
 
   get activeJobs(): string[] {
@@ -94,6 +117,7 @@ export class Worker {
       run.lost = true;
       run.abort.abort();
     }
+    this.pieces.abortJob(jobId);
   }
 
   async stop(): Promise<void> {
@@ -101,6 +125,7 @@ export class Worker {
     this.stopping = true;
     this.state = "Draining";
     this.poke();
+    this.pieces.stop();
     for (const run of this.runs.values()) run.abort.abort();
     await this.publish();
     await Promise.all(this.loops);
@@ -112,7 +137,8 @@ export class Worker {
 
   private async publish(): Promise<void> {
     const o = this.options;
-    if (this.started && !this.stopping) this.state = this.runs.size > 0 ? "Busy" : "Idle";
+    if (this.started && !this.stopping)
+      this.state = this.runs.size + this.pieces.active > 0 ? "Busy" : "Idle";
     const info: WorkerInfo = {
       ...o.identity,
       state: this.state,
@@ -146,6 +172,12 @@ export class Worker {
   private async loop(): Promise<void> {
     const o = this.options;
     while (!this.stopping) {
+      // Pieces of running jobs first: they finish a job that is already under way.
+      const piece = await this.pieces.runOne().catch((error) => {
+        o.log.warn("segment claim failed", { error: errorText(error) });
+        return false;
+      });
+      if (piece) continue;
       let lease: Lease | undefined;
       try {
         lease = await o.store.claim(o.identity, this.now(), o.leaseMs);
@@ -157,6 +189,9 @@ export class Worker {
         break;
       }
       if (!lease) {
+        await this.pieces
+          .sweep(SWEEP_MS)
+          .catch((error) => o.log.warn("segment sweep failed", { error: errorText(error) }));
         await this.idle();
         continue;
       }
@@ -197,6 +232,14 @@ export class Worker {
         if (changed) void this.beat(run);
       },
       saveFrames: (frames) => o.store.saveFrames(job.id, frames),
+      encodeSegmented: (input, output, info) =>
+        encodeSegmented(
+          this.segmentedOptions(),
+          { lease, dir, signal: run.abort.signal, setProgress: context.setProgress },
+          input,
+          output,
+          info,
+        ),
     };
     try {
       const result = await runJob(context);
@@ -211,6 +254,22 @@ export class Worker {
       await rm(dir, { recursive: true, force: true });
       void this.publish();
     }
+  }
+
+  private segmentedOptions() {
+    const o = this.options;
+    return {
+      store: o.store,
+      objects: o.files.userObjects,
+      work: this.pieces,
+      policy: o.segments,
+      maxAttempts: o.segmentAttempts,
+      pollMs: o.pollMs,
+      heartbeatMs: o.heartbeatMs,
+      log: o.log,
+      now: this.now,
+      wake: () => this.poke(),
+    };
   }
 
   private async failed(run: ActiveRun, error: unknown, log: Logger): Promise<void> {

@@ -73,10 +73,16 @@ export async function startTestServiceWith(
   };
 }
 
-/** A clip with enough detail that the encoder spends its bit budget (flat test patterns undershoot). */
-export function makeClip(path: string, seconds = 3, size = "640x360"): string {
+/**
+ * A clip with enough detail that the encoder spends its bit budget (flat test patterns undershoot);
+ * `gopSeconds` puts a keyframe that often (x264's default is every 10 s), so it can be cut.
+ */
+export function makeClip(path: string, seconds = 3, size = "640x360", gopSeconds?: number): string {
   const [width, height] = size.split("x").map(Number) as [number, number];
-  execFileSync("ffmpeg", clipArgs({ name: path, seconds, width, height }, path, { qp: 10 }));
+  execFileSync(
+    "ffmpeg",
+    clipArgs({ name: path, seconds, width, height }, path, { qp: 10, gopSeconds: gopSeconds ?? null }),
+  );
   return path;
 }
 

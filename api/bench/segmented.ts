@@ -1,0 +1,110 @@
+// Segmented encoding against single pass: wall time of one long clip through the service.
+//
+//   npx tsx api/bench/segmented.ts [seconds=60]
+//
+// The same clip and profile, submitted once per setup to a fresh service (ROLE=all, SQLite): single
+// pass (segmenting off) with one worker slot, then segmented with 1, 2 and 4 slots. Submit →
+// COMPLETE, polled every 100 ms; each output's frame count is checked against the single pass's.
+// Bounded: each job at most 10 minutes.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import type { FfmpegProfile } from "../src/model/profile.js";
+import { countVideo } from "../test/helpers/segments.js";
+import { api, makeClip, startTestService, waitForJob } from "../test/helpers/service.js";
+
+const SECONDS = Math.min(600, Math.max(20, Number(process.argv[2] ?? 60)));
+const SEGMENT_SECONDS = 10;
+const PROFILE: FfmpegProfile = {
+  codec: "h264",
+  scale: "360p",
+  bitrate: 2,
+  profile: "quality",
+  speed: "veryfast",
+  platform: "cpu",
+};
+
+interface Setup {
+  name: string;
+  slots: number;
+  segmented: boolean;
+}
+
+const SETUPS: Setup[] = [
+  { name: "single pass", slots: 1, segmented: false },
+  { name: "segmented, 1 worker", slots: 1, segmented: true },
+  { name: "segmented, 2 workers", slots: 2, segmented: true },
+  { name: "segmented, 4 workers", slots: 4, segmented: true },
+];
+
+async function timeOne(setup: Setup, clip: Buffer): Promise<{ ms: number; frames: number }> {
+  const svc = await startTestService({
+    WORKER_CONCURRENCY: String(setup.slots),
+    SEGMENT_THRESHOLD_SECONDS: setup.segmented ? "10" : "86400",
+    SEGMENT_SECONDS: String(SEGMENT_SECONDS),
+    POLL_MS: "200",
+    HEARTBEAT_SECONDS: "1",
+    LEASE_SECONDS: "30",
+  });
+  try {
+    const { key } = await svc.addKey("bench");
+    const client = api(svc.url, key);
+    await client.put("/api/v1/objects/bench/clip.mp4", clip);
+    const started = performance.now();
+    const response = await client.post("/api/v1/jobs", {
+      input: "objects://bench/clip.mp4",
+      output: "objects://bench/out/",
+      profile: { ffmpeg: PROFILE },
+    });
+    const [job] = (await response.json()) as { jobid: string }[];
+    const done = await waitForJob(svc.url, key, job!.jobid, 10 * 60_000);
+    const ms = performance.now() - started;
+    if (done.status !== "COMPLETE") throw new Error(`${setup.name}: the job ended ${String(done.status)}`);
+    const out = join(svc.dir, "out.mp4");
+    writeFileSync(
+      out,
+      Buffer.from(await (await client.get("/api/v1/objects/bench/out/clip.mp4")).arrayBuffer()),
+    );
+    return { ms, frames: countVideo(out).frames };
+  } finally {
+    await svc.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const clipPath = makeClip(
+    join(process.env.TMPDIR ?? "/tmp", `segmented-bench-${process.pid}.mp4`),
+    SECONDS,
+    "640x360",
+    2,
+  );
+  const clip = readFileSync(clipPath);
+  rmSync(clipPath);
+  const rows: { setup: Setup; ms: number; frames: number }[] = [];
+  for (const setup of SETUPS) {
+    const { ms, frames } = await timeOne(setup, clip);
+    rows.push({ setup, ms, frames });
+    process.stdout.write(`${setup.name}: ${ms.toFixed(0)} ms, ${frames} frames\n`);
+  }
+  const base = rows[0]!;
+  const lines = [
+    `| setup | wall time | speed-up vs single pass | frames |`,
+    `|---|---|---|---|`,
+    ...rows.map(
+      (r) =>
+        `| ${r.setup.name} | ${(r.ms / 1000).toFixed(1)} s | ${(base.ms / r.ms).toFixed(2)}x | ${r.frames}${r.frames === base.frames ? "" : " (differs!)"} |`,
+    ),
+  ];
+  process.stdout.write(
+    `\n${SECONDS} s 640x360 clip (keyframe every 2 s), ${PROFILE.codec} ${PROFILE.scale} ${PROFILE.bitrate} Mb/s ${PROFILE.speed}, ` +
+      `${SEGMENT_SECONDS} s segments\n${lines.join("\n")}\n` +
+      `machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? "unknown"}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}\n`,
+  );
+}
+
+main().catch((error) => {
+  process.stderr.write(`benchmark failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,186 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "../log.js";
+import type { MediaInfo } from "../media/ffmpeg.js";
+import {
+  expectSuccess,
+  joinSegments,
+  keyframeTimes,
+  SegmentFailed,
+  splitInput,
+  writeConcatList,
+} from "../media/segments.js";
+import { FINAL_STATES, type Phase } from "../model/job.js";
+import {
+  encodedKey,
+  isTruncated,
+  jobPercent,
+  pieceFileName,
+  pieceKey,
+  planFromCuts,
+  type Segment,
+  type SegmentPolicy,
+  segmentFileName,
+  segmentPrefix,
+  segmentsOutcome,
+  splitPoints,
+} from "../model/segments.js";
+import type { ObjectStore } from "../storage/objects.js";
+import type { SegmentQueue } from "../store/segments.js";
+import type { JobQueries, Lease } from "../store/store.js";
+import { JobError } from "./errors.js";
+import type { SegmentWork } from "./segment-work.js";
+
+// The segmented path of a transcode, run by the worker that holds the job: cut the input at its
+// keyframes, queue the pieces, encode pieces of this job while other slots (any process) take the
+// rest, then join them by stream copy. A job taken over after its worker died finds its pieces
+// queued and done ones kept; a job that ends any other way leaves no piece rows or objects.
+
+export interface SegmentedOptions {
+  store: SegmentQueue & Pick<JobQueries, "get">;
+  objects: ObjectStore;
+  work: SegmentWork;
+  policy: SegmentPolicy;
+  maxAttempts: number;
+  pollMs: number;
+  heartbeatMs: number;
+  log: Logger;
+  now: () => number;
+  /** Wakes this process's idle slots: pieces are queued. */
+  wake: () => void;
+}
+
+export interface SegmentedRun {
+  lease: Lease;
+  dir: string;
+  signal: AbortSignal;
+  setProgress(phase: Phase, percent: number): void;
+}
+
+class Lost extends Error {}
+
+/** Encodes `input` into `output` in segments; false when the input is too short or cannot be cut. */
+export async function encodeSegmented(
+  o: SegmentedOptions,
+  run: SegmentedRun,
+  input: string,
+  output: string,
+  info: MediaInfo,
+): Promise<boolean> {
+  const duration = info.durationSeconds;
+  if (duration === undefined || duration < o.policy.thresholdSeconds) return false;
+  const job = run.lease.job;
+  if (job.spec.kind !== "transcode") return false;
+  try {
+    let segments = await o.store.segments(job.id);
+    if (segments.length > 0 && segmentsOutcome(segments).state !== "failed")
+      o.log.info("segments resumed", {
+        jobId: job.id,
+        done: segments.filter((s) => s.status === "DONE").length,
+      });
+    else {
+      const planned = await plan(o, run, input, duration);
+      if (!planned) return false;
+      segments = planned;
+    }
+    await encodeAll(o, run);
+    await join_(o, run, segments.length, input, output);
+    await cleanUp(o, job.id);
+    return true;
+  } catch (error) {
+    // A worker stopping or a job taken over keeps its pieces for the next attempt.
+    const now = await o.store.get(job.id);
+    const final = !now || FINAL_STATES.has(now.status);
+    if (final || !(error instanceof Lost || run.signal.aborted)) await cleanUp(o, job.id);
+    if (error instanceof Lost || run.signal.aborted) throw new Lost("the job's lease was lost");
+    if (error instanceof SegmentFailed) throw new JobError("TRANSCODE_FAILED", error.message, false);
+    throw error;
+  }
+}
+
+async function plan(
+  o: SegmentedOptions,
+  run: SegmentedRun,
+  input: string,
+  duration: number,
+): Promise<Segment[] | undefined> {
+  const job = run.lease.job;
+  const packets = await keyframeTimes(input);
+  if (isTruncated(packets.lastPacketSeconds, duration))
+    throw new JobError(
+      "INPUT_INVALID",
+      `the input is truncated: its video ends at ${(packets.lastPacketSeconds ?? 0).toFixed(1)} s of the ${duration.toFixed(1)} s it declares`,
+      false,
+    );
+  const cuts = splitPoints(packets.keyframes, duration, o.policy);
+  if (cuts.length === 0) return undefined;
+  await cleanUp(o, job.id);
+  const dir = join(run.dir, "pieces");
+  await mkdir(dir);
+  const pieces = await splitInput(input, cuts, dir);
+  for (const [index, piece] of pieces.entries())
+    await o.objects.putFile(pieceKey(job.id, index), join(dir, piece));
+  if (!(await o.store.planSegments(run.lease, planFromCuts(cuts, duration), o.maxAttempts, o.now())))
+    throw new Lost("lost before planning");
+  o.log.info("segments planned", { jobId: job.id, count: pieces.length, cuts });
+  o.wake();
+  return o.store.segments(job.id);
+}
+
+/** Works on this job's pieces until all are done; the job's percent follows theirs. */
+async function encodeAll(o: SegmentedOptions, run: SegmentedRun): Promise<void> {
+  const jobId = run.lease.job.id;
+  const progress = async () => {
+    const segments = await o.store.segments(jobId);
+    run.setProgress("TRANSCODING", jobPercent(segments));
+    return segmentsOutcome(segments);
+  };
+  const timer = setInterval(() => void progress().catch(() => undefined), o.heartbeatMs);
+  try {
+    for (;;) {
+      if (run.signal.aborted) throw new Lost("aborted");
+      const outcome = await progress();
+      if (outcome.state === "done") return;
+      if (outcome.state === "failed") {
+        const s = outcome.segment;
+        throw new SegmentFailed(
+          `segment ${s.index + 1} of ${s.count} failed: ${s.errorMessage ?? "unknown error"}`,
+        );
+      }
+      if (!(await o.work.runOne(jobId, (index) => join(run.dir, "pieces", pieceFileName(index)))))
+        await sleep(o.pollMs, undefined, { signal: run.signal }).catch(() => undefined);
+    }
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function join_(
+  o: SegmentedOptions,
+  run: SegmentedRun,
+  count: number,
+  input: string,
+  output: string,
+): Promise<void> {
+  const job = run.lease.job;
+  if (job.spec.kind !== "transcode") return;
+  const dir = join(run.dir, "encoded");
+  await mkdir(dir, { recursive: true });
+  for (let i = 0; i < count; i++)
+    await o.objects.download(encodedKey(job.id, i), join(dir, segmentFileName(i)));
+  const joinRun = joinSegments(job.spec.profile.ffmpeg, await writeConcatList(dir, count), input, output);
+  const kill = () => joinRun.kill();
+  run.signal.addEventListener("abort", kill, { once: true });
+  try {
+    await expectSuccess(joinRun, "joining the segments", [run.dir]);
+  } finally {
+    run.signal.removeEventListener("abort", kill);
+  }
+  if (run.signal.aborted) throw new Lost("aborted");
+}
+
+async function cleanUp(o: SegmentedOptions, jobId: string): Promise<void> {
+  await o.objects.removePrefix(segmentPrefix(jobId));
+  await o.store.dropSegments(jobId);
+}

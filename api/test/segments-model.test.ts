@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { transcodeArgs } from "../src/model/ffmpeg-args.js";
+import type { FfmpegProfile } from "../src/model/profile.js";
+import {
+  concatList,
+  jobPercent,
+  joinArgs,
+  segmentEncodeArgs,
+  segmentTimesArg,
+  splitPoints,
+} from "../src/model/segments.js";
+
+const PROFILE: FfmpegProfile = {
+  codec: "h264",
+  scale: "240p",
+  bitrate: 1,
+  profile: "quality",
+  speed: "ultrafast",
+  platform: "cpu",
+};
+const POLICY = { thresholdSeconds: 10, segmentSeconds: 4 };
+const everyTwoSeconds = (until: number) => Array.from({ length: until / 2 }, (_, i) => i * 2);
+
+describe("splitPoints", () => {
+  it("cuts a long input at the first keyframe past each segment length", () => {
+    expect(splitPoints(everyTwoSeconds(20), 20, POLICY)).toEqual([4, 8, 12, 16]);
+    expect(splitPoints([0, 3, 5, 9, 10, 14.5], 20, POLICY)).toEqual([5, 9, 14.5]);
+  });
+
+  it("does not cut an input shorter than the threshold or one without keyframes to cut at", () => {
+    expect(splitPoints(everyTwoSeconds(8), 8, POLICY)).toEqual([]);
+    expect(splitPoints([0], 60, POLICY)).toEqual([]);
+    expect(splitPoints([], 60, POLICY)).toEqual([]);
+    expect(splitPoints(everyTwoSeconds(20), Number.NaN, POLICY)).toEqual([]);
+  });
+
+  it("leaves no tail shorter than half a segment, and takes keyframes in any order", () => {
+    expect(splitPoints([0, 4, 8, 11], 12, POLICY)).toEqual([4, 8]);
+    expect(splitPoints([8, 0, 4], 12, POLICY)).toEqual([4, 8]);
+  });
+
+  it("asks the segment muxer for a time just before each keyframe", () => {
+    expect(segmentTimesArg([4, 8.04])).toBe("3.999500,8.039500");
+  });
+});
+
+describe("jobPercent", () => {
+  it("weights each segment's percent by its duration", () => {
+    expect(
+      jobPercent([
+        { durationSeconds: 4, percent: 100 },
+        { durationSeconds: 4, percent: 50 },
+        { durationSeconds: 8, percent: 0 },
+      ]),
+    ).toBe(37);
+  });
+
+  it("is 100 only when every segment is, and 0 without segments", () => {
+    expect(
+      jobPercent([
+        { durationSeconds: 4, percent: 100 },
+        { durationSeconds: 0.01, percent: 99 },
+      ]),
+    ).toBe(99);
+    expect(jobPercent([{ durationSeconds: 4, percent: 100 }])).toBe(100);
+    expect(jobPercent([])).toBe(0);
+  });
+
+  it("falls back to a plain mean when durations are unknown", () => {
+    expect(
+      jobPercent([
+        { durationSeconds: 0, percent: 100 },
+        { durationSeconds: 0, percent: 0 },
+      ]),
+    ).toBe(50);
+  });
+});
+
+describe("segment and join argv", () => {
+  it("encodes a segment as single pass does, video only", () => {
+    const args = segmentEncodeArgs(PROFILE, "/t/seg-in", "/t/seg-out.mp4");
+    const single = transcodeArgs(PROFILE, "/t/seg-in", "/t/seg-out.mp4");
+    for (const option of [
+      "-vf",
+      "-c:v",
+      "-preset",
+      "-b:v",
+      "-maxrate",
+      "-bufsize",
+      "-g",
+      "-bf",
+      "-pix_fmt",
+    ]) {
+      expect(args[args.indexOf(option) + 1]).toBe(single[single.indexOf(option) + 1]);
+    }
+    expect(args).not.toContain("-c:a");
+    expect(args).not.toContain("0:a:0?");
+    expect(args).not.toContain("-movflags");
+    expect(args.slice(-2)).toEqual(["-an", "/t/seg-out.mp4"]);
+  });
+
+  it("joins by stream copy with the codec tag of single pass", () => {
+    const h264 = joinArgs(PROFILE, "/t/list.txt", "/t/input", "/t/out.mp4");
+    expect(h264).toContain("copy");
+    expect(h264).not.toContain("-tag:v");
+    expect(h264.slice(h264.indexOf("-f"), h264.indexOf("-f") + 4)).toEqual([
+      "-f",
+      "concat",
+      "-i",
+      "/t/list.txt",
+    ]);
+    const h265 = joinArgs({ ...PROFILE, codec: "h265" }, "/t/list.txt", "/t/input", "/t/out.mp4");
+    expect(h265[h265.indexOf("-tag:v") + 1]).toBe("hvc1");
+  });
+
+  it("lists the segments by fixed relative names", () => {
+    expect(concatList(2)).toBe("file 'segment-0000.mp4'\nfile 'segment-0001.mp4'\n");
+  });
+});
