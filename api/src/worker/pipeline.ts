@@ -24,6 +24,8 @@ export interface JobContext {
   signal: AbortSignal;
   setProgress(phase: Phase, percent: number): void;
   saveFrames(frames: FrameQuality[]): Promise<void>;
+  /** Ends a timed phase (worker/phase-clock.ts). */
+  mark?(phase: string): void;
 }
 
 class Aborted extends Error {}
@@ -64,12 +66,16 @@ async function transcode(context: JobContext, spec: TranscodeSpec): Promise<JobR
   const output = join(context.dir, "output.mp4");
   context.setProgress("PROBING", 0);
   await context.files.fetch(spec.input, context.job.userid, input, context.signal);
+  context.mark?.("fetch");
   throwIfAborted(context.signal);
   const info = await probe(input);
+  context.mark?.("probe");
   context.setProgress("TRANSCODING", 0);
   await ffmpeg(context, transcodeArgs(spec.profile.ffmpeg, input, output), info.durationSeconds, "TRANSCODE");
+  context.mark?.("ffmpeg");
   context.setProgress("UPLOADING", 100);
   const bytes = await context.files.store(spec.output, context.job.userid, output);
+  context.mark?.("upload");
   throwIfAborted(context.signal);
   return { output: spec.output, bytes };
 }
@@ -82,9 +88,11 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
   context.setProgress("PROBING", 0);
   await context.files.fetch(spec.input, context.job.userid, distorted, context.signal);
   await context.files.fetch(spec.reference, context.job.userid, reference, context.signal);
+  context.mark?.("fetch");
   throwIfAborted(context.signal);
   await probe(distorted);
   const ref = await probe(reference);
+  context.mark?.("probe");
   if (!ref.width || !ref.height)
     throw new JobError("INPUT_INVALID", "the reference has no frame size", false);
   context.setProgress("TRANSCODING", 0);
@@ -95,6 +103,7 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
     ref.durationSeconds,
     "QUALITY",
   );
+  context.mark?.("ffmpeg");
   context.setProgress("UPLOADING", 100);
   const summary = parseQualitySummary(outcome.stderr);
   const frames = mergeFrames(
@@ -102,6 +111,7 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
     parseSsimStats(await readFile(ssimLog, "utf8")),
   );
   await context.saveFrames(frames);
+  context.mark?.("frames");
   // JSON has no Infinity: identical inputs give PSNR inf, reported as null with ssim 1.
   const finite = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : n);
   return { psnr: finite(summary.psnr), ssim: finite(summary.ssim), vmaf: null, frames: frames.length };
