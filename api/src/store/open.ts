@@ -21,9 +21,15 @@ export async function openStore(databaseUrl: string): Promise<JobStore> {
 }
 
 /** The store's parts, each its own SQL over the one dialect they share. */
-function sqlStore(db: Dialect): JobStore {
+function sqlStore(driver: Dialect): JobStore {
+  const listeners = new Set<() => void>();
+  const db = announcingCommits(driver, listeners);
   return {
     kind: db.name,
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     migrate: () => migrate(db),
     close: () => db.close(),
     ...sqlSubmissions(db),
@@ -33,6 +39,24 @@ function sqlStore(db: Dialect): JobStore {
     ...sqlApiKeys(db),
     ...sqlWorkers(db),
     ...sqlJobStats(db),
+  };
+}
+
+/** The dialect, telling `listeners` after each transaction commits (not when it rolls back). */
+function announcingCommits(db: Dialect, listeners: ReadonlySet<() => void>): Dialect {
+  return {
+    name: db.name,
+    skipLocked: db.skipLocked,
+    eventOrderLock: db.eventOrderLock,
+    autoIncrement: db.autoIncrement,
+    query: (text, params) => db.query(text, params),
+    run: (text, params) => db.run(text, params),
+    close: () => db.close(),
+    async transaction(fn) {
+      const result = await db.transaction(fn);
+      for (const listener of listeners) listener();
+      return result;
+    },
   };
 }
 
