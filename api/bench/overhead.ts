@@ -133,6 +133,8 @@ async function main(): Promise<void> {
         `median by hand:         ${h.toFixed(0)} ms\n` +
         `median through the API: ${a.toFixed(0)} ms\n` +
         `overhead:               ${(a - h).toFixed(0)} ms, ratio ${(a / h).toFixed(2)}\n` +
+        // Each round's pair ran back to back: on a shared machine its ratio drifts less than the medians.
+        `ratio per round:        median ${median(viaApi.map((ms, i) => ms / hand[i]!)).toFixed(2)} (${viaApi.map((ms, i) => (ms / hand[i]!).toFixed(2)).join(" ")})\n` +
         `worker processing (claimed → COMPLETE): median ${median(processing).toFixed(0)} ms\n` +
         `through the API, phase by phase (median, min–max; worker phases from its "job complete" line):\n` +
         `${breakdown.lines().join("\n")}\n` +

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { lastErrorLine, probe, runFfmpeg } from "../media/ffmpeg.js";
+import { lastErrorLine, type MediaInfo, probe, runFfmpeg } from "../media/ffmpeg.js";
 import { qualityArgs, transcodeArgs } from "../model/ffmpeg-args.js";
 import type { Job, JobResult, Phase, QualityResult, QualitySpec, TranscodeSpec } from "../model/job.js";
 import {
@@ -37,11 +37,11 @@ function throwIfAborted(signal: AbortSignal): void {
 async function ffmpeg(
   context: JobContext,
   args: string[],
-  durationSeconds: number | undefined,
+  durationSeconds: () => number | undefined,
   what: string,
 ) {
   const run = runFfmpeg(args, (block) =>
-    context.setProgress("TRANSCODING", percentOf(block, durationSeconds)),
+    context.setProgress("TRANSCODING", percentOf(block, durationSeconds())),
   );
   const onAbort = () => run.kill();
   context.signal.addEventListener("abort", onAbort, { once: true });
@@ -61,6 +61,41 @@ async function ffmpeg(
   }
 }
 
+/**
+ * ffprobe validates the input while ffmpeg starts on it: each spends ~100 ms loading its libraries,
+ * on a job of a few seconds. A bad input stops ffmpeg and fails as ffprobe saw it (INPUT_INVALID);
+ * progress counts from the probe's verdict, the phase staying PROBING until then.
+ */
+async function probeWhileEncoding(context: JobContext, input: string, args: string[]): Promise<MediaInfo> {
+  let info: MediaInfo | undefined;
+  const badInput = new AbortController();
+  const encoding = ffmpeg(
+    {
+      ...context,
+      signal: AbortSignal.any([context.signal, badInput.signal]),
+      setProgress: (phase, percent) => {
+        if (info) context.setProgress(phase, percent);
+      },
+    },
+    args,
+    () => info?.durationSeconds,
+    "TRANSCODE",
+  );
+  // Its failure is read after the probe's verdict, not as an unhandled rejection before it.
+  encoding.catch(() => undefined);
+  try {
+    info = await probe(input);
+  } catch (error) {
+    badInput.abort();
+    await encoding.catch(() => undefined);
+    throw error;
+  }
+  context.mark?.("probe");
+  context.setProgress("TRANSCODING", 0);
+  await encoding;
+  return info;
+}
+
 async function transcode(context: JobContext, spec: TranscodeSpec): Promise<JobResult> {
   const input = join(context.dir, "input");
   const output = join(context.dir, "output.mp4");
@@ -68,10 +103,7 @@ async function transcode(context: JobContext, spec: TranscodeSpec): Promise<JobR
   await context.files.fetch(spec.input, context.job.userid, input, context.signal);
   context.mark?.("fetch");
   throwIfAborted(context.signal);
-  const info = await probe(input);
-  context.mark?.("probe");
-  context.setProgress("TRANSCODING", 0);
-  await ffmpeg(context, transcodeArgs(spec.profile.ffmpeg, input, output), info.durationSeconds, "TRANSCODE");
+  await probeWhileEncoding(context, input, transcodeArgs(spec.profile.ffmpeg, input, output));
   context.mark?.("ffmpeg");
   context.setProgress("UPLOADING", 100);
   const bytes = await context.files.store(spec.output, context.job.userid, output);
@@ -90,8 +122,7 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
   await context.files.fetch(spec.reference, context.job.userid, reference, context.signal);
   context.mark?.("fetch");
   throwIfAborted(context.signal);
-  await probe(distorted);
-  const ref = await probe(reference);
+  const [, ref] = await Promise.all([probe(distorted), probe(reference)]);
   context.mark?.("probe");
   if (!ref.width || !ref.height)
     throw new JobError("INPUT_INVALID", "the reference has no frame size", false);
@@ -100,7 +131,7 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
   const outcome = await ffmpeg(
     context,
     qualityArgs(paths, ref.width, ref.height),
-    ref.durationSeconds,
+    () => ref.durationSeconds,
     "QUALITY",
   );
   context.mark?.("ffmpeg");
