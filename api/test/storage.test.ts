@@ -64,6 +64,24 @@ describe("folder object store", () => {
     await expect(store.info("../../etc/passwd")).resolves.toBeUndefined();
     await expect(store.read("../../etc/passwd")).rejects.toThrow(/escapes the storage folder/);
   });
+
+  it("hands a job its input and takes its output, each a copy a later put does not change", async () => {
+    const store = new FolderObjectStore(join(dir, "objects"));
+    const key = userKey("alice", "in/clip.mp4");
+    await store.put(key, Readable.from([Buffer.from("first")]));
+    const input = join(dir, "job-input");
+    expect(await store.download(key, input)).toBe(5);
+    const output = join(dir, "job-output.mp4");
+    writeFileSync(output, "encoded");
+    expect(await store.putFile(userKey("alice", "out/clip.mp4"), output)).toBe(7);
+    await store.put(key, Readable.from([Buffer.from("second version")]));
+    writeFileSync(output, "overwritten");
+    expect(readFileSync(input, "utf8")).toBe("first");
+    expect(readFileSync(join(dir, "objects", "users", "alice", "out", "clip.mp4"), "utf8")).toBe("encoded");
+    await expect(store.download(userKey("alice", "in/none.mp4"), join(dir, "x"))).rejects.toMatchObject({
+      code: "ENOENT",
+    });
+  });
 });
 
 describe("logs", () => {

@@ -227,6 +227,25 @@ function storeSuite(name: string, open: () => Promise<{ store: JobStore; cleanup
       expect(events[0]!.seq).toBeLessThan(events[2]!.seq);
     });
 
+    it("tells onCommit listeners after a write commits, its events readable; not after a rollback", async () => {
+      const start = await store.lastSeq();
+      const seen: Promise<string[]>[] = [];
+      const unsubscribe = store.onCommit(() =>
+        seen.push(store.eventsSince(start, 100).then((events) => events.map((e) => e.action))),
+      );
+      const request = { userid: "alice", jobs: [newJob()], clientRequestToken: "tok-c", fingerprint: "f1" };
+      await store.submit(request, now);
+      expect(seen).toHaveLength(1);
+      expect(await seen[0]).toEqual(["JobSummit"]);
+      await expect(store.submit({ ...request, fingerprint: "f2" }, now)).rejects.toBeInstanceOf(
+        IdempotencyMismatch,
+      );
+      expect(seen).toHaveLength(1);
+      unsubscribe();
+      await submitOne(store, newJob(), now);
+      expect(seen).toHaveLength(1);
+    });
+
     it("gives each job to exactly one of several concurrent claimers", async () => {
       for (let i = 0; i < 12; i++) await submitOne(store, newJob(), now + i);
       const claimed: string[] = [];

@@ -7,7 +7,8 @@ import type { AppContext, Caller } from "./context.js";
 import { HttpError } from "./errors.js";
 
 // GET /api/v1/ws?lastMod=<seq>: every event after seq (that the caller may see), then live events.
-// Events come from the store (workers in other processes write them), polled while anyone listens.
+// Events come from the store (workers in other processes write them), polled while anyone listens;
+// a write committed in this process (a worker slot, a submission) is read at once, not at the next poll.
 
 const PATH = "/api/v1/ws";
 const PAGE = 500;
@@ -29,6 +30,9 @@ export class EventStream {
   private pollTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  /** A commit came while a poll ran: its events may be past what that poll read. */
+  private pollAgain = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly ctx: AppContext,
@@ -39,6 +43,7 @@ export class EventStream {
   attach(server: Server): void {
     server.on("upgrade", (req, socket, head) => void this.upgrade(req, socket, head));
     this.pollTimer = setInterval(() => void this.poll(), this.pollMs);
+    this.unsubscribe = this.ctx.store.onCommit(() => void this.poll());
     this.pingTimer = setInterval(() => this.ping(), this.pingMs);
     this.pollTimer.unref();
     this.pingTimer.unref();
@@ -85,8 +90,13 @@ export class EventStream {
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || this.clients.size === 0) return;
+    if (this.clients.size === 0) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
     this.polling = true;
+    this.pollAgain = false;
     try {
       for (let round = 0; round < 20; round++) {
         const from = Math.min(...[...this.clients].map((c) => c.seq));
@@ -100,6 +110,7 @@ export class EventStream {
     } finally {
       this.polling = false;
     }
+    if (this.pollAgain) void this.poll();
   }
 
   private deliver(client: Client, events: JobEvent[]): void {
@@ -123,6 +134,7 @@ export class EventStream {
   }
 
   close(): void {
+    this.unsubscribe?.();
     clearInterval(this.pollTimer);
     clearInterval(this.pingTimer);
     for (const client of this.clients) client.socket.close(1001, "server shutting down");

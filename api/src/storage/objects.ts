@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { constants, createReadStream, createWriteStream } from "node:fs";
+import { copyFile, link, mkdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, extname, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -65,23 +65,28 @@ export class FolderObjectStore implements ObjectStore {
     return path;
   }
 
-  async put(key: string, body: Readable): Promise<number> {
+  put(key: string, body: Readable): Promise<number> {
+    return this.writeAside(key, (partial) => pipeline(body, createWriteStream(partial)));
+  }
+
+  /** A kernel copy (a clone where the file system has them), not a stream through this process. */
+  putFile(key: string, path: string): Promise<number> {
+    return this.writeAside(key, (partial) => copyFile(path, partial, constants.COPYFILE_FICLONE));
+  }
+
+  /** Written aside, then renamed: a reader never sees half an object. */
+  private async writeAside(key: string, write: (partial: string) => Promise<void>): Promise<number> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
-    // Written aside, then renamed: a reader never sees half an object.
     const partial = `${path}.partial-${process.pid}-${Date.now()}`;
     try {
-      await pipeline(body, createWriteStream(partial));
+      await write(partial);
       await rename(partial, path);
     } catch (error) {
       await rm(partial, { force: true });
       throw error;
     }
     return (await stat(path)).size;
-  }
-
-  putFile(key: string, path: string): Promise<number> {
-    return this.put(key, createReadStream(path));
   }
 
   async info(key: string): Promise<ObjectInfo | undefined> {
@@ -97,8 +102,19 @@ export class FolderObjectStore implements ObjectStore {
     return createReadStream(this.path(key), range ? { start: range.start, end: range.end } : {});
   }
 
+  /**
+   * A hard link when the destination is on the same file system: no bytes move. Objects are never
+   * written in place (put renames a new file over the old), so the link keeps the content it had,
+   * and jobs only read their inputs. Elsewhere, a kernel copy.
+   */
   async download(key: string, destination: string): Promise<number> {
-    await pipeline(createReadStream(this.path(key)), createWriteStream(destination));
+    const source = this.path(key);
+    try {
+      await link(source, destination);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw error;
+      await copyFile(source, destination, constants.COPYFILE_FICLONE);
+    }
     return (await stat(destination)).size;
   }
 

@@ -33,7 +33,6 @@ export async function openStore(database: string | PostgresTarget): Promise<JobS
   return store;
 }
 
-/** The store's parts, each its own SQL over the one dialect they share. */
 /** The config's database as openStore takes it: the RDS secret becomes a reader of it. */
 export function databaseTarget(database: DatabaseConfig): string | PostgresTarget {
   if ("url" in database)
@@ -44,9 +43,16 @@ export function databaseTarget(database: DatabaseConfig): string | PostgresTarge
   return { ...address, secret: new DatabaseSecret(secretArn) };
 }
 
-function sqlStore(db: Dialect): JobStore {
+/** The store's parts, each its own SQL over the one dialect they share. */
+function sqlStore(driver: Dialect): JobStore {
+  const listeners = new Set<() => void>();
+  const db = announcingCommits(driver, listeners);
   return {
     kind: db.name,
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     migrate: () => migrate(db),
     close: () => db.close(),
     ...sqlSubmissions(db),
@@ -57,6 +63,24 @@ function sqlStore(db: Dialect): JobStore {
     ...sqlWorkers(db),
     ...sqlJobStats(db),
     ...sqlSegments(db),
+  };
+}
+
+/** The dialect, telling `listeners` after each transaction commits (not when it rolls back). */
+function announcingCommits(db: Dialect, listeners: ReadonlySet<() => void>): Dialect {
+  return {
+    name: db.name,
+    skipLocked: db.skipLocked,
+    eventOrderLock: db.eventOrderLock,
+    autoIncrement: db.autoIncrement,
+    query: (text, params) => db.query(text, params),
+    run: (text, params) => db.run(text, params),
+    close: () => db.close(),
+    async transaction(fn) {
+      const result = await db.transaction(fn);
+      for (const listener of listeners) listener();
+      return result;
+    },
   };
 }
 

@@ -177,6 +177,12 @@ export interface JobStore
   readonly kind: "sqlite" | "postgres";
   /** Creates the tables (schema.ts); safe when several processes boot at once. */
   migrate(): Promise<void>;
+  /**
+   * Calls `listener` after each write transaction of this process commits: events may be there to
+   * read. A hint for readers in the same process (other processes' writes still need a poll).
+   * Returns the unsubscribe.
+   */
+  onCommit(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

@@ -25,8 +25,12 @@ export interface JobContext {
   signal: AbortSignal;
   setProgress(phase: Phase, percent: number): void;
   saveFrames(frames: FrameQuality[]): Promise<void>;
+  /** Whether an input this long is encoded in segments (the threshold of the worker's policy). */
+  segmentable?(info: MediaInfo): boolean;
   /** Encodes a long input in segments across workers (segmented-job.ts); false: single pass. */
   encodeSegmented?(input: string, output: string, info: MediaInfo): Promise<boolean>;
+  /** Ends a timed phase (worker/phase-clock.ts). */
+  mark?(phase: string): void;
 }
 
 class Aborted extends Error {}
@@ -38,11 +42,11 @@ function throwIfAborted(signal: AbortSignal): void {
 async function ffmpeg(
   context: JobContext,
   args: string[],
-  durationSeconds: number | undefined,
+  durationSeconds: () => number | undefined,
   what: string,
 ) {
   const run = runFfmpeg(args, (block) =>
-    context.setProgress("TRANSCODING", percentOf(block, durationSeconds)),
+    context.setProgress("TRANSCODING", percentOf(block, durationSeconds())),
   );
   const onAbort = () => run.kill();
   context.signal.addEventListener("abort", onAbort, { once: true });
@@ -62,24 +66,77 @@ async function ffmpeg(
   }
 }
 
+/**
+ * ffprobe validates the input while ffmpeg starts on it: each spends ~100 ms loading its libraries,
+ * on a job of a few seconds. A bad input stops ffmpeg and fails as ffprobe saw it (INPUT_INVALID);
+ * progress counts from the probe's verdict, the phase staying PROBING until then.
+ */
+async function probeWhileEncoding(
+  context: JobContext,
+  input: string,
+  args: string[],
+  stopFor: (info: MediaInfo) => boolean = () => false,
+): Promise<{ info: MediaInfo; stopped: boolean }> {
+  let info: MediaInfo | undefined;
+  const stop = new AbortController();
+  const encoding = ffmpeg(
+    {
+      ...context,
+      signal: AbortSignal.any([context.signal, stop.signal]),
+      setProgress: (phase, percent) => {
+        if (info) context.setProgress(phase, percent);
+      },
+    },
+    args,
+    () => info?.durationSeconds,
+    "TRANSCODE",
+  );
+  // Its failure is read after the probe's verdict, not as an unhandled rejection before it.
+  encoding.catch(() => undefined);
+  try {
+    info = await probe(input);
+  } catch (error) {
+    stop.abort();
+    await encoding.catch(() => undefined);
+    throw error;
+  }
+  context.mark?.("probe");
+  if (stopFor(info)) {
+    stop.abort();
+    await encoding.catch(() => undefined);
+    throwIfAborted(context.signal);
+    return { info, stopped: true };
+  }
+  context.setProgress("TRANSCODING", 0);
+  await encoding;
+  return { info, stopped: false };
+}
+
 async function transcode(context: JobContext, spec: TranscodeSpec): Promise<JobResult> {
   const input = join(context.dir, "input");
   const output = join(context.dir, "output.mp4");
   context.setProgress("PROBING", 0);
   await context.files.fetch(spec.input, context.job.userid, input, context.signal);
+  context.mark?.("fetch");
   throwIfAborted(context.signal);
-  const info = await probe(input);
-  context.setProgress("TRANSCODING", 0);
-  const segmented = await context.encodeSegmented?.(input, output, info);
-  if (!segmented)
-    await ffmpeg(
-      context,
-      transcodeArgs(spec.profile.ffmpeg, input, output),
-      info.durationSeconds,
-      "TRANSCODE",
-    );
+  const args = transcodeArgs(spec.profile.ffmpeg, input, output);
+  // The single pass starts while the probe runs; when the probe finds a long input, it is stopped and
+  // the segments take over (a short job keeps the overlap, a long one loses a fraction of a second).
+  const probed = await probeWhileEncoding(
+    context,
+    input,
+    args,
+    (info) => context.segmentable?.(info) ?? false,
+  );
+  if (probed.stopped) {
+    context.setProgress("TRANSCODING", 0);
+    const segmented = await context.encodeSegmented?.(input, output, probed.info);
+    if (!segmented) await ffmpeg(context, args, () => probed.info.durationSeconds, "TRANSCODE");
+  }
+  context.mark?.("ffmpeg");
   context.setProgress("UPLOADING", 100);
   const bytes = await context.files.store(spec.output, context.job.userid, output);
+  context.mark?.("upload");
   throwIfAborted(context.signal);
   return { output: spec.output, bytes };
 }
@@ -98,9 +155,10 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
   context.setProgress("PROBING", 0);
   await context.files.fetch(spec.input, context.job.userid, distorted, context.signal);
   await context.files.fetch(spec.reference, context.job.userid, reference, context.signal);
+  context.mark?.("fetch");
   throwIfAborted(context.signal);
-  await probe(distorted);
-  const ref = await probe(reference);
+  const [, ref] = await Promise.all([probe(distorted), probe(reference)]);
+  context.mark?.("probe");
   if (!ref.width || !ref.height)
     throw new JobError("INPUT_INVALID", "the reference has no frame size", false);
   const nothing = !Object.values(measure).some(Boolean);
@@ -110,9 +168,10 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
     : await ffmpeg(
         context,
         qualityArgs(paths, ref.width, ref.height, measure),
-        ref.durationSeconds,
+        () => ref.durationSeconds,
         "QUALITY",
       );
+  context.mark?.("ffmpeg");
   context.setProgress("UPLOADING", 100);
   const summary = parseQualitySummary(outcome.stderr);
   const read = async (on: boolean, file: string) => (on ? readFile(file, "utf8") : "");
@@ -122,6 +181,7 @@ async function quality(context: JobContext, spec: QualitySpec): Promise<QualityR
   );
   const vmaf = parseVmafLog(await read(measure.vmaf || measure.msSsim, paths.vmafLog));
   await context.saveFrames(frames);
+  context.mark?.("frames");
   // JSON has no Infinity: identical inputs give PSNR inf, reported as null with ssim 1.
   const finite = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? null : n);
   return {

@@ -19,6 +19,7 @@ import type {
 } from "../store/store.js";
 import { classify } from "./errors.js";
 import type { Identity } from "./identity.js";
+import { PhaseClock } from "./phase-clock.js";
 import { type JobContext, runJob } from "./pipeline.js";
 import { SegmentWork } from "./segment-work.js";
 import { encodeSegmented } from "./segmented-job.js";
@@ -179,6 +180,7 @@ export class Worker {
       });
       if (piece) continue;
       let lease: Lease | undefined;
+      const clock = new PhaseClock();
       try {
         lease = await o.store.claim(o.identity, this.now(), o.leaseMs);
       } catch (error) {
@@ -197,15 +199,16 @@ export class Worker {
       }
       // A run that throws before its own handlers (temp folder, registry) must not end the slot;
       // its lease expires and another attempt follows.
-      await this.run(lease).catch((error) =>
+      await this.run(lease, clock).catch((error) =>
         o.log.error("job run failed", { jobId: lease.job.id, error: errorText(error) }),
       );
     }
   }
 
-  private async run(lease: Lease): Promise<void> {
+  private async run(lease: Lease, clock: PhaseClock): Promise<void> {
     const o = this.options;
     const job = lease.job;
+    clock.mark("claim");
     const log = o.log.child({ jobId: job.id, userId: job.userid });
     const dir = await mkdtemp(join(o.tmpDir, "job-"));
     const run: ActiveRun = {
@@ -232,6 +235,7 @@ export class Worker {
         if (changed) void this.beat(run);
       },
       saveFrames: (frames) => o.store.saveFrames(job.id, frames),
+      segmentable: (info) => (info.durationSeconds ?? 0) >= o.segments.thresholdSeconds,
       encodeSegmented: (input, output, info) =>
         encodeSegmented(
           this.segmentedOptions(),
@@ -240,11 +244,15 @@ export class Worker {
           output,
           info,
         ),
+      mark: (phase) => clock.mark(phase),
     };
+    clock.mark("setup");
     try {
       const result = await runJob(context);
       if (run.lost) return;
-      if (await o.store.complete(lease, result, this.now())) log.info("job complete", { result });
+      const completed = await o.store.complete(lease, result, this.now());
+      clock.mark("complete");
+      if (completed) log.info("job complete", { result, phasesMs: clock.phasesMs() });
       else log.warn("job finished but its lease was lost; the result is not recorded");
     } catch (error) {
       await this.failed(run, error, log);
