@@ -10,6 +10,7 @@ describe("referencedProjects", () => {
   it("lists the projects an app's tsconfig references, relative to the repository root", () => {
     expect(referencedProjects(repoRoot, "media-server")).toContain("media-server/src/client");
     expect(referencedProjects(repoRoot, "pipelines")).toEqual([
+      "console",
       "env",
       "infra/alarm-notifier",
       "infra/image-format",
