@@ -150,8 +150,12 @@ async function main(): Promise<void> {
   );
   const progress = setInterval(() => showProgress(jobs, status, samples.at(-1), started), 2000);
   try {
+    // Statuses are followed from the first submission on, so the progress line counts as jobs end.
+    const submitting = { done: false };
+    const watching = waitForAll(target, jobs, status, started + budgetMs, submitting);
     await submitAll(target, jobs, started, runId, started + budgetMs);
-    await waitForAll(target, jobs, status, started + budgetMs);
+    submitting.done = true;
+    await watching;
   } finally {
     clearInterval(sampler);
     clearInterval(progress);
@@ -238,10 +242,11 @@ async function waitForAll(
   jobs: RecordedJob[],
   status: Map<string, string>,
   deadline: number,
+  submitting: { done: boolean },
 ): Promise<void> {
   while (Date.now() < deadline) {
     const open = jobs.filter((j) => j.jobid && !FINAL.has(status.get(j.jobid) ?? ""));
-    if (open.length === 0) return;
+    if (open.length === 0 && submitting.done) return;
     for (const job of open) {
       const answer = await call<{ job: { status: string } }>(
         target,
