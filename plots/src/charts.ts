@@ -45,7 +45,7 @@ export function lineChart(chart: LineChart): ChartOption {
       name: chart.yName,
       nameLocation: "middle",
       nameGap: 44,
-      max: axisMaxWith(chart.thresholds),
+      max: axisMaxWith(chart.series, chart.thresholds),
     },
     series: chart.series.map((s, i) => ({
       name: s.name,
@@ -59,11 +59,23 @@ export function lineChart(chart: LineChart): ChartOption {
   };
 }
 
-// An alarm threshold above every datapoint is the point of the picture: keep it in view.
-function axisMaxWith(thresholds: readonly Threshold[] | undefined) {
+// An alarm threshold above every datapoint is the point of the picture: keep it in view. Otherwise
+// ECharts picks a round maximum itself.
+function axisMaxWith(
+  series: readonly Series[],
+  thresholds: readonly Threshold[] | undefined,
+): number | undefined {
   const highest = Math.max(...(thresholds ?? []).map((t) => t.y));
-  return (extent: { max: number }) =>
-    Number.isFinite(highest) ? Math.max(extent.max, highest * 1.1) : extent.max;
+  const dataMax = Math.max(...series.flatMap((s) => s.points.map(([, y]) => y)));
+  if (!Number.isFinite(highest) || highest <= dataMax) return undefined;
+  return roundUp(highest * 1.1);
+}
+
+/** The next 1, 2 or 5 times a power of ten. */
+export function roundUp(value: number): number {
+  if (value <= 0) return 0;
+  const power = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((m) => m * power).find((v) => v >= value) ?? 10 * power;
 }
 
 function markLines(markers: readonly Marker[], thresholds: readonly Threshold[]) {

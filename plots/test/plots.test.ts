@@ -1,5 +1,6 @@
 import { Resvg } from "@resvg/resvg-js";
 import { describe, expect, it } from "vitest";
+import { roundUp } from "../src/charts.js";
 import { barChart, histogram, lineChart, renderPng, renderSvg } from "../src/index.js";
 
 const size = { width: 400, height: 240 };
@@ -88,6 +89,12 @@ function chartInput() {
     ],
   };
 }
+
+describe("roundUp", () => {
+  it("rounds up to 1, 2 or 5 times a power of ten", () => {
+    expect([0.7, 1, 1.2, 3, 7, 12, 430].map(roundUp)).toEqual([1, 1, 2, 5, 10, 20, 500]);
+  });
+});
 
 describe("histogram", () => {
   it("counts values per bin from the lowest bin", () => {
