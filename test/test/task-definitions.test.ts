@@ -35,6 +35,10 @@ const MUST_DIFFER: [path: string, why: string][] = [
     "the RDS instance the AWS stack creates; locally DATABASE_URL (a secret) names a SQLite file",
   ],
   [
+    "containerDefinitions.media-server.environment.RECORDINGS_BUCKET",
+    "each account's bucket, as for the API's OBJECTS_BUCKET",
+  ],
+  [
     "containerDefinitions.media-server.environment.STUN_SERVER",
     "on ECS the task learns its public address from STUN (bridge mode hides it, IMDS is out of reach); the local region's task metadata gives it",
   ],

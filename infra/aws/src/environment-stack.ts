@@ -13,7 +13,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "./alarms.js";
 import { Database, RDS_CA_BUNDLE_FILE } from "./database.js";
 import { DeployRole, deployPolicy } from "./deploy-role.js";
-import { type AccountContext, apiTaskPolicy, executionPolicy, logGroupArn, ServiceRoles } from "./iam.js";
+import {
+  type AccountContext,
+  apiTaskPolicy,
+  executionPolicy,
+  logGroupArn,
+  mediaTaskPolicy,
+  ServiceRoles,
+} from "./iam.js";
+
+/** media-server/src/recording/recording-store.ts writes its recordings under this prefix only. */
+const RECORDINGS_PREFIX = "recordings/";
+
 import { BACKLOG_METRIC, logGroupName, serviceName } from "./naming.js";
 import { Repository } from "./repository.js";
 import { accountContext, resolveSecretReferences, type SecretReference } from "./secrets.js";
@@ -108,8 +119,13 @@ function defineService(
     );
   const roles = new ServiceRoles(name, {
     executionPolicy: execution,
-    // The media server calls no AWS API.
-    taskPolicy: app === "api" ? apiPolicy(settings, storage, database) : undefined,
+    // The media server's only AWS calls are its recordings' uploads and downloads.
+    taskPolicy:
+      app === "api"
+        ? apiPolicy(settings, storage, database)
+        : storage.bucketArn.apply((bucketArn) =>
+            mediaTaskPolicy({ bucketArn, recordingsPrefix: RECORDINGS_PREFIX }),
+          ),
   });
   const service = new Service(name, {
     app,
@@ -130,7 +146,9 @@ function defineService(
     taskRoleArn: roles.taskRoleArn,
     secrets: Object.fromEntries(Object.entries(secretsByName).map(([key, s]) => [key, s.valueFrom])),
     extraEnvironment:
-      app === "api" ? apiEnvironment(settings, storage, database) : { STUN_SERVER: spec.cluster.stunServer },
+      app === "api"
+        ? apiEnvironment(settings, storage, database)
+        : { STUN_SERVER: spec.cluster.stunServer, RECORDINGS_BUCKET: storage.bucketName },
   });
   return { repository, roles, service, secrets: secretsByName };
 }

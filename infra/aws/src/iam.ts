@@ -131,6 +131,21 @@ export function apiTaskPolicy(grants: ApiGrants): PolicyDocument {
   };
 }
 
+/** The media server at run time: its recordings, under one prefix of the environment's bucket. */
+export function mediaTaskPolicy(grants: { bucketArn: string; recordingsPrefix: string }): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "OwnRecordings",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+        Resource: [`${grants.bucketArn}/${grants.recordingsPrefix}*`],
+      },
+    ],
+  };
+}
+
 export interface AccountContext {
   partition: string;
   region: string;

@@ -70,9 +70,13 @@ export class FolderStore implements RecordingStore {
   }
 }
 
+/** Where recordings go in the environment's bucket; the task role may write nowhere else. */
+export const RECORDINGS_PREFIX = "recordings/";
+
 /**
- * On AWS: `s3://<bucket>/<key>` (or a file:// uri inside RECORDINGS_DIR, its relative path as the
- * key) is recorded to a temporary file and uploaded when it is finished.
+ * On AWS: `s3://<bucket>/recordings/<key>` (or a file:// uri inside RECORDINGS_DIR, its relative
+ * path under recordings/) is recorded to a temporary file and uploaded when it is finished. The
+ * bucket is the environment's, shared with the API's objects: a client's uri never leaves the prefix.
  */
 export class S3Store implements RecordingStore {
   constructor(
@@ -82,15 +86,14 @@ export class S3Store implements RecordingStore {
   ) {}
 
   key(uri: string): string {
-    if (uri.startsWith("file:")) return path.relative(path.resolve(this.dir), pathInside(this.dir, uri));
-    const prefix = `s3://${this.bucket}/`;
+    if (uri.startsWith("file:"))
+      return RECORDINGS_PREFIX + path.relative(path.resolve(this.dir), pathInside(this.dir, uri));
+    const prefix = `s3://${this.bucket}/${RECORDINGS_PREFIX}`;
     const key = uri.startsWith(prefix) ? uri.slice(prefix.length) : undefined;
-    if (!key || !SAFE_KEY.test(key) || key.split("/").some((s) => s === ".." || s === ".")) {
-      throw illegalParam(
-        `uri must be s3://${this.bucket}/<key> or a file:// uri inside the recordings folder`,
-      );
+    if (!key || !SAFE_KEY.test(key) || key.split("/").some((s) => s === ".." || s === "." || s === "")) {
+      throw illegalParam(`uri must be ${prefix}<name> or a file:// uri inside the recordings folder`);
     }
-    return key;
+    return RECORDINGS_PREFIX + key;
   }
 
   target(uri: string): RecordingTarget {

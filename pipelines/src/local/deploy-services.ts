@@ -56,8 +56,12 @@ export function localTaskDefinition(spec: PlatformSpec, t: ServiceTarget): TaskD
     region: spec.region,
     logGroupName: logGroupName(t.app, t.env),
     secrets: t.secrets,
-    // The API keeps its objects in the environment's bucket, as on AWS: the same S3 code path.
-    extraEnvironment: t.app === "api" ? { OBJECTS_BUCKET: objectsBucket(t.env) } : {},
+    // The API's objects and the media server's recordings in the environment's bucket, as on AWS:
+    // the same S3 code path.
+    extraEnvironment:
+      t.app === "api"
+        ? { OBJECTS_BUCKET: objectsBucket(t.env) }
+        : { RECORDINGS_BUCKET: objectsBucket(t.env) },
     sharesHostNetwork: true,
   });
 }

@@ -165,10 +165,25 @@ export function environmentSuite(
       expect(resources.filter((r) => r.includes("/api/"))).toEqual([]);
     });
 
-    test("gives the media server's task role no permissions at all", () => {
-      expect(ofType(run.resources, TYPES.rolePolicy).map((p) => p.name)).not.toContain(
-        `media-server-${env}-task`,
+    test("lets the media server's task role read and write its recordings' prefix of the bucket, and nothing else", () => {
+      const policy = ofType(run.resources, TYPES.rolePolicy).find(
+        (p) => p.name === `media-server-${env}-task`,
       );
+      const statements = obj(parseJson(policy?.inputs.policy)).Statement as Record<string, unknown>[];
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toMatchObject({
+        Sid: "OwnRecordings",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+      });
+      const [resource] = statements[0]!.Resource as string[];
+      expect(resource).toMatch(/^arn:aws:s3:::.+\/recordings\/\*$/);
+      // The same bucket the API uses, under a prefix the API's own grant does not cover.
+      const api = ofType(run.resources, TYPES.rolePolicy).find((p) => p.name === `api-${env}-task`);
+      const apiObjects = (obj(parseJson(api?.inputs.policy)).Statement as Record<string, unknown>[])[0]!
+        .Resource as string[];
+      expect(resource!.replace("/recordings/*", "")).toBe(apiObjects[0]!.replace(/\/[^/]+\/\*$/, ""));
+      expect(apiObjects[0]).not.toContain("/recordings/");
     });
 
     test("lets CI of this repository and GitHub environment deploy, and promote from the environment before", () => {
