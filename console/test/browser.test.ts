@@ -1,30 +1,35 @@
 import { copyFileSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import {
+  DescribeAlarmsCommand,
   PutMetricAlarmCommand,
   PutMetricDataCommand,
   SetAlarmStateCommand,
 } from "@aws-sdk/client-cloudwatch";
 import { CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import {
-  ConfirmSubscriptionCommand,
-  CreateTopicCommand,
-  SNSClient,
-  SubscribeCommand,
-} from "@aws-sdk/client-sns";
-import { CLUSTER, readOutbox, waitFor } from "@platform/local-region/testing";
+import { CLUSTER } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAGES, takeScreenshots } from "../scripts/screenshots.js";
 import { startConsole } from "../src/index.js";
 import { LIFECYCLE_STAGES } from "../src/views.js";
-import { type Platform, SERVICES, signedIn, startPlatform } from "./fixture.js";
+import { canvasPixels, readChart } from "./chart-pixels.js";
+import { type Platform, POLL_MS, SERVICES, signedIn, startPlatform, topicMailing } from "./fixture.js";
 import { TcpProxy } from "./tcp-proxy.js";
 
 // The console in headless Chromium over a real local region: every page and stream is closed to
 // anyone without the session, and the pages show what the region's APIs say, live.
 
 let platform: Platform;
+
+// A 10 s alarm as the region evaluates it (infra/local, alarm-evaluation.ts): a period is evaluated
+// 10 s after it ended (what native 10 s alarms do), each alarm once a period on a 1 s tick. So a
+// datapoint turns the alarm at most the rest of its period + 10 s + one period + a tick after it is
+// put; the page follows within the console's poll. The margin is for a loaded 2-core machine: a
+// late tick or poll, the SSE push, Preact's render.
+const PERIOD_S = 10;
+const EVALUATED_WITHIN_MS = (PERIOD_S + 10 + PERIOD_S + 1) * 1000 + 3_000;
+const PAGE_MARGIN_MS = 3_000;
 
 beforeAll(async () => {
   platform = await startPlatform({ from: 44700, to: 44799 });
@@ -110,19 +115,32 @@ describe("Services", () => {
   });
 });
 
+/** A "Sum > 5 in 1 of 1 periods" alarm on Console/Test `metric` mailing `topic`, and the Alarms page showing it. */
+async function alarmOnPage(name: string, metric: string, period: number, topic: string) {
+  await platform.ecs.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: name,
+      Namespace: "Console/Test",
+      MetricName: metric,
+      Statistic: "Sum",
+      Period: period,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 5,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [topic],
+    }),
+  );
+  const page = await signedIn(platform);
+  await page.click('nav a[href="/alarms"]');
+  const card = `[data-alarm="${name}"]`;
+  await page.waitForSelector(card, { timeout: 30_000 });
+  return { page, card };
+}
+
 describe("Alarms", () => {
   it("shows an alarm going to ALARM with its threshold and history, and its e-mail can be opened", async () => {
-    const sns = platform.ecs.region.client(SNSClient);
-    const topic = (await sns.send(new CreateTopicCommand({ Name: "platform-alarms-prod" })))
-      .TopicArn as string;
-    await sns.send(
-      new SubscribeCommand({ TopicArn: topic, Protocol: "email", Endpoint: "ops@example.test" }),
-    );
-    const confirmation = await waitFor("the confirmation e-mail", () =>
-      readOutbox(platform.ecs.region.stateDir).find((m) => m.body.includes("Token=")),
-    );
-    const token = /Token=([^&\s]+)/.exec(confirmation.body)?.[1] as string;
-    await sns.send(new ConfirmSubscriptionCommand({ TopicArn: topic, Token: decodeURIComponent(token) }));
+    const topic = await topicMailing(platform, "platform-alarms-prod", "ops@example.test");
 
     const cw = platform.ecs.cloudwatch;
     await cw.send(
@@ -131,23 +149,7 @@ describe("Alarms", () => {
         MetricData: [{ MetricName: "Errors", Value: 9, Timestamp: new Date() }],
       }),
     );
-    await cw.send(
-      new PutMetricAlarmCommand({
-        AlarmName: "api-prod-errors",
-        Namespace: "Console/Test",
-        MetricName: "Errors",
-        Statistic: "Sum",
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: "GreaterThanThreshold",
-        AlarmActions: [topic],
-      }),
-    );
-    const page = await signedIn(platform);
-    await page.click('nav a[href="/alarms"]');
-    const card = '[data-alarm="api-prod-errors"]';
-    await page.waitForSelector(card, { timeout: 30_000 });
+    const { page, card } = await alarmOnPage("api-prod-errors", "Errors", 60, topic);
     expect(await page.textContent(`${card} .muted`)).toContain("GreaterThanThreshold 5");
     await page.waitForSelector(`${card} canvas`);
     await cw.send(
@@ -165,6 +167,64 @@ describe("Alarms", () => {
     await mail.locator("a").click();
     await expect.poll(() => page.textContent("#mail"), { timeout: 10_000 }).toContain("ops@example.test");
     expect(await page.textContent("#mail .mail-body")).toContain("api-prod-errors");
+    await page.close();
+  });
+
+  it("shows an alarm the region's own evaluation sets to ALARM within its period, live, with the datapoint over the threshold line", async () => {
+    const topic = await topicMailing(platform, "platform-alarms-qa", "oncall@example.test");
+    const cw = platform.ecs.cloudwatch;
+    const name = "api-qa-job-errors";
+    const { page, card } = await alarmOnPage(name, "JobErrors", PERIOD_S, topic);
+    await expect
+      .poll(() => page.textContent(`${card} .state`), { timeout: 30_000 })
+      .toBe("INSUFFICIENT_DATA");
+    // When the page itself first shows ALARM, by the browser's clock (the same machine's).
+    await page.evaluate(`(() => {
+      const card = document.querySelector(${JSON.stringify(card)});
+      new MutationObserver(() => {
+        if (!window.alarmShownAt && card.querySelector(".state")?.textContent === "ALARM") window.alarmShownAt = Date.now();
+      }).observe(card, { subtree: true, childList: true, characterData: true });
+    })()`);
+
+    const putAt = Date.now();
+    await cw.send(
+      new PutMetricDataCommand({
+        Namespace: "Console/Test",
+        MetricData: [{ MetricName: "JobErrors", Value: 9, Timestamp: new Date(putAt), StorageResolution: 1 }],
+      }),
+    );
+    await expect.poll(() => page.evaluate("window.alarmShownAt"), { timeout: 60_000 }).toBeGreaterThan(0);
+    const shownAt = (await page.evaluate("window.alarmShownAt")) as number;
+    const alarm = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms?.[0];
+    const evaluatedAt = alarm?.StateUpdatedTimestamp?.getTime() ?? Number.NaN;
+    const delays = { evaluated: evaluatedAt - putAt, shown: shownAt - putAt, page: shownAt - evaluatedAt };
+    console.info(`${name}: datapoint → ALARM ${JSON.stringify(delays)} ms`);
+    expect(alarm?.StateReason).toMatch(
+      /^Threshold Crossed: .* \[9\.0 .* greater than the threshold \(5\.0\)/,
+    );
+    expect(delays.evaluated, "the region's evaluation").toBeLessThanOrEqual(EVALUATED_WITHIN_MS);
+    expect(delays.page, "from the region's state to the page").toBeLessThanOrEqual(POLL_MS + PAGE_MARGIN_MS);
+    expect(await page.textContent(`${card} .reason`)).toBe(alarm?.StateReason);
+
+    // The chart: the datapoint (9) drawn at 9/5 of the threshold line's height above the axis, at the
+    // right end of the 30-minute window (it is seconds old).
+    const pixels = await canvasPixels(page, card);
+    const chart = readChart(pixels);
+    const { thresholdY, axisY, series } = chart;
+    expect(thresholdY, JSON.stringify(chart)).toBeDefined();
+    expect(axisY, JSON.stringify(chart)).toBeDefined();
+    expect(series, JSON.stringify(chart)).toBeDefined();
+    expect(series!.x / pixels.width, JSON.stringify(chart)).toBeGreaterThan(0.9);
+    const heights = (axisY! - series!.y) / (axisY! - thresholdY!);
+    console.info(`${name}: chart ${JSON.stringify({ ...chart, heights })}`);
+    expect(heights, JSON.stringify(chart)).toBeGreaterThan(9 / 5 - 0.15);
+    expect(heights, JSON.stringify(chart)).toBeLessThan(9 / 5 + 0.15);
+
+    const mail = page.locator("table.mails tr", { hasText: `ALARM: "${name}"` });
+    await mail.waitFor({ timeout: 30_000 });
+    await mail.locator("a").click();
+    await expect.poll(() => page.textContent("#mail"), { timeout: 10_000 }).toContain("oncall@example.test");
+    expect(await page.textContent("#mail .mail-body")).toContain(alarm?.StateReason);
     await page.close();
   });
 

@@ -1,10 +1,19 @@
-import { EcsTestRegion, type ShiftingApp, sleep } from "@platform/local-region/testing";
+import {
+  ConfirmSubscriptionCommand,
+  CreateTopicCommand,
+  SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
+import { EcsTestRegion, readOutbox, type ShiftingApp, sleep, waitFor } from "@platform/local-region/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { type RunningConsole, startConsole } from "../src/index.js";
 
 // The lightest platform the pages have something to show on: a region with the four services of
 // the platform's names running the region's test image (api-prod blue/green, the others rolling),
 // the console over it, and Debian's Chromium.
+
+/** How often the test console polls the region. */
+export const POLL_MS = 500;
 
 export const SERVICES = ["api-prod", "api-qa", "media-server-prod", "media-server-qa"] as const;
 
@@ -46,7 +55,7 @@ export async function startPlatform(taskPorts: { from: number; to: number }): Pr
       regionEndpoint: ecs.region.endpoint,
       credentials: ecs.region.credentials,
       stateDir: ecs.region.stateDir,
-      pollMs: 500,
+      pollMs: POLL_MS,
     });
     stops.push(() => running.close());
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
@@ -67,4 +76,17 @@ export async function signedIn(platform: Platform, url = platform.console.url): 
   await page.click("#login");
   await page.waitForSelector("#stream-status");
   return page;
+}
+
+/** An SNS topic with `address` subscribed by e-mail and confirmed from the outbox; returns its ARN. */
+export async function topicMailing(platform: Platform, topicName: string, address: string): Promise<string> {
+  const sns = platform.ecs.region.client(SNSClient);
+  const topic = (await sns.send(new CreateTopicCommand({ Name: topicName }))).TopicArn as string;
+  await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: "email", Endpoint: address }));
+  const confirmation = await waitFor(`the confirmation e-mail to ${address}`, () =>
+    readOutbox(platform.ecs.region.stateDir).find((m) => m.to.includes(address) && m.body.includes("Token=")),
+  );
+  const token = /Token=([^&\s]+)/.exec(confirmation.body)?.[1] as string;
+  await sns.send(new ConfirmSubscriptionCommand({ TopicArn: topic, Token: decodeURIComponent(token) }));
+  return topic;
 }
