@@ -14,8 +14,14 @@ export const tailQuery = z.object({
 export type TailQuery = z.infer<typeof tailQuery>;
 
 const KEEP = 300;
-const PAGES = 5;
+const PAGES = 20;
 const LOOK_BACK_MS = 15 * 60 * 1000;
+/**
+ * CloudWatch Logs keeps the timestamps the sources give and stores events as they arrive, so an
+ * event can land after newer ones were read (another task's line, a PutLogEvents a moment late).
+ * Each poll reads again from this long before the newest line it has, deduplicated by event id.
+ */
+export const INGESTION_SLACK_MS = 30_000;
 
 export class LogTail {
   private lines: LogLine[] = [];
@@ -57,8 +63,8 @@ export class LogTail {
     }
     this.lines.sort((a, b) => a.at - b.at);
     this.lines = this.lines.slice(-KEEP);
-    // Events of the same millisecond may still arrive: ask from the newest one again, deduplicated.
-    this.since = this.lines.at(-1)?.at ?? this.since;
+    const newest = this.lines.at(-1)?.at;
+    if (newest !== undefined) this.since = Math.max(this.since, newest - INGESTION_SLACK_MS);
     return this.lines;
   }
 }
