@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeTasks, hostPorts, runningTasks, targetStates } from "../src/ecs-tasks.js";
 import { inFlightAt, latencyFigures, timeline } from "../src/latency.js";
 import { LbClient } from "../src/lb-client.js";
-import { type Sample, startLoad } from "../src/load.js";
+import { moreRequests, type Sample, startLoad } from "../src/load.js";
 import { isFailure } from "../src/load-summary.js";
 import { CLUSTER, LocalRegionProcess } from "../src/region-process.js";
 import { writeResult } from "../src/reliability-results.js";
@@ -98,12 +98,7 @@ describe("kill -9 of one api-prod task under load", () => {
       );
       recoveredAt = Date.now();
       // Traffic after the recovery too: the new task takes its share without failures.
-      const settled = load.count();
-      await waitFor(
-        "requests after the recovery",
-        async () => load.count() > settled + 200 || undefined,
-        30_000,
-      );
+      await moreRequests(load, 200, "requests after the recovery");
     } finally {
       samples = await load.stop();
     }
