@@ -128,3 +128,12 @@ export function lost(before: Inventory, after: Inventory): InventoryLoss {
       .map(([name, state]) => `${name}: ${state} → ${after.alarms[name]}`),
   };
 }
+
+export const NOTHING_LOST: InventoryLoss = {
+  taskDefinitions: [],
+  images: [],
+  logEvents: [],
+  metrics: [],
+  alarms: [],
+  alarmStateChanges: [],
+};

@@ -32,9 +32,9 @@ export async function writeResult(result: ScenarioResult): Promise<string> {
   return path;
 }
 
-export async function readResult(scenario: string): Promise<ScenarioResult | undefined> {
+export async function readResult(scenario: string, dir = RESULTS_DIR): Promise<ScenarioResult | undefined> {
   try {
-    return JSON.parse(await readFile(join(RESULTS_DIR, `${scenario}.json`), "utf8")) as ScenarioResult;
+    return JSON.parse(await readFile(join(dir, `${scenario}.json`), "utf8")) as ScenarioResult;
   } catch {
     return undefined;
   }
