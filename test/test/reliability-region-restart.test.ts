@@ -69,6 +69,7 @@ describe("the region killed -9 in the middle of a rolling deploy of api-qa", () 
     const moments = { deploy: 0, kill: 0, restarted: 0 };
     let newTaskAtKill = "";
     let deploymentArn = "";
+    let revision = "";
     let before: Awaited<ReturnType<typeof inventory>>;
     let orphans: number[] = [];
     let leftBehind: number[] = [];
@@ -95,7 +96,7 @@ describe("the region killed -9 in the middle of a rolling deploy of api-qa", () 
         })),
       } as RegisterTaskDefinitionCommandInput;
       const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand(input));
-      const revision = registered.taskDefinition?.taskDefinitionArn as string;
+      revision = registered.taskDefinition?.taskDefinitionArn as string;
       moments.deploy = Date.now();
       await clients.ecs.send(
         new UpdateServiceCommand({ cluster: CLUSTER, service: "api-qa", taskDefinition: revision }),
@@ -151,6 +152,10 @@ describe("the region killed -9 in the middle of a rolling deploy of api-qa", () 
     const loss = lost(before!, afterInventory);
     const failed = samples.filter((s) => s.status !== 200 || s.error);
     const since = (t: number) => (t - loadStarted) / 1000;
+    // The load balancer runs in the region: the first answer after the kill says when it was back.
+    const firstAnswer = samples.find((s) => s.startedAt > moments.kill && s.status === 200);
+    const tasksAfter = await runningTasks(clients, "api-qa");
+    const expectedRevision = outcome?.status === "SUCCESSFUL" ? revision : service?.taskDefinition;
 
     const path = await writeResult({
       scenario: "region-restart",
@@ -169,6 +174,10 @@ describe("the region killed -9 in the middle of a rolling deploy of api-qa", () 
       figures: {
         "new task at the kill": newTaskAtKill,
         "restart: kill → platform up and steady, s": (moments.restarted - moments.kill) / 1000,
+        "first answer through the load balancer after the kill, s": firstAnswer
+          ? (firstAnswer.endedAt - moments.kill) / 1000
+          : "none",
+        "api-qa revision after": `${after?.taskDefinition?.split("/").pop()} (deployed ${revision.split("/").pop()}, before ${service?.taskDefinition?.split("/").pop()})`,
         "deploy outcome": `${outcome?.status}${outcome?.statusReason ? ` (${outcome.statusReason})` : ""}`,
         "api-qa deployments after": (after?.deployments ?? [])
           .map((d) => `${d.status} ${d.rolloutState}`)
@@ -194,6 +203,9 @@ describe("the region killed -9 in the middle of a rolling deploy of api-qa", () 
     );
 
     expect(CLEAN_ENDS, JSON.stringify(outcome)).toContain(outcome?.status);
+    // The outcome is what runs: the new revision after SUCCESSFUL, the old one after a rollback.
+    expect(after?.taskDefinition).toBe(expectedRevision);
+    expect(tasksAfter.map((t) => t.taskDefinitionArn)).toEqual([expectedRevision]);
     expect(after?.deployments?.filter((d) => d.status === "PRIMARY")).toHaveLength(1);
     expect(after?.deployments).toHaveLength(1);
     expect(after?.runningCount).toBe(after?.desiredCount);
