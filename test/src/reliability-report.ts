@@ -17,7 +17,7 @@ const ms = (v: number | undefined) => (v === undefined ? "—" : `${v}`);
 
 export function streamTable(streams: Record<string, LatencyFigures>): string[] {
   return [
-    "| stream | requests | failed | p50 ms | p95 ms | p99 ms | max ms |",
+    "| stream | requests | failed | answered: p50 ms | p95 ms | p99 ms | max ms |",
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...Object.entries(streams).map(
       ([name, f]) =>
@@ -72,8 +72,8 @@ export function latencySeries(result: ScenarioResult): Series[] {
   const pick = (key: "p50Ms" | "p99Ms"): Point[] =>
     result.timeline.flatMap((b) => (b[key] === undefined ? [] : [[b.t, b[key]] as Point]));
   return [
-    { name: "p50 ms", points: pick("p50Ms") },
-    { name: "p99 ms", points: pick("p99Ms") },
+    { name: "p50 ms (answered)", points: pick("p50Ms") },
+    { name: "p99 ms (answered)", points: pick("p99Ms") },
   ];
 }
 
