@@ -1,3 +1,4 @@
+import { waitFor } from "@platform/local-region/testing";
 import type { LbClient, LbRequest } from "./lb-client.js";
 
 // A bounded load generator: a few workers send requests in turn until stopped, until `maxRequests`
@@ -85,4 +86,15 @@ async function sample(client: LbClient, stream: string, request: LbRequest): Pro
   } catch (error) {
     return { ...base, endedAt: Date.now(), status: 0, body: "", error: (error as Error).message };
   }
+}
+
+/** Until `n` more requests than now have been answered: traffic after an event, shown not assumed. */
+export async function moreRequests(
+  load: RunningLoad,
+  n: number,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const from = load.count();
+  await waitFor(what, async () => load.count() >= from + n || undefined, timeoutMs);
 }

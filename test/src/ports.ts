@@ -32,6 +32,9 @@ export const SUITE_BLOCKS = {
   // A benchmark (test/bench), numbered after the blue/green suites that come next (5–7).
   "rollback-speed": 8,
   "pipeline-stops": 9,
+  // Below the first block: a block 10 would reach 49152, where the OS's ephemeral ports begin.
+  "reliability-kill": -2,
+  "reliability-region-restart": -1,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;

@@ -39,10 +39,14 @@ export class LocalRegionProcess {
   private constructor(
     readonly ports: SuitePorts,
     readonly dir: string,
-    private readonly child: ChildProcess,
+    private child: ChildProcess,
     /** PLATFORM_SPEC + LOCAL_REGION_STATE_DIR: what every platform tool needs to find this region. */
     readonly env: NodeJS.ProcessEnv,
   ) {
+    this.keepOutput(child);
+  }
+
+  private keepOutput(child: ChildProcess): void {
     const keep = (chunk: Buffer) => {
       this.output += chunk.toString();
     };
@@ -61,20 +65,41 @@ export class LocalRegionProcess {
       PLATFORM_SPEC: join(dir, "platform.yaml"),
       LOCAL_REGION_STATE_DIR: join(dir, "region"),
     };
-    const child = spawn(process.execPath, [START_SCRIPT], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const region = new LocalRegionProcess(ports, dir, child, env);
+    const region = new LocalRegionProcess(ports, dir, spawnStart(env), env);
     try {
-      await waitForOutput(child, () => region.output, UP_LINE, 240_000);
-      await region.waitUntilSteady(SERVICES, 120_000);
+      await region.waitUntilUp();
     } catch (error) {
       await region.stop();
       throw error;
     }
     return region;
+  }
+
+  private async waitUntilUp(): Promise<void> {
+    await waitForOutput(this.child, () => this.output, UP_LINE, 240_000);
+    await this.waitUntilSteady(SERVICES, 120_000);
+  }
+
+  /** The region's PID (of `npm start`'s node process, which runs the region in itself). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** SIGKILL to the region's process alone, as a crash would: its tasks' processes are left behind. */
+  async kill9(): Promise<void> {
+    killByPid(this.child, "SIGKILL");
+    if (!(await exited(this.child, 10_000)))
+      throw new Error(`the region (PID ${this.child.pid}) survived SIGKILL`);
+  }
+
+  /** `npm start` again on the same spec copy and state folder, until the platform is up and steady. */
+  async restart(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null)
+      throw new Error("the region is still running: kill9() or stop() it first");
+    this.output += "\n--- restart ---\n";
+    this.child = spawnStart(this.env);
+    this.keepOutput(this.child);
+    await this.waitUntilUp();
   }
 
   get stateDir(): string {
@@ -175,6 +200,10 @@ export class LocalRegionProcess {
     }
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+function spawnStart(env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [START_SCRIPT], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
 }
 
 /** A developer's AWS settings must not leak into the suites (nor point the tools at real AWS). */

@@ -19,7 +19,7 @@ export interface Workspace {
   computedImports: string[];
 }
 
-const SOURCE_FOLDERS = ["src", "test", "bench", "scenario"];
+const SOURCE_FOLDERS = ["src", "test", "bench", "scenario", "reliability"];
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 const SKIPPED = new Set(["node_modules", "dist"]);
 /** A @platform specifier after `from` or `import`, or as the argument of a dynamic import or require. */

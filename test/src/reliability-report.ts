@@ -1,0 +1,91 @@
+import type { Marker, Point, Series } from "@platform/plots";
+import type { LatencyFigures } from "./latency.js";
+import type { ScenarioResult } from "./reliability-results.js";
+
+// Pure: a scenario's result as the report's Markdown and the series of its two plots.
+
+export interface ScenarioSection {
+  title: string;
+  /** What the scenario does and what it asserts, one paragraph. */
+  about: string;
+  result: ScenarioResult;
+  /** PNG file names, relative to the report. */
+  plots: { latency: string; errors: string };
+}
+
+const ms = (v: number | undefined) => (v === undefined ? "—" : `${v}`);
+
+export function streamTable(streams: Record<string, LatencyFigures>): string[] {
+  return [
+    "| stream | requests | failed | answered: p50 ms | p95 ms | p99 ms | max ms |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...Object.entries(streams).map(
+      ([name, f]) =>
+        `| ${name} | ${f.requests} | ${f.failures} | ${ms(f.p50Ms)} | ${ms(f.p95Ms)} | ${ms(f.p99Ms)} | ${ms(f.maxMs)} |`,
+    ),
+  ];
+}
+
+export function figureTable(figures: ScenarioResult["figures"]): string[] {
+  return [
+    "| measured | value |",
+    "| --- | --- |",
+    ...Object.entries(figures).map(([name, value]) => `| ${cell(name)} | ${cell(String(value))} |`),
+  ];
+}
+
+const cell = (text: string) => text.replaceAll("|", "\\|");
+
+export function machineLine(result: ScenarioResult): string {
+  const load = result.machine.loadAverage.map((l) => l.toFixed(2)).join(", ");
+  return `Run ${result.ranAt}, ${result.machine.cpus} cores shared with other engineers' builds and tests (load average ${load} at the end of the run), Node ${result.machine.node}.`;
+}
+
+export function sectionMarkdown(section: ScenarioSection): string[] {
+  const { result } = section;
+  return [
+    `## ${section.title}`,
+    "",
+    section.about,
+    "",
+    machineLine(result),
+    "",
+    ...streamTable(result.streams),
+    "",
+    ...figureTable(result.figures),
+    "",
+    ...result.notes.map((n) => `- ${n}`),
+    "",
+    `![latency over time](${section.plots.latency})`,
+    "",
+    `![errors over time](${section.plots.errors})`,
+    "",
+  ];
+}
+
+export function markers(result: ScenarioResult): Marker[] {
+  return result.markers.map((m) => ({ x: Number(m.t.toFixed(1)), label: m.label }));
+}
+
+/** p50 and p99 per second; a second without an answer has no point. */
+export function latencySeries(result: ScenarioResult): Series[] {
+  const pick = (key: "p50Ms" | "p99Ms"): Point[] =>
+    result.timeline.flatMap((b) => (b[key] === undefined ? [] : [[b.t, b[key]] as Point]));
+  return [
+    { name: "p50 ms (answered)", points: pick("p50Ms") },
+    { name: "p99 ms (answered)", points: pick("p99Ms") },
+  ];
+}
+
+/** Failed share of the requests sent in each second, in percent, and the requests per second. */
+export function errorSeries(result: ScenarioResult): Series[] {
+  return [
+    {
+      name: "failed %",
+      points: result.timeline.map(
+        (b) => [b.t, b.requests === 0 ? 0 : (100 * b.failures) / b.requests] as Point,
+      ),
+    },
+    { name: "requests/s", points: result.timeline.map((b) => [b.t, b.requests] as Point) },
+  ];
+}
