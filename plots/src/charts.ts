@@ -86,7 +86,10 @@ function markLines(markers: readonly Marker[], thresholds: readonly Threshold[])
     label: { formatter: "{b}", fontSize: 10 },
     lineStyle: { type: "dashed" },
     data: [
-      ...markers.map((m) => ({ name: m.label, xAxis: m.x, label: { position: "end" } })),
+      // Neighbouring markers (a deploy and a kill seconds apart) label at opposite ends of their lines.
+      ...[...markers]
+        .sort((a, b) => a.x - b.x)
+        .map((m, i) => ({ name: m.label, xAxis: m.x, label: { position: i % 2 === 0 ? "end" : "start" } })),
       ...thresholds.map((t) => ({ name: t.label, yAxis: t.y, label: { position: "insideEndTop" } })),
     ],
   };
