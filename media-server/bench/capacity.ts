@@ -6,7 +6,7 @@
  *
  *   npx tsc -b media-server && node media-server/dist/bench/capacity.js [max streams] [seconds per step]
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { lineChart, writePng } from "@platform/plots";
 import type { Page } from "playwright-core";
@@ -47,7 +47,14 @@ await buildAssets();
 const { child, url } = await startServerProcess({ MAX_PIPELINES: "32", MAX_PIPELINES_PER_SESSION: "4" });
 child.stdout?.resume();
 const browser = await launchBenchChromium();
-const chromiumPid = (browser as unknown as { process?: () => { pid?: number } }).process?.()?.pid;
+// Playwright's Browser does not give its process: the chromium child of this process is it (Debian execs /usr/lib/chromium/chromium).
+const chromiumPid = processTree(process.pid).find((pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("/usr/lib/chromium/chromium");
+  } catch {
+    return false;
+  }
+});
 const steps: Step[] = [];
 const started = Date.now();
 try {
