@@ -29,6 +29,7 @@ declare -A DEBIAN_PACKAGES=(
   [qrencode]="QR code clips for the ZBar filter test"
   [procps]="process inspection in soak tests"
   [fonts-dejavu-core]="text in the PNG charts of the reports (plots/)"
+  [janus]="media-server/bench/janus-echo.ts: Janus echotest as the transport baseline"
 )
 
 # shellcheck source=node-runtime.sh
