@@ -15,19 +15,12 @@ import { captureLines } from "@platform/telemetry/testing";
 import WebSocket from "ws";
 import { createLogger } from "../src/log.js";
 import { transcodeArgs } from "../src/model/ffmpeg-args.js";
-import type { FfmpegProfile } from "../src/model/profile.js";
 import { api, makeClip, startTestServiceWith } from "../test/helpers/service.js";
+import { BENCH_PROFILE } from "./profile.js";
 
 const ROUNDS = Math.min(20, Math.max(1, Number(process.argv[2] ?? 5)));
 const BUDGET_MS = 5 * 60_000;
-const PROFILE: FfmpegProfile = {
-  codec: "h264",
-  scale: "360p",
-  bitrate: 2,
-  profile: "quality",
-  speed: "veryfast",
-  platform: "cpu",
-};
+const PROFILE = BENCH_PROFILE;
 
 function runByHand(input: string, output: string): Promise<number> {
   const started = performance.now();

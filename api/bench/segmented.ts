@@ -9,20 +9,13 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import type { FfmpegProfile } from "../src/model/profile.js";
 import { countVideo } from "../test/helpers/segments.js";
 import { api, makeClip, startTestService, waitForJob } from "../test/helpers/service.js";
+import { BENCH_PROFILE } from "./profile.js";
 
 const SECONDS = Math.min(600, Math.max(20, Number(process.argv[2] ?? 60)));
 const SEGMENT_SECONDS = 10;
-const PROFILE: FfmpegProfile = {
-  codec: "h264",
-  scale: "360p",
-  bitrate: 2,
-  profile: "quality",
-  speed: "veryfast",
-  platform: "cpu",
-};
+const PROFILE = BENCH_PROFILE;
 
 interface Setup {
   name: string;

@@ -24,6 +24,9 @@ function codecExtras(profile: FfmpegProfile): string[] {
   return profile.codec === "h265" ? ["-tag:v", "hvc1", "-x265-params", "log-level=error"] : [];
 }
 
+/** The audio and the container of every output, single pass or joined from segments: one setting. */
+export const OUTPUT_AUDIO_AND_CONTAINER = ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart"] as const;
+
 export function transcodeArgs(profile: FfmpegProfile, inputPath: string, outputPath: string): string[] {
   return [
     "-hide_banner",
@@ -46,12 +49,7 @@ export function transcodeArgs(profile: FfmpegProfile, inputPath: string, outputP
     "-pix_fmt",
     "yuv420p",
     ...codecExtras(profile),
-    "-c:a",
-    "aac",
-    "-b:a",
-    "128k",
-    "-movflags",
-    "+faststart",
+    ...OUTPUT_AUDIO_AND_CONTAINER,
     "-progress",
     "pipe:1",
     "-nostats",

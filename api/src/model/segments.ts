@@ -1,4 +1,4 @@
-import { transcodeArgs } from "./ffmpeg-args.js";
+import { OUTPUT_AUDIO_AND_CONTAINER, transcodeArgs } from "./ffmpeg-args.js";
 import type { FfmpegProfile } from "./profile.js";
 
 // Segmented encoding, the pure part: where a long input is cut (at its own keyframes, so the cut
@@ -118,12 +118,7 @@ export function joinArgs(
     "-c:v",
     "copy",
     ...(tag ? ["-tag:v", tag] : []),
-    "-c:a",
-    "aac",
-    "-b:a",
-    "128k",
-    "-movflags",
-    "+faststart",
+    ...OUTPUT_AUDIO_AND_CONTAINER,
     "-f",
     "mp4",
     outputPath,
