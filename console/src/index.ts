@@ -68,7 +68,8 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       const unsubscribe = poller.subscribe(listener);
       return () => {
         unsubscribe();
-        if (poller.listening === 0) tails.delete(key);
+        // A late unsubscribe of a stopped tail must not drop the one that replaced it.
+        if (poller.listening === 0 && tails.get(key) === poller) tails.delete(key);
       };
     };
   };

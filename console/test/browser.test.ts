@@ -246,6 +246,8 @@ describe("Logs", () => {
     await page.goto(new URL("/logs", platform.console.url).href);
     await page.selectOption("#log-group", "/ecs/api-qa");
     await expect.poll(() => page.textContent("#log-lines"), { timeout: 60_000 }).toContain("listening on");
+    // The choice holds once the services arrive (the page once put the first service back).
+    expect(await page.inputValue("#log-group")).toBe("/ecs/api-qa");
 
     const line = `console tail check ${Date.now()}`;
     const logs = platform.ecs.logs;

@@ -11,12 +11,12 @@ export function LogsPage() {
   const services = useStream<ServiceView[]>("/events/services");
   const list = services.snapshot?.ok ? services.snapshot.data.filter((s) => s.logGroup) : [];
   const initial = new URLSearchParams(location.search);
-  const [group, setGroup] = useState(initial.get("group") ?? "");
+  // The first service's group until the user picks one: derived in the render, not set by an
+  // effect, because an effect runs after the paint and would undo a choice made in between.
+  const [chosen, setGroup] = useState(initial.get("group") ?? "");
+  const group = chosen || list[0]?.logGroup || "";
   const [pattern, setPattern] = useState(initial.get("pattern") ?? "");
   const [draft, setDraft] = useState(pattern);
-  useEffect(() => {
-    if (!group && list[0]) setGroup(list[0].logGroup);
-  }, [list.length]);
   const url = group ? `/events/logs?${new URLSearchParams({ group, pattern })}` : undefined;
   const tail = useStream<LogLine[]>(url);
   const box = useRef<HTMLPreElement>(null);

@@ -14,8 +14,15 @@ export interface RegionClients {
 }
 
 export function regionClients(endpoint: string, region: string, credentials: AccessKey): RegionClients {
-  // Two attempts: a poll that fails is retried at the next tick anyway.
-  const config = { endpoint, region, credentials, maxAttempts: 2 };
+  // Two attempts: a poll that fails is retried at the next tick anyway. A time limit, because a
+  // poller waits for its poll before the next: one request that never answers would freeze a page.
+  const config = {
+    endpoint,
+    region,
+    credentials,
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
+  };
   return {
     ecs: new ECSClient(config),
     elb: new ElasticLoadBalancingV2Client(config),
