@@ -12,41 +12,28 @@ import {
   sectionMarkdown,
 } from "../src/reliability-report.js";
 import { RESULTS_DIR, readResult, type ScenarioResult } from "../src/reliability-results.js";
+import { SCENARIOS, type Scenario } from "./scenarios.js";
 
-// `npm run reliability [-- --run] [-- --reference]`: docs/reliability.md and its PNGs from the short
-// form's results (test/reliability/results/, written by the two reliability suites; the committed
-// reference results in test/reliability/reference/ when a scenario has none). --run runs the suites
-// first; --reference copies the results used into reference/.
+// `npm run reliability [-- --run] [-- --only <scenario>] [-- --reference]`: docs/reliability.md and its
+// PNGs from the scenarios' results (test/reliability/results/, written by the short-form suites and the
+// full-form scripts; the committed reference results in test/reliability/reference/ when a scenario has
+// none). --run runs them first (--only: that one); --reference copies the results used into reference/.
 
 const REFERENCE_DIR = join(REPO_ROOT, "test", "reliability", "reference");
 const DOCS = join(REPO_ROOT, "docs");
 const PLOTS_DIR = join(DOCS, "reliability");
 
-const SCENARIOS = [
-  {
-    scenario: "kill",
-    suite: "test/test/reliability-kill.test.ts",
-    title: "kill -9 of one api-prod task under load",
-    about:
-      "`test/test/reliability-kill.test.ts`: the platform from `npm start`, HTTP load through the load balancer on qa (keep-alive) and prod (keep-alive, and a new connection per request); one api-prod task's process, found by the task id in its `ECS_CONTAINER_METADATA_URI_V4` (/proc/<pid>/environ), killed with SIGKILL by PID. Asserted: every failed request was sent before the kill + 3 s; the killed task STOPPED with a stopped reason; api-prod back to its desired count; a new task healthy in the target group within the bound (health check 5 s × 2 healthy + 35 s for the API's start on this machine). Measured: failures against the requests in flight at the kill (the issue's bar).",
-  },
-  {
-    scenario: "region-restart",
-    suite: "test/test/reliability-region-restart.test.ts",
-    title: "the region killed -9 in the middle of a rolling deploy, then started again",
-    about:
-      "`test/test/reliability-region-restart.test.ts`: api-qa ROLLING (a spec override), a new task definition revision deployed with UpdateService; once its task runs (not yet healthy) the region's process (`npm start`) is killed with SIGKILL, then `npm start` runs again on the same state folder. Asserted: the service deployment ends SUCCESSFUL or ROLLBACK_*; one PRIMARY deployment at the desired count; no task definition, image, log event up to the kill, metric name or alarm missing afterwards; no task process the dead region left behind still alive after the restart.",
-  },
-] as const;
-
 async function main(args: string[]): Promise<void> {
-  if (args.includes("--run")) runSuites();
+  const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+  if (only && !SCENARIOS.some((s) => s.scenario === only))
+    throw new Error(`no scenario ${only}: one of ${SCENARIOS.map((s) => s.scenario).join(", ")}`);
+  if (args.includes("--run")) runScenarios(SCENARIOS.filter((s) => !only || s.scenario === only));
   const sections: ScenarioSection[] = [];
   for (const s of SCENARIOS) {
     const fresh = await readResult(s.scenario);
     const result = fresh ?? (await readResult(s.scenario, REFERENCE_DIR));
     if (!result) {
-      console.error(`no result for ${s.scenario}: run ${s.suite} (or npm run reliability -- --run)`);
+      console.error(`no result for ${s.scenario}: run ${runBy(s)} (or npm run reliability -- --run)`);
       continue;
     }
     if (fresh && args.includes("--reference")) {
@@ -116,21 +103,27 @@ function formatReference(): void {
   if (run.status !== 0) throw new Error(`biome format of ${REFERENCE_DIR} exited ${run.status}`);
 }
 
-function runSuites(): void {
-  const run = spawnSync(
-    process.execPath,
-    [
-      join(REPO_ROOT, "node_modules/vitest/vitest.mjs"),
-      "run",
-      "--project",
-      "e2e",
-      ...SCENARIOS.map((s) => s.suite),
-    ],
-    { cwd: REPO_ROOT, stdio: "inherit", timeout: 900_000 },
-  );
-  // A failed suite still wrote its measurements: the report says what they were.
-  if (run.status !== 0)
-    console.error(`the reliability suites exited ${run.status}; reporting what they wrote`);
+const runBy = (s: Scenario) => ("suite" in s ? s.suite : `node test/dist/reliability/${s.script}.js`);
+
+function runScenarios(scenarios: readonly Scenario[]): void {
+  const suites = scenarios.flatMap((s) => ("suite" in s ? [s.suite] : []));
+  if (suites.length > 0)
+    report(
+      "the reliability suites",
+      run([join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "e2e", ...suites]),
+    );
+  for (const s of scenarios)
+    if ("script" in s)
+      report(s.scenario, run([join(REPO_ROOT, "test", "dist", "reliability", `${s.script}.js`)]));
+}
+
+function run(args: string[]): number | null {
+  return spawnSync(process.execPath, args, { cwd: REPO_ROOT, stdio: "inherit", timeout: 3_600_000 }).status;
+}
+
+// A failed run still wrote its measurements: the report says what they were.
+function report(what: string, status: number | null): void {
+  if (status !== 0) console.error(`${what} exited ${status}; reporting what it wrote`);
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {
