@@ -1,5 +1,6 @@
 import { availableParallelism, tmpdir } from "node:os";
 import { z } from "zod";
+import { SCHEDULINGS, type Scheduling } from "./model/scheduling.js";
 
 // Everything the process reads from its environment, validated once at boot.
 
@@ -28,6 +29,8 @@ const EnvSchema = z.object({
   POLL_MS: int(50, 60_000).default(1000),
   MAX_ATTEMPTS: int(1, 20).default(3),
   WORKER_CONCURRENCY: int(1, 64).optional(),
+  // Which waiting job a free worker takes among those of equal priority (model/scheduling.ts).
+  SCHEDULING: z.enum(SCHEDULINGS).default("fifo"),
   SEGMENT_THRESHOLD_SECONDS: z.coerce.number().min(1).max(86_400).default(120),
   SEGMENT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   APP_VERSION: z.string().default("dev"),
@@ -41,6 +44,8 @@ const EnvSchema = z.object({
   CLOUDWATCH_LOG_GROUP: z.string().min(1).optional(),
   AWS_REGION: z.string().min(1).optional(),
   METRICS_INTERVAL_SECONDS: int(1, 3600).default(60),
+  // 1: the demand metrics at high resolution, for scaling alarms with periods under a minute.
+  METRICS_STORAGE_RESOLUTION: z.enum(["1", "60"]).default("60").transform(Number),
   ECS_CONTAINER_METADATA_URI_V4: z.string().url().optional(),
   MAX_UPLOAD_BYTES: int(1, 2 ** 52).default(2 * 1024 ** 3),
   MAX_INPUT_BYTES: int(1, 2 ** 52).default(4 * 1024 ** 3),
@@ -86,6 +91,9 @@ export interface Config {
   cloudwatchMetrics: boolean;
   cloudwatchLogGroup: string | undefined;
   metricsIntervalMs: number;
+  scheduling: Scheduling;
+  /** CloudWatch's StorageResolution of the demand metrics: 60 (standard) or 1 (high resolution). */
+  metricsStorageResolution: 1 | 60;
   ecsMetadataUri: string | undefined;
   maxUploadBytes: number;
   maxInputBytes: number;
@@ -126,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cloudwatchMetrics: e.CLOUDWATCH_METRICS ?? e.AWS_REGION !== undefined,
     cloudwatchLogGroup: e.CLOUDWATCH_LOG_GROUP,
     metricsIntervalMs: e.METRICS_INTERVAL_SECONDS * 1000,
+    scheduling: e.SCHEDULING,
+    metricsStorageResolution: e.METRICS_STORAGE_RESOLUTION as 1 | 60,
     ecsMetadataUri: e.ECS_CONTAINER_METADATA_URI_V4,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxInputBytes: e.MAX_INPUT_BYTES,

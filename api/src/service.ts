@@ -80,7 +80,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       taskId: identity.taskId,
       cloudwatchLogGroup: config.cloudwatchLogGroup,
     });
-  const store = await openStore(databaseTarget(config.database));
+  const store = await openStore(databaseTarget(config.database), { scheduling: config.scheduling });
   if ("urlIgnored" in config.database && config.database.urlIgnored)
     log.warn(
       "DATABASE_URL is set but not used: DATABASE_SECRET_ARN (the RDS-managed secret) takes precedence",
@@ -176,6 +176,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
         config.environment,
         config.metricsIntervalMs,
         log,
+        Date.now,
+        config.metricsStorageResolution,
       );
       publisher.start();
     }

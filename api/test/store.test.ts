@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { retryDelayMs, type WorkerRef } from "../src/model/job.js";
+import { claimOrder, MAX_WAIT_MS, type Queued, type Scheduling } from "../src/model/scheduling.js";
 import { openStore } from "../src/store/open.js";
 import { PostgresDialect } from "../src/store/postgres.js";
 import { IdempotencyMismatch, type JobStore, type NewJob } from "../src/store/store.js";
@@ -51,7 +52,11 @@ async function submitOne(store: JobStore, job: NewJob, now: number) {
   return jobs[0]!;
 }
 
-function storeSuite(name: string, open: () => Promise<{ store: JobStore; cleanup: () => Promise<void> }>) {
+type Opener = (options?: {
+  scheduling?: Scheduling;
+}) => Promise<{ store: JobStore; cleanup: () => Promise<void> }>;
+
+function storeSuite(name: string, open: Opener) {
   describe(`store: ${name}`, () => {
     let store: JobStore;
     let cleanup: () => Promise<void>;
@@ -102,6 +107,50 @@ function storeSuite(name: string, open: () => Promise<{ store: JobStore; cleanup
       for (let i = 0; i < 3; i++) order.push((await store.claim(W1, now + 20, LEASE))?.job.id);
       expect(order).toEqual([urgent.id, old.id, young.id]);
       expect(await store.claim(W1, now + 20, LEASE)).toBeUndefined();
+    });
+
+    it("sjf: priority, then long waiters, then the shortest expected from the kind's runs, as claimOrder says", async () => {
+      const sjf = await open({ scheduling: "sjf" });
+      try {
+        const kind = (input: string, priority = 50) =>
+          newJob({ priority, spec: { ...newJob().spec, input } as NewJob["spec"] });
+        const long = kind("objects://in/long.mp4");
+        const short = kind("objects://in/short.mp4");
+        // The history: one run of each kind, 30 s and 5 s.
+        const t = now;
+        await submitOne(sjf.store, { ...long, id: `${long.id}-h` }, t);
+        await sjf.store.complete(
+          (await sjf.store.claim(W1, t, LEASE))!,
+          { output: "x", bytes: 1 },
+          t + 30_000,
+        );
+        await submitOne(sjf.store, { ...short, id: `${short.id}-h` }, t + 30_000);
+        await sjf.store.complete(
+          (await sjf.store.claim(W1, t + 30_000, LEASE))!,
+          { output: "x", bytes: 1 },
+          t + 35_000,
+        );
+
+        const s = t + 40_000;
+        const claimAt = s + MAX_WAIT_MS + 1;
+        const queued: (Queued & { job: NewJob })[] = [
+          { job: { ...long, id: `${long.id}-aged` }, priority: 50, createdAt: s, expectedMs: 30_000 },
+          { job: { ...long, id: `${long.id}-a` }, priority: 50, createdAt: s + 1_000, expectedMs: 30_000 },
+          { job: { ...short, id: `${short.id}-b` }, priority: 50, createdAt: s + 2_000, expectedMs: 5_000 },
+          { job: kind("objects://in/new.mp4"), priority: 50, createdAt: s + 3_000, expectedMs: null },
+          { job: kind("objects://in/long.mp4", 90), priority: 90, createdAt: s + 4_000, expectedMs: 30_000 },
+        ].map((q) => ({ ...q, id: q.job.id }));
+        for (const q of queued) await submitOne(sjf.store, q.job, q.createdAt);
+        const claimed = [];
+        for (const _ of queued) claimed.push((await sjf.store.claim(W1, claimAt, LEASE))?.job.id);
+        const expected = [...queued].sort(claimOrder("sjf", claimAt)).map((q) => q.id);
+        expect(claimed).toEqual(expected);
+        // Spelled out: the urgent one, the one that waited too long, the unknown kind, short, long.
+        expect(expected).toEqual([4, 0, 3, 2, 1].map((i) => queued[i]!.id));
+      } finally {
+        await sjf.store.close();
+        await sjf.cleanup();
+      }
     });
 
     it("completes exactly once, fenced by the lease token", async () => {
@@ -380,9 +429,9 @@ function storeSuite(name: string, open: () => Promise<{ store: JobStore; cleanup
   });
 }
 
-storeSuite("sqlite", async () => {
+storeSuite("sqlite", async (options) => {
   const dir = mkdtempSync(join(tmpdir(), "api-store-"));
-  const store = await openStore(`sqlite:${join(dir, "jobs.db")}`);
+  const store = await openStore(`sqlite:${join(dir, "jobs.db")}`, options);
   return { store, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
 
@@ -395,12 +444,12 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-storeSuite("postgres", async () => {
+storeSuite("postgres", async (options) => {
   // A fresh database per test, so tests never see each other's rows.
   const admin = await PostgresDialect.open({ url: pg.url });
   const name = `t${++database}`;
   await admin.run(`CREATE DATABASE ${name}`);
   await admin.close();
-  const store = await openStore(pg.url.replace(/\/postgres$/, `/${name}`));
+  const store = await openStore(pg.url.replace(/\/postgres$/, `/${name}`), options);
   return { store, cleanup: async () => undefined };
 });

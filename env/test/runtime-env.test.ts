@@ -40,6 +40,7 @@ describe("runtime env generation", () => {
     expect(env.values).toEqual({
       ROLE: "all",
       LOG_LEVEL: "debug",
+      SCHEDULING: "sjf",
       DATABASE_URL: "postgres://app:s3cr3t@db:5432/jobs",
       API_ADMIN_KEY: "adm-123",
     });

@@ -67,6 +67,7 @@ describe("container definition", () => {
       { name: "OBJECTS_BUCKET", value: "bucket" },
       { name: "PORT", value: "3000" },
       { name: "ROLE", value: "all" },
+      { name: "SCHEDULING", value: "sjf" },
     ]);
     expect(definition.secrets).toEqual([
       { name: "API_ADMIN_KEY", valueFrom: "arn:key" },

@@ -8,6 +8,7 @@ import {
   statesThatCanBecome,
   type WorkerRef,
 } from "../model/job.js";
+import { MAX_WAIT_MS, type Scheduling } from "../model/scheduling.js";
 import type { Dialect, Sql } from "./dialect.js";
 import { changeJob } from "./job-changes.js";
 import { json, toJob } from "./rows.js";
@@ -24,12 +25,12 @@ const FENCE = "WHERE id = $1 AND lease_token = $2 AND status = 'PROGRESSING'";
 /** Candidates whose attempts are used up are closed on the way; past this many, claim gives up. */
 const CLAIM_ROUNDS = 10;
 
-export function sqlLeases(db: Dialect): JobLeases {
+export function sqlLeases(db: Dialect, scheduling: Scheduling = "fifo"): JobLeases {
   return {
     claim: (worker, now, leaseMs) =>
       db.transaction(async (sql) => {
         for (let round = 0; round < CLAIM_ROUNDS; round++) {
-          const candidate = await nextClaimable(db, sql, now);
+          const candidate = await nextClaimable(db, sql, now, scheduling);
           if (!candidate) return undefined;
           if (attemptsExhausted(candidate)) {
             await closeExhausted(db, sql, candidate, now);
@@ -102,14 +103,26 @@ export function sqlLeases(db: Dialect): JobLeases {
   };
 }
 
-/** A queued job past its retry delay, or a running one whose lease expired; by priority then age. */
-async function nextClaimable(db: Dialect, sql: Sql, now: number): Promise<Job | undefined> {
+/**
+ * A queued job past its retry delay, or a running one whose lease expired; in model/scheduling.ts's
+ * claimOrder: priority, then (sjf) long waiters first and the shortest expected, then age.
+ */
+async function nextClaimable(
+  db: Dialect,
+  sql: Sql,
+  now: number,
+  scheduling: Scheduling,
+): Promise<Job | undefined> {
+  const sjf =
+    scheduling === "sjf"
+      ? "CASE WHEN created_at <= $2 THEN 0 ELSE 1 END ASC, COALESCE(expected_ms, 0) ASC, "
+      : "";
   const [row] = await sql.query(
     `SELECT * FROM jobs
      WHERE (status = 'SUBMITTED' AND (not_before IS NULL OR not_before <= $1))
         OR (status = 'PROGRESSING' AND lease_expires < $1)
-     ORDER BY priority DESC, created_at ASC, id ASC LIMIT 1${db.skipLocked}`,
-    [now],
+     ORDER BY priority DESC, ${sjf}created_at ASC, id ASC LIMIT 1${db.skipLocked}`,
+    scheduling === "sjf" ? [now, now - MAX_WAIT_MS] : [now],
   );
   return row ? toJob(row) : undefined;
 }

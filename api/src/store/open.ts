@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseConfig } from "../config.js";
+import type { Scheduling } from "../model/scheduling.js";
 import { sqlApiKeys } from "./api-keys.js";
 import { DatabaseSecret } from "./database-secret.js";
 import type { Dialect } from "./dialect.js";
@@ -20,10 +21,13 @@ import { sqlWorkers } from "./workers.js";
  * `sqlite:<path>` (one host), `postgres://...` (several hosts), or RDS with its managed secret
  * (a PostgresTarget); migrated.
  */
-export async function openStore(database: string | PostgresTarget): Promise<JobStore> {
+export async function openStore(
+  database: string | PostgresTarget,
+  options: { scheduling?: Scheduling } = {},
+): Promise<JobStore> {
   const dialect =
     typeof database === "string" ? await dialectFor(database) : await PostgresDialect.open(database);
-  const store = sqlStore(dialect);
+  const store = sqlStore(dialect, options.scheduling ?? "fifo");
   try {
     await store.migrate();
   } catch (error) {
@@ -44,7 +48,7 @@ export function databaseTarget(database: DatabaseConfig): string | PostgresTarge
 }
 
 /** The store's parts, each its own SQL over the one dialect they share. */
-function sqlStore(driver: Dialect): JobStore {
+function sqlStore(driver: Dialect, scheduling: Scheduling): JobStore {
   const listeners = new Set<() => void>();
   const db = announcingCommits(driver, listeners);
   return {
@@ -57,7 +61,7 @@ function sqlStore(driver: Dialect): JobStore {
     close: () => db.close(),
     ...sqlSubmissions(db),
     ...sqlJobQueries(db),
-    ...sqlLeases(db),
+    ...sqlLeases(db, scheduling),
     ...sqlQualityFrames(db),
     ...sqlApiKeys(db),
     ...sqlWorkers(db),

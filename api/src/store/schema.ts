@@ -1,4 +1,4 @@
-import type { Dialect } from "./dialect.js";
+import type { Dialect, Sql } from "./dialect.js";
 
 // Every process runs this at boot, so each statement must be a no-op on a database that has it.
 
@@ -42,10 +42,30 @@ function schema(d: Dialect): string[] {
   ];
 }
 
+/** Columns added after their table was first created: [table, column, type]. */
+const ADDED_COLUMNS: [string, string, string][] = [
+  // Shortest-expected-job-first (model/scheduling.ts): what kind of job it is, and how long its kind took.
+  ["jobs", "cost_key", "TEXT"],
+  ["jobs", "expected_ms", "BIGINT"],
+];
+
 export async function migrate(db: Dialect): Promise<void> {
   // Several processes may boot at once; PostgreSQL's CREATE ... IF NOT EXISTS can still race.
   await db.transaction(async (sql) => {
     if (db.name === "postgres") await sql.query("SELECT pg_advisory_xact_lock(715000)");
     for (const statement of schema(db)) await sql.run(statement);
+    for (const [table, column, type] of ADDED_COLUMNS) await addColumn(db, sql, table, column, type);
+    await sql.run("CREATE INDEX IF NOT EXISTS jobs_cost ON jobs (cost_key, finished_at)");
   });
+}
+
+/** SQLite has no ADD COLUMN IF NOT EXISTS: it is asked which columns the table has. */
+async function addColumn(db: Dialect, sql: Sql, table: string, column: string, type: string): Promise<void> {
+  if (db.name === "postgres") {
+    await sql.run(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+    return;
+  }
+  const columns = await sql.query<{ name: string }>(`PRAGMA table_info(${table})`);
+  if (!columns.some((c) => c.name === column))
+    await sql.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }

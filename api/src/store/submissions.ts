@@ -1,7 +1,8 @@
 import type { Job } from "../model/job.js";
+import { costKey, EXPECTED_FROM_LAST } from "../model/scheduling.js";
 import type { Dialect, Sql } from "./dialect.js";
 import { logEvent } from "./job-changes.js";
-import { json, parse, toJob } from "./rows.js";
+import { json, num, parse, toJob } from "./rows.js";
 import {
   IdempotencyMismatch,
   type JobSubmissions,
@@ -48,9 +49,11 @@ async function insertJob(
   request: SubmitRequest,
   now: number,
 ): Promise<Job> {
+  const key = costKey(job.spec);
   const [row] = await sql.query(
-    `INSERT INTO jobs (id, userid, kind, spec, priority, status, max_attempts, client_token, batch_id, created_at, updated_at)
-     VALUES ($1,$2,$3,$4,$5,'SUBMITTED',$6,$7,$8,$9,$9) RETURNING *`,
+    `INSERT INTO jobs (id, userid, kind, spec, priority, status, max_attempts, client_token, batch_id, created_at, updated_at,
+       cost_key, expected_ms)
+     VALUES ($1,$2,$3,$4,$5,'SUBMITTED',$6,$7,$8,$9,$9,$10,$11) RETURNING *`,
     [
       job.id,
       job.userid,
@@ -61,11 +64,25 @@ async function insertJob(
       request.clientRequestToken,
       job.batchId,
       now,
+      key,
+      await expectedMs(sql, key),
     ],
   );
   const created = toJob(row!);
   await logEvent(db, sql, created, "JobSummit", now);
   return created;
+}
+
+/** The mean run time of the last jobs of the same kind that completed; null when none has. */
+async function expectedMs(sql: Sql, key: string): Promise<number | null> {
+  const [row] = await sql.query<{ ms: unknown }>(
+    `SELECT AVG(finished_at - started_at) AS ms FROM (
+       SELECT finished_at, started_at FROM jobs WHERE cost_key = $1 AND status = 'COMPLETE'
+       ORDER BY finished_at DESC LIMIT ${EXPECTED_FROM_LAST}) recent`,
+    [key],
+  );
+  const ms = num(row?.ms);
+  return ms === null ? null : Math.round(ms);
 }
 
 async function earlierRequest(sql: Sql, request: SubmitRequest): Promise<SubmitOutcome> {
