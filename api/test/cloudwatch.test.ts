@@ -44,6 +44,24 @@ describe("demand metrics", () => {
     expect(input.MetricData?.[0]?.Timestamp).toEqual(new Date(now));
   });
 
+  it("marks both at high resolution when asked, for scaling alarms with periods under a minute", async () => {
+    const publisher = new DemandPublisher(
+      new CloudWatchClient({ region: "eu-west-1" }),
+      { read: async () => ({ queueDepth: 3, tasks: 1 }) },
+      "qa",
+      5_000,
+      log,
+      () => 0,
+      1,
+    );
+    await publisher.tick();
+    const data = cw.commandCalls(PutMetricDataCommand)[0]!.args[0].input.MetricData ?? [];
+    expect(data.map((m) => [m.MetricName, m.StorageResolution])).toEqual([
+      ["QueueDepth", 1],
+      ["BacklogPerTask", 1],
+    ]);
+  });
+
   it("reports a failed call to its caller and keeps publishing later", async () => {
     cw.on(PutMetricDataCommand).rejectsOnce(new Error("Throttling")).resolves({});
     let now = 0;

@@ -216,6 +216,20 @@ export const platformSpec = z
       mediaUdpPorts: portRange,
       /** Caps the bake ECS derives from a service's deployment alarms (minutes on AWS). */
       maxDeploymentBakeSeconds: z.number().int().min(0).max(3600),
+      /**
+       * Shorter target tracking on this machine: the scaling alarms' period (AWS: 60 s, 3 periods
+       * for AlarmHigh, 15 for AlarmLow) and the policies' cooldowns (the Pulumi program's 60/300 s).
+       * Absent: AWS's. With a period under 60 s the API publishes its demand at high resolution.
+       */
+      autoscaling: z
+        .strictObject({
+          alarmPeriodSeconds: z.union([z.literal(10), z.literal(30), z.literal(60)]),
+          highEvaluationPeriods: z.number().int().min(1).max(60),
+          lowEvaluationPeriods: z.number().int().min(1).max(60),
+          scaleOutCooldownSeconds: z.number().int().min(0).max(3600),
+          scaleInCooldownSeconds: z.number().int().min(0).max(3600),
+        })
+        .optional(),
     }),
     environments: z.strictObject({ qa: environmentSpec, prod: environmentSpec }),
     /**

@@ -1,4 +1,4 @@
-import type { AppName, DeploymentSpec, EnvironmentName } from "@platform/env";
+import type { AppName, DeploymentSpec, EnvironmentName, PlatformSpec } from "@platform/env";
 import { parseDocument } from "yaml";
 import type { SuitePorts } from "./ports.js";
 
@@ -8,6 +8,8 @@ export interface SpecOverrides {
   deployments?: { env: EnvironmentName; app: AppName; deployment: DeploymentSpec }[];
   /** `local.maxDeploymentBakeSeconds`: the cap on every bake, raised when a suite must watch one. */
   maxDeploymentBakeSeconds?: number;
+  /** `local.autoscaling`: shorter scaling alarms and cooldowns, for a suite that watches a scaling. */
+  autoscaling?: NonNullable<PlatformSpec["local"]["autoscaling"]>;
 }
 
 /**
@@ -32,6 +34,9 @@ export function specWithPorts(specText: string, ports: SuitePorts, overrides: Sp
   replace(["local", "mediaUdpPorts"], { from: ports.mediaUdp.from, to: ports.mediaUdp.to });
   if (overrides.maxDeploymentBakeSeconds !== undefined)
     replace(["local", "maxDeploymentBakeSeconds"], overrides.maxDeploymentBakeSeconds);
+  // Absent from the shipped spec (AWS's settings), so set rather than replaced.
+  if (overrides.autoscaling)
+    doc.setIn(["local", "autoscaling"], doc.createNode(overrides.autoscaling, { flow: true }));
   for (const { env, app, deployment } of overrides.deployments ?? []) {
     const service = ["environments", env, "services", app];
     if (!doc.hasIn(service)) throw new Error(`the spec has no ${service.join(".")} to give a deployment`);

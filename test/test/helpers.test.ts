@@ -66,6 +66,18 @@ describe("specWithPorts", () => {
     expect(text).toContain("<<: *api");
   });
 
+  it("adds a shorter local autoscaling cadence that the spec's schema accepts", () => {
+    const autoscaling = {
+      alarmPeriodSeconds: 10 as const,
+      highEvaluationPeriods: 1,
+      lowEvaluationPeriods: 3,
+      scaleOutCooldownSeconds: 10,
+      scaleInCooldownSeconds: 20,
+    };
+    expect(parseSpec(specWithPorts(shipped, ports, { autoscaling })).local.autoscaling).toEqual(autoscaling);
+    expect(parseSpec(specWithPorts(shipped, ports)).local.autoscaling).toBeUndefined();
+  });
+
   it("refuses a spec it can't rewrite instead of leaving the default ports or deployment", () => {
     expect(() => specWithPorts(shipped.replace(/httpsPort/, "tlsPort"), ports)).toThrow(/httpsPort/);
     expect(() => specWithPorts(shipped.replace(/testHttpPort/, "testPort"), ports)).toThrow(/testHttpPort/);

@@ -15,7 +15,12 @@ export interface DemandSource {
   read(): Promise<{ queueDepth: number; tasks: number }>;
 }
 
-export function demandMetricData(sample: DemandSample, environment: string, at: Date) {
+export function demandMetricData(
+  sample: DemandSample,
+  environment: string,
+  at: Date,
+  StorageResolution: 1 | 60 = 60,
+) {
   const Dimensions = [{ Name: "Environment", Value: environment }];
   return {
     Namespace: NAMESPACE,
@@ -26,6 +31,7 @@ export function demandMetricData(sample: DemandSample, environment: string, at: 
         Timestamp: at,
         Value: sample.queueDepth,
         Unit: "Count" as const,
+        StorageResolution,
       },
       {
         MetricName: "BacklogPerTask",
@@ -33,6 +39,7 @@ export function demandMetricData(sample: DemandSample, environment: string, at: 
         Timestamp: at,
         Value: sample.backlogPerTask,
         Unit: "Count" as const,
+        StorageResolution,
       },
     ],
   };
@@ -50,6 +57,7 @@ export class DemandPublisher {
     private readonly intervalMs: number,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly storageResolution: 1 | 60 = 60,
   ) {}
 
   /** One check: publishes when the policy says so. Returns whether it published. */
@@ -59,7 +67,9 @@ export class DemandPublisher {
     const now = this.now();
     if (!shouldPublish(this.last, sample, now, this.intervalMs)) return false;
     await this.client.send(
-      new PutMetricDataCommand(demandMetricData(sample, this.environment, new Date(now))),
+      new PutMetricDataCommand(
+        demandMetricData(sample, this.environment, new Date(now), this.storageResolution),
+      ),
     );
     this.last = { at: now, sample };
     return true;

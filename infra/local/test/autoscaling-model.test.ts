@@ -184,7 +184,7 @@ describe("the model", () => {
     const { model, advance } = setup();
     const policy = model.putScalingPolicy({ ...KEY, policyName: "backlog", config: CUSTOM }, SCOPE);
     const high = policy.alarms[0]!.name;
-    const decision = model.decide(policy.arn, high, 30, 1, () => true)!;
+    const decision = model.decide(policy.arn, high, 30, 1, () => 30)!;
     expect(decision).toMatchObject({
       from: 1,
       to: 3,
@@ -196,20 +196,35 @@ describe("the model", () => {
       statusCode: "Successful",
       statusMessage: "Successfully set desired count to 3. Change successfully fulfilled by ecs.",
     });
-    expect(model.decide(policy.arn, high, 30, 3, () => true)).toBeUndefined();
+    expect(model.decide(policy.arn, high, 30, 3, () => 30)).toBeUndefined();
     advance(60_000);
-    expect(model.decide(policy.arn, high, 30, 3, () => true)?.to).toBe(5); // 9, clamped
+    expect(model.decide(policy.arn, high, 30, 3, () => 30)?.to).toBe(5); // 9, clamped
   });
 
-  it("scales in only when every policy of the target is ready to", () => {
+  /** Two policies on one target, and their AlarmLow names. */
+  const twoPolicies = () => {
     const { model, advance } = setup();
     const a = model.putScalingPolicy({ ...KEY, policyName: "a", config: CUSTOM }, SCOPE);
     const b = model.putScalingPolicy({ ...KEY, policyName: "b", config: CUSTOM }, SCOPE);
     advance(1);
-    const lowA = a.alarms[1]!.name;
-    const lowB = b.alarms[1]!.name;
-    expect(model.decide(a.arn, lowA, 2, 4, (name) => name === lowA)).toBeUndefined();
-    expect(model.decide(a.arn, lowA, 2, 4, (name) => name === lowA || name === lowB)?.to).toBe(1);
+    return { model, a, lowA: a.alarms[1]!.name, lowB: b.alarms[1]!.name };
+  };
+
+  it("scales in only when every policy of the target is ready to", () => {
+    const { model, a, lowA, lowB } = twoPolicies();
+    expect(model.decide(a.arn, lowA, 2, 4, (name) => (name === lowA ? 2 : undefined))).toBeUndefined();
+    expect(
+      model.decide(a.arn, lowA, 2, 4, (name) => (name === lowA || name === lowB ? 2 : undefined))?.to,
+    ).toBe(1);
+  });
+
+  it("scales in to the largest capacity the policies ask for, as AWS does with several", () => {
+    const { model, a, lowA, lowB } = twoPolicies();
+    const values: Record<string, number> = { [lowA]: 2, [lowB]: 6 };
+    // a alone would go to ceil(4 × 2 / 10) = 1; b asks for ceil(4 × 6 / 10) = 3.
+    expect(model.decide(a.arn, lowA, 2, 4, (name) => values[name])?.to).toBe(3);
+    values[lowB] = 9; // b asks for 4: no scale-in at all
+    expect(model.decide(a.arn, lowA, 2, 4, (name) => values[name])).toBeUndefined();
   });
 });
 
@@ -259,6 +274,40 @@ describe("the scaling runner", () => {
       "Setting desired count to 4.",
       "Setting desired count to 2.",
     ]);
+  });
+
+  it("acts on the metric's newest datapoint while the alarm stays in ALARM, not the transition's", () => {
+    const { cloudwatch, model, advance, now } = setup();
+    const policy = model.putScalingPolicy({ ...KEY, policyName: "backlog", config: CUSTOM }, SCOPE);
+    const low = policy.alarms[1]!.name;
+    let desired = 4;
+    const resources = new LocalScalableResources();
+    resources.provide(KEY.scalableDimension, {
+      capacity: () => desired,
+      setCapacity: (_id, n) => (desired = n),
+    });
+    const clock: EvaluatorClock = { now, every: () => () => {} };
+    const runner = new ScalingRunner(model, { state: model.state, commit: () => {} }, cloudwatch, resources, {
+      clock,
+    });
+    // The alarm went into ALARM at 8 per task (4 × 8 / 10 → 4: no change); the backlog is 0 since.
+    Object.assign(cloudwatch.state.alarms[low]!, {
+      stateValue: "ALARM",
+      stateReasonData: '{"recentDatapoints":[8.0]}',
+    });
+    const datum = (Value: number) =>
+      cloudwatch.putMetricData(CUSTOM.customized!.namespace, [
+        {
+          MetricName: "BacklogPerTask",
+          Dimensions: CUSTOM.customized!.dimensions,
+          Value,
+          Timestamp: new Date(now()),
+        },
+      ]);
+    datum(0);
+    advance(75_000); // the period is over and past the evaluation delay
+    runner.tick();
+    expect(desired).toBe(1);
   });
 
   it("records a refused capacity as a failed activity", () => {

@@ -22,8 +22,24 @@ const BACKLOG_METRIC = {
   metricName: "BacklogPerTask",
   dimension: "Environment",
 };
-/** The Pulumi program's cooldowns. */
-const COOLDOWNS = { ScaleOutCooldown: 60, ScaleInCooldown: 300 };
+/** The Pulumi program's cooldowns, unless the spec shortens them on this machine. */
+function cooldowns(spec: PlatformSpec): { ScaleOutCooldown: number; ScaleInCooldown: number } {
+  const local = spec.local.autoscaling;
+  return local
+    ? { ScaleOutCooldown: local.scaleOutCooldownSeconds, ScaleInCooldown: local.scaleInCooldownSeconds }
+    : { ScaleOutCooldown: 60, ScaleInCooldown: 300 };
+}
+
+/**
+ * Scaling alarms shortened under a minute (local.autoscaling) see only high-resolution data, at least
+ * one datum a period: the metrics they watch go at that resolution, twice a period. Undefined: AWS's.
+ */
+export function scalingMetricCadence(
+  spec: PlatformSpec,
+): { intervalMs: number; storageResolution: 1 } | undefined {
+  const period = spec.local.autoscaling?.alarmPeriodSeconds ?? 60;
+  return period < 60 ? { intervalMs: (period * 1000) / 2, storageResolution: 1 } : undefined;
+}
 
 export interface ScaledService {
   app: AppName;
@@ -70,7 +86,7 @@ export async function ensureAutoscaling(
     await policy("cpu", {
       PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
       TargetValue: autoscaling.cpuTargetPercent,
-      ...COOLDOWNS,
+      ...cooldowns(spec),
     });
     if (autoscaling.backlogPerTaskTarget !== undefined) {
       await policy("backlog", {
@@ -81,7 +97,7 @@ export async function ensureAutoscaling(
           Statistic: "Average",
         },
         TargetValue: autoscaling.backlogPerTaskTarget,
-        ...COOLDOWNS,
+        ...cooldowns(spec),
       });
     } else {
       await deleteUnwanted(aas, target, `${s.name}-backlog`);

@@ -20,6 +20,7 @@ import {
   type TaskDefinition,
   taskDefinition,
 } from "@platform/env";
+import { scalingMetricCadence } from "./autoscaling.js";
 import { CLUSTER, objectsBucket } from "./bootstrap.js";
 import type { Clients } from "./clients.js";
 
@@ -60,10 +61,17 @@ export function localTaskDefinition(spec: PlatformSpec, t: ServiceTarget): TaskD
     // the same S3 code path.
     extraEnvironment:
       t.app === "api"
-        ? { OBJECTS_BUCKET: objectsBucket(t.env) }
+        ? { OBJECTS_BUCKET: objectsBucket(t.env), ...demandCadence(spec) }
         : { RECORDINGS_BUCKET: objectsBucket(t.env) },
     sharesHostNetwork: true,
   });
+}
+
+/** The API's demand metrics at the scaling alarms' cadence, when the spec shortens them. */
+function demandCadence(spec: PlatformSpec): Record<string, string> {
+  const cadence = scalingMetricCadence(spec);
+  if (!cadence) return {};
+  return { METRICS_STORAGE_RESOLUTION: "1", METRICS_INTERVAL_SECONDS: String(cadence.intervalMs / 1000) };
 }
 
 /** Creates the service, or registers and deploys a new revision when the container changed. */

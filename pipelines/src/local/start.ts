@@ -11,7 +11,7 @@ import {
 } from "@platform/local-region";
 import { loadCheckout } from "../image/repo-root.js";
 import { type AppImage, ensureAppImage } from "./app-images.js";
-import { ensureAutoscaling } from "./autoscaling.js";
+import { ensureAutoscaling, scalingMetricCadence } from "./autoscaling.js";
 import { type Bootstrapped, bootstrap, eachService } from "./bootstrap.js";
 import { regionClients } from "./clients.js";
 import { ensureService, type TrafficShift } from "./deploy-services.js";
@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     taskPorts: spec.local.taskPorts,
     udpPorts: spec.local.mediaUdpPorts,
     maxDeploymentBakeSeconds: spec.local.maxDeploymentBakeSeconds,
+    // ECS's CPU and memory utilization at the scaling alarms' resolution, as the API's demand.
+    ...(scalingMetricCadence(spec) && { utilization: scalingMetricCadence(spec) }),
     log: (m) => appendLog(regionLog, m),
   });
   say(`starting the local region (state in ${stateDir})`);
@@ -46,6 +48,13 @@ async function main(): Promise<void> {
     plugins: [logs, ecs],
     log: (m) => appendLog(regionLog, m),
     smtp: localSmtp(spec),
+    ...(spec.local.autoscaling && {
+      autoscalingAlarms: {
+        periodSeconds: spec.local.autoscaling.alarmPeriodSeconds,
+        highEvaluationPeriods: spec.local.autoscaling.highEvaluationPeriods,
+        lowEvaluationPeriods: spec.local.autoscaling.lowEvaluationPeriods,
+      },
+    }),
   });
   let stopping = false;
   const shutdown = async (signal: string) => {

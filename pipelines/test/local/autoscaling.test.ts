@@ -15,7 +15,7 @@ import { loadSpec, type PlatformSpec } from "@platform/env";
 import { EcsPlugin, LogsPlugin } from "@platform/local-region";
 import { startTestRegion, type TestRegion } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureAutoscaling } from "../../src/local/autoscaling.js";
+import { ensureAutoscaling, scalingMetricCadence } from "../../src/local/autoscaling.js";
 import { CLUSTER } from "../../src/local/bootstrap.js";
 import { regionClients } from "../../src/local/clients.js";
 
@@ -115,5 +115,24 @@ describe("npm start's auto scaling", () => {
     dropped.environments.qa.services.api.autoscaling = rest;
     await ensureAutoscaling(clients(), dropped, { app: "api", env: "qa", name: "api-qa" }, () => {});
     expect((await policies()).map((p) => p.PolicyName).sort()).toEqual(["api-qa-cpu", "media-server-qa-cpu"]);
+  });
+
+  it("takes the spec's shorter local cadence: its cooldowns, and high-resolution metrics twice a period", async () => {
+    const short = structuredClone(spec);
+    short.local.autoscaling = {
+      alarmPeriodSeconds: 10,
+      highEvaluationPeriods: 1,
+      lowEvaluationPeriods: 3,
+      scaleOutCooldownSeconds: 10,
+      scaleInCooldownSeconds: 20,
+    };
+    await ensureAutoscaling(clients(), short, { app: "api", env: "qa", name: "api-qa" }, () => {});
+    const cpu = (await policies()).find((p) => p.PolicyName === "api-qa-cpu");
+    expect(cpu?.TargetTrackingScalingPolicyConfiguration).toMatchObject({
+      ScaleOutCooldown: 10,
+      ScaleInCooldown: 20,
+    });
+    expect(scalingMetricCadence(short)).toEqual({ intervalMs: 5_000, storageResolution: 1 });
+    expect(scalingMetricCadence(spec)).toBeUndefined();
   });
 });

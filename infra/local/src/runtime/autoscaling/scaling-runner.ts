@@ -24,7 +24,10 @@ export class ScalingRunner extends EverySecond {
   constructor(
     private readonly model: AutoScalingModel,
     private readonly durable: Durable<AutoScalingState>,
-    private readonly alarms: { readonly state: { alarms: Record<string, AlarmRecord> } },
+    private readonly alarms: {
+      readonly state: { alarms: Record<string, AlarmRecord> };
+      newestDatapoint(name: string): number | undefined;
+    },
     private readonly resources: ScalableResources,
     private readonly options: ScalingRunnerOptions = {},
   ) {
@@ -33,7 +36,10 @@ export class ScalingRunner extends EverySecond {
 
   tick(): void {
     const now = this.clock.now();
-    const inAlarm = (name: string) => this.alarms.state.alarms[name]?.stateValue === "ALARM";
+    const breaching = (name: string) => {
+      const alarm = this.alarms.state.alarms[name];
+      return alarm?.stateValue === "ALARM" ? this.currentValue(alarm) : undefined;
+    };
     const seen = new Set<string>();
     for (const policy of Object.values(this.model.state.policies)) {
       for (const { name } of policy.alarms) {
@@ -43,18 +49,30 @@ export class ScalingRunner extends EverySecond {
         const last = this.invoked.get(name);
         if (last !== undefined && now - last < alarm.config.period * 1000) continue;
         this.invoked.set(name, now);
-        this.invoke(policy, alarm, inAlarm);
+        this.invoke(policy, alarm, breaching);
       }
     }
     for (const name of this.invoked.keys()) if (!seen.has(name)) this.invoked.delete(name);
   }
 
-  private invoke(policy: PolicyRecord, alarm: AlarmRecord, inAlarm: (name: string) => boolean): void {
-    const metric = breachingValue(alarm);
+  /**
+   * What the policy acts on: the alarm's newest datapoint, as CloudWatch hands a policy the current
+   * one each period the alarm stays in ALARM; the transition's when the metric has none now.
+   */
+  private currentValue(alarm: AlarmRecord): number | undefined {
+    return this.alarms.newestDatapoint(alarm.config.alarmName) ?? breachingValue(alarm);
+  }
+
+  private invoke(
+    policy: PolicyRecord,
+    alarm: AlarmRecord,
+    breaching: (name: string) => number | undefined,
+  ): void {
+    const metric = this.currentValue(alarm);
     const resource = this.resources.get(policy.scalableDimension);
     const current = resource?.capacity(policy.resourceId);
     if (metric === undefined || !resource || current === undefined) return;
-    const decision = this.model.decide(policy.arn, alarm.config.alarmName, metric, current, inAlarm);
+    const decision = this.model.decide(policy.arn, alarm.config.alarmName, metric, current, breaching);
     if (!decision) return;
     let error: string | undefined;
     try {
@@ -68,7 +86,7 @@ export class ScalingRunner extends EverySecond {
   }
 }
 
-/** The newest real datapoint of the alarm's last evaluation (its StateReasonData). */
+/** The newest real datapoint of the alarm's last transition (its StateReasonData). */
 export function breachingValue(alarm: AlarmRecord): number | undefined {
   if (!alarm.stateReasonData) return undefined;
   try {

@@ -42,7 +42,11 @@ export const OOM_REASON = "OutOfMemoryError: Container killed due to memory usag
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 const MEMORY_SAMPLE_MS = 1000;
 /** How often AWS/ECS utilization is published: an alarm sees the current minute within this. */
-export const UTILIZATION_INTERVAL_MS = 10_000;
+export interface UtilizationCadence {
+  intervalMs: number;
+  storageResolution: 1 | 60;
+}
+const STANDARD_UTILIZATION: UtilizationCadence = { intervalMs: 10_000, storageResolution: 60 };
 const KEPT_OUTPUT_LINES = 200;
 
 export interface TaskRunnerOptions {
@@ -59,6 +63,12 @@ export interface TaskRunnerOptions {
   onContainerExit: (taskArn: string, exit: ContainerExit) => void;
   /** Where AWS/ECS CPUUtilization and MemoryUtilization go; none are measured without it. */
   metrics?: MetricSink;
+  /**
+   * How often they are published and at what resolution: ECS's every minute, standard resolution
+   * (here every 10 s), unless the region's scaling alarms have periods under a minute, which see
+   * only high-resolution data.
+   */
+  utilization?: UtilizationCadence;
   /** Task role credentials for the containers of a task definition with a taskRoleArn. */
   credentials?: TaskCredentials;
 }
@@ -86,9 +96,11 @@ export class TaskRunner {
   private readonly store: ImageStore;
   private readonly memoryTimer: NodeJS.Timeout;
   private lastUtilization = Date.now();
+  private readonly cadence: UtilizationCadence;
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.store = new ImageStore(join(options.stateDir, "images"));
+    this.cadence = options.utilization ?? STANDARD_UTILIZATION;
     this.memoryTimer = setInterval(() => this.sample(), MEMORY_SAMPLE_MS);
     this.memoryTimer.unref();
   }
@@ -328,13 +340,13 @@ export class TaskRunner {
     this.options.onContainerExit(taskArn, exit);
   }
 
-  /** Each second: memory limits; each UTILIZATION_INTERVAL_MS: CPU and memory utilization. */
+  /** Each second: memory limits; at the utilization interval: CPU and memory utilization. */
   private sample(): void {
     const live = [...this.running.values()].flatMap((t) => t.containers.filter((c) => !c.exited));
     const limited = live.filter((c) => c.memoryLimitBytes !== undefined);
     const now = Date.now();
     const publish =
-      this.options.metrics !== undefined && now - this.lastUtilization >= UTILIZATION_INTERVAL_MS;
+      this.options.metrics !== undefined && now - this.lastUtilization >= this.cadence.intervalMs;
     const measured = publish ? live : limited;
     if (measured.length === 0) return;
     const usage = groupUsage(new Set(measured.map((c) => c.process.pid)));
@@ -368,7 +380,10 @@ export class TaskRunner {
       const { cluster, name, reservation } = task.service;
       tasks.push({ cluster, service: name, reservation, cpuUnitsUsed: cpu, memoryMiBUsed: memory });
     }
-    this.options.metrics?.publish(ECS_NAMESPACE, utilizationData(tasks, new Date(now)));
+    const data = utilizationData(tasks, new Date(now)).map((d) =>
+      this.cadence.storageResolution === 1 ? { ...d, StorageResolution: 1 } : d,
+    );
+    this.options.metrics?.publish(ECS_NAMESPACE, data);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { PutMetricAlarmInput } from "@aws-sdk/client-cloudwatch";
 import { AwsError } from "../../contracts.js";
 import { type AlarmSettings, AWS_ALARM_SETTINGS, policyAlarms, type TrackedMetric } from "./alarms.js";
-import { type Direction, type ScalingHistory, scaledCapacity } from "./capacity.js";
+import { type Direction, proportionalCapacity, type ScalingHistory, scaledCapacity } from "./capacity.js";
 
 // Application Auto Scaling's state and rules: scalable targets, target tracking policies (and the
 // CloudWatch alarms each owns), scaling activities. No I/O: alarms go through the CloudWatch model
@@ -259,21 +259,23 @@ export class AutoScalingModel {
   /**
    * What the policy does about its alarm being in ALARM at `metric`, with the target at `current`:
    * undefined when it leaves the capacity alone (within bounds and cooldowns, or another policy of
-   * the target not ready to scale in: AWS scales in only when every policy agrees).
+   * the target not ready to scale in: AWS scales in only when every policy agrees, and then to the
+   * largest capacity any of them asks for). `breaching` is an alarm's value when it is in ALARM.
    */
   decide(
     policyArn: string,
     alarmName: string,
     metric: number,
     current: number,
-    inAlarm: (alarmName: string) => boolean,
+    breaching: (alarmName: string) => number | undefined,
   ): ScalingDecision | undefined {
     const policy = this.state.policies[policyArn];
     const alarm = policy?.alarms.find((a) => a.name === alarmName);
     const target = policy && this.state.targets[targetKey(policy)];
     if (!policy || !alarm || !target) return undefined;
-    if (alarm.direction === "in" && !this.othersAgreeToScaleIn(policy, inAlarm)) return undefined;
-    const to = scaledCapacity({
+    const others = alarm.direction === "in" ? this.othersScaleInTo(policy, current, breaching) : [];
+    if (others === undefined) return undefined;
+    const own = scaledCapacity({
       direction: alarm.direction,
       current,
       metric,
@@ -285,7 +287,9 @@ export class AutoScalingModel {
       now: this.now(),
       history: target,
     });
-    if (to === undefined) return undefined;
+    if (own === undefined) return undefined;
+    const to = Math.max(own, ...others);
+    if (alarm.direction === "in" && to >= current) return undefined;
     return {
       policyArn,
       key: policy,
@@ -335,10 +339,21 @@ export class AutoScalingModel {
     return Object.values(this.state.policies).filter((p) => sameTarget(p, key));
   }
 
-  private othersAgreeToScaleIn(policy: PolicyRecord, inAlarm: (alarmName: string) => boolean): boolean {
-    return this.policiesOf(policy)
-      .filter((p) => p.arn !== policy.arn && !p.config.disableScaleIn)
-      .every((p) => p.alarms.some((a) => a.direction === "in" && inAlarm(a.name)));
+  /** The capacity each other policy of the target would scale in to; undefined if one is not ready. */
+  private othersScaleInTo(
+    policy: PolicyRecord,
+    current: number,
+    breaching: (alarmName: string) => number | undefined,
+  ): number[] | undefined {
+    const capacities: number[] = [];
+    for (const p of this.policiesOf(policy)) {
+      if (p.arn === policy.arn || p.config.disableScaleIn) continue;
+      const low = p.alarms.find((a) => a.direction === "in");
+      const value = low && breaching(low.name);
+      if (value === undefined) return undefined;
+      capacities.push(proportionalCapacity(current, value, p.config.targetValue));
+    }
+    return capacities;
   }
 
   private removePolicy(policy: PolicyRecord): void {

@@ -76,6 +76,16 @@ export function evaluateAlarm(alarm: AlarmRecord, view: MetricView, now: number)
   return { state: decision.state, reason, reasonData: data, ...next };
 }
 
+/**
+ * The value of the newest period of the evaluation range that has data: what an alarm action such as
+ * a scaling policy acts on each period while the alarm stays in ALARM (its reason data is the
+ * transition's, older).
+ */
+export function newestDatapoint(alarm: AlarmRecord, view: MetricView, now: number): number | undefined {
+  const periods = evaluationRange(alarm.config, now).map((w) => readPeriod(alarm.config, view, w));
+  return periods.findLast((p) => p.point !== undefined)?.point?.value;
+}
+
 /** The datapoints a reason names, newest first: the supporting real ones, else the evaluated ones. */
 function listed(supporting: Period[], window: number[], periods: Period[]): EvaluatedPoint[] {
   const named = supporting.flatMap((p) => (p.point ? [p.point] : []));

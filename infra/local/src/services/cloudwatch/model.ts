@@ -10,7 +10,7 @@ import type {
   SetAlarmStateInput,
 } from "@aws-sdk/client-cloudwatch";
 import { AwsError } from "../../contracts.js";
-import { evaluateAlarm } from "./alarm-evaluation.js";
+import { evaluateAlarm, newestDatapoint } from "./alarm-evaluation.js";
 import {
   type AlarmRecord,
   putMetricAlarm,
@@ -210,6 +210,12 @@ export class CloudWatchModel {
   }
 
   /** One evaluation of an alarm on the stored metric; true when the record changed. */
+  /** The alarm's newest datapoint now (alarm-evaluation.ts), undefined for no alarm or no data. */
+  newestDatapoint(name: string): number | undefined {
+    const alarm = this.state.alarms[name];
+    return alarm && newestDatapoint(alarm, this.metrics, this.now());
+  }
+
   evaluateAlarm(name: string): { changed: boolean; transition?: Transition } {
     const alarm = this.state.alarms[name];
     if (!alarm) return { changed: false };

@@ -2,7 +2,7 @@ import type { AlarmStates, RegionPlugin, RegionServices } from "../../contracts.
 import { Scheduler } from "../../runtime/scheduler/scheduler.js";
 import { METADATA_PREFIX, metadataHandler } from "../../runtime/tasks/metadata.js";
 import { PortAllocator } from "../../runtime/tasks/port-allocator.js";
-import { TaskRunner } from "../../runtime/tasks/task-runner.js";
+import { TaskRunner, type UtilizationCadence } from "../../runtime/tasks/task-runner.js";
 import type { LogSink } from "../logs/plugin.js";
 import type { EcsModel } from "./model/ecs-model.js";
 import { ECS_DESIRED_COUNT, EcsScalableServices } from "./scalable-services.js";
@@ -21,6 +21,8 @@ export interface EcsPluginOptions {
    * shortens other waits. Undefined: no cap.
    */
   maxDeploymentBakeSeconds?: number;
+  /** AWS/ECS utilization's cadence (the task runner's default: standard resolution). */
+  utilization?: UtilizationCadence;
   log?: (message: string) => void;
 }
 
@@ -75,6 +77,7 @@ export class EcsPlugin implements RegionPlugin {
       ...(this.options.udpPorts ? { udpPorts: new PortAllocator(this.options.udpPorts) } : {}),
       onContainerExit: (taskArn, exit) => scheduler?.containerExited(taskArn, exit),
       metrics: services.metrics,
+      ...(this.options.utilization ? { utilization: this.options.utilization } : {}),
       credentials: services.taskCredentials,
     });
     scheduler = new Scheduler({
