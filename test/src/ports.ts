@@ -35,6 +35,8 @@ export const SUITE_BLOCKS = {
   // Below the first block: a block 10 would reach 49152, where the OS's ephemeral ports begin.
   "reliability-kill": -2,
   "reliability-region-restart": -1,
+  // A full-form script (test/reliability/bad-deploys.ts); -3 to -5 left to the other scenarios.
+  "reliability-bad-deploys": -6,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;
