@@ -1,4 +1,6 @@
+import { writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import {
   DescribeServiceDeploymentsCommand,
@@ -24,7 +26,7 @@ import { LbClient } from "../src/lb-client.js";
 import { moreRequests, type Sample, startLoad } from "../src/load.js";
 import { commitOf } from "../src/load-summary.js";
 import { CLUSTER, LocalRegionProcess, type RegionClients } from "../src/region-process.js";
-import { writeResult } from "../src/reliability-results.js";
+import { RESULTS_DIR, writeResult } from "../src/reliability-results.js";
 import { latestServiceDeployment } from "../src/service-deployments.js";
 
 // Issue 15, scenario 4: five bad releases of api-qa in a row with the real `ecs deploy`, under a
@@ -62,6 +64,8 @@ const QA_DEPLOYMENT = {
 
 interface BadDeploy {
   name: string;
+  /** Its label on the plots. */
+  short: string;
   image: (repositoryUri: string) => Promise<string>;
   expect: DeployExpectation;
 }
@@ -104,31 +108,37 @@ async function run(
   const deploys: BadDeploy[] = [
     {
       name: "crash at start",
+      short: "crash",
       image: push("crash"),
       expect: { cause: /Essential container in task exited/, startsDeployment: true },
     },
     {
       name: "never healthy",
+      short: "unhealthy",
       image: push("unhealthy"),
       expect: { cause: /health checks?/i, startsDeployment: true },
     },
     {
       name: "answers 5xx",
+      short: "5xx",
       image: push("5xx"),
       expect: { cause: /^api-qa(-green)?-(5xx|error-logs)$/, startsDeployment: true },
     },
     {
       name: "missing image, ECR tag never pushed",
+      short: "no tag",
       image: async (repositoryUri) => `${repositoryUri}:never-pushed`,
       expect: { cause: /image not found, nothing was changed/, startsDeployment: false },
     },
     {
       name: "missing image, outside ECR",
+      short: "no image",
       image: async () => missingImageUri(SERVICE),
       expect: { cause: /CannotPullContainerError/, startsDeployment: true },
     },
     {
       name: "out of memory",
+      short: "OOM",
       image: push("oom"),
       expect: { cause: /OutOfMemoryError/, startsDeployment: true },
     },
@@ -174,8 +184,8 @@ async function run(
     await moreRequests(load, 200, "the load to be under way");
     for (const [i, d] of deploys.entries()) {
       if (Date.now() > deadline - 4 * 60_000) throw new Error(`out of time before deploy ${i + 1}`);
-      const observation = await badDeploy(region, d.name, images[i] as string, (at, what) =>
-        mark(at, `${i + 1} ${what}`),
+      const observation = await badDeploy(region, d.name, images[i] as string, (at, moment) =>
+        mark(at, `${i + 1} ${moment === "deploy" ? d.short : "rolled back"}`),
       );
       seen.push(observation);
       console.log(
@@ -210,6 +220,10 @@ async function run(
   const qaCommits = [...new Set(samples.filter((s) => qaStreams.includes(s.stream)).map(commitOf))].filter(
     Boolean,
   );
+  await writeFile(
+    join(RESULTS_DIR, `${SCENARIO}-cli.log`),
+    seen.map((o, i) => `=== ${i + 1}. ${o.name}: ecs deploy exit ${o.exitCode}\n${o.output}`).join("\n"),
+  );
   const path = await writeResult({
     scenario: SCENARIO,
     ranAt: new Date(loadStarted).toISOString(),
@@ -225,6 +239,10 @@ async function run(
     figures: {
       ...Object.assign({}, ...verdicts.map((v, i) => verdictFigures(i, v))),
       "qa answered by commit(s)": qaCommits.join(", "),
+      "api-qa revision before / after every deploy": [
+        ...new Set(seen.flatMap((o) => [o.revisionBefore, o.revisionAfter])),
+      ].join(", "),
+      "whole run (npm start included), s": Math.round(process.uptime()),
       "api-prod revision before / after": `${prodBefore.revision} / ${prodAfter.revision}`,
       "api-prod tasks before / after (same ARNs)": `${prodBefore.taskArns.length} / ${prodAfter.taskArns.length} (${prodProblems(prodBefore, prodAfter).length === 0})`,
       "alarm e-mail in the outbox": alarmMail ? `${alarmMail.subject} (${alarmMail.file})` : "none",
@@ -242,13 +260,13 @@ async function badDeploy(
   region: LocalRegionProcess,
   name: string,
   image: string,
-  mark: (at: number, label: string) => void,
+  mark: (at: number, moment: "deploy" | "rolled back") => void,
 ): Promise<DeployObservation> {
   const clients = region.clients();
   const revisionBefore = (await serviceState(clients, SERVICE)).revision;
   const sdBefore = (await latestServiceDeployment(clients, SERVICE))?.serviceDeploymentArn;
   const startedAt = Date.now();
-  mark(startedAt, `${name}: deploy`);
+  mark(startedAt, "deploy");
   const cli = await ecsCli(
     region,
     ["deploy", CLUSTER, SERVICE, "-i", CONTAINER, image, "--timeout", String(DEPLOY_TIMEOUT_S)],

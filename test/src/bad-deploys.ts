@@ -39,22 +39,24 @@ export interface DeployVerdict {
   /** Seconds from `ecs deploy`'s start to api-qa back on the old revision, steady. */
   rollbackSeconds?: number | undefined;
   stoppedReason: string;
+  exitCode: number;
   cliMessage: string;
   /** Failed requests per stream sent while the deploy ran (start → rolled back). */
   failedDuring: Record<string, number>;
   problems: string[];
 }
 
-/** The line `ecs deploy` ends a failed deploy with: the verdict a person reads first. */
+/**
+ * `ecs deploy`'s verdict on a failed deploy (its cause and the tasks' last log lines follow it), or
+ * its refusal; else its last line.
+ */
 export function cliVerdictLine(output: string): string {
   const lines = output
     .split("\n")
-    .map((l) => l.trim())
+    .map((l) => l.trim().replace(/^\S+Z\s+/, ""))
     .filter(Boolean);
-  const verdict = [...lines]
-    .reverse()
-    .find((l) => /\bFAILED\b|nothing was changed|rolled back/i.test(l) && !/^test\|/.test(l));
-  return (verdict ?? lines.at(-1) ?? "").replace(/^\S+Z\s+/, "");
+  const verdict = lines.find((l) => /^(Deploy|Rollback) of .* FAILED|nothing was changed/.test(l));
+  return verdict ?? lines.at(-1) ?? "";
 }
 
 /** The first stopped reason that names the cause, else the first one (a deploy's tasks all stop alike). */
@@ -71,7 +73,7 @@ export function judgeDeploy(
   const end = seen.rolledBackAt ?? Number.POSITIVE_INFINITY;
   const during = samples.filter((s) => s.startedAt >= seen.startedAt && s.startedAt <= end);
   const failedDuring: Record<string, number> = {};
-  for (const s of during) {
+  for (const s of [...during].sort((a, b) => a.stream.localeCompare(b.stream))) {
     failedDuring[s.stream] = (failedDuring[s.stream] ?? 0) + (isFailure(s) ? 1 : 0);
   }
   if (seen.exitCode === 0) problems.push("ecs deploy exited 0");
@@ -94,7 +96,8 @@ export function judgeDeploy(
     stoppedReason:
       seen.triggeredAlarms.length > 0
         ? `alarm ${seen.triggeredAlarms.join(", ")}`
-        : mainStoppedReason(seen.stoppedReasons, expected.cause),
+        : mainStoppedReason(seen.stoppedReasons, expected.cause) || "none (no task started)",
+    exitCode: seen.exitCode,
     cliMessage: cliVerdictLine(seen.output),
     failedDuring,
     problems,
@@ -153,7 +156,7 @@ export function verdictFigures(index: number, v: DeployVerdict): Record<string, 
     [`${key}: outcome`]: v.outcome,
     [`${key}: deploy start → rolled back, s`]: v.rollbackSeconds ?? "not rolled back",
     [`${key}: stopped reason`]: v.stoppedReason,
-    [`${key}: ecs deploy says`]: v.cliMessage,
+    [`${key}: ecs deploy exit code, verdict`]: `${v.exitCode}: ${v.cliMessage}`,
     [`${key}: failed requests during it`]: failed || "no requests",
     [`${key}: pass`]: v.problems.length === 0 ? true : v.problems.join("; "),
   };

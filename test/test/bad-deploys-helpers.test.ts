@@ -30,6 +30,7 @@ const CRASH_OUTPUT = [
   "2026-12-03T14:00:00.000Z Updated api-qa: BLUE_GREEN service deployment abc of api-qa:3",
   "2026-12-03T14:00:09.000Z task 1 stopped: Essential container in task exited (exit code 1)",
   "2026-12-03T14:00:20.000Z Deploy of api-qa:3 to platform/api-qa FAILED: the circuit breaker; rolled back to api-qa:1",
+  '2026-12-03T14:00:20.000Z   api: {"level":"error","message":"startup failed"}',
   "",
 ].join("\n");
 
@@ -127,13 +128,15 @@ describe("one bad deploy's verdict", () => {
     expect(figures["1. crash at start: deploy start → rolled back, s"]).toBe(20);
     expect(figures["1. crash at start: failed requests during it"]).toBe("qa 0");
     expect(figures["1. crash at start: pass"]).toBe("ecs deploy exited 0");
+    expect(figures["1. crash at start: ecs deploy exit code, verdict"]).toMatch(/^0: Deploy of api-qa:3/);
   });
 });
 
 describe("the CLI's verdict line and the stopped reason", () => {
   it("the last FAILED or refusal line, without its timestamp; else the last line", () => {
-    expect(cliVerdictLine(CRASH_OUTPUT)).toMatch(/^Deploy of api-qa:3/);
-    expect(cliVerdictLine("a\ntest| 500 FAILED here\nlast words\n")).toBe("last words");
+    expect(cliVerdictLine(CRASH_OUTPUT)).toMatch(/^Deploy of api-qa:3 .*rolled back to api-qa:1$/);
+    expect(cliVerdictLine("error: image not found, nothing was changed: x\nmore\n")).toMatch(/^error: image/);
+    expect(cliVerdictLine("a\n  api: startup FAILED here\nlast words\n")).toBe("last words");
     expect(cliVerdictLine("")).toBe("");
   });
 
