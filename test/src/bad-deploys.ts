@@ -59,6 +59,11 @@ export function cliVerdictLine(output: string): string {
   return verdict ?? lines.at(-1) ?? "";
 }
 
+/** Whether a service deployment's status is final (not one on its way to SUCCESSFUL, STOPPED or ROLLBACK_*). */
+export function isFinished(status: string | undefined): boolean {
+  return status !== undefined && /^(SUCCESSFUL|STOPPED|ROLLBACK_SUCCESSFUL|ROLLBACK_FAILED)$/.test(status);
+}
+
 /** The first stopped reason that names the cause, else the first one (a deploy's tasks all stop alike). */
 export function mainStoppedReason(reasons: readonly string[], cause: RegExp): string {
   return reasons.find((r) => cause.test(r)) ?? reasons[0] ?? "";

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   cliVerdictLine,
   type DeployObservation,
+  isFinished,
   judgeDeploy,
   loadProblems,
   mainStoppedReason,
@@ -146,6 +147,22 @@ describe("the CLI's verdict line and the stopped reason", () => {
     );
     expect(mainStoppedReason(["Scaling activity"], /OutOfMemory/)).toBe("Scaling activity");
     expect(mainStoppedReason([], /x/)).toBe("");
+  });
+});
+
+describe("a service deployment's end", () => {
+  it("final: SUCCESSFUL, STOPPED, ROLLBACK_SUCCESSFUL/FAILED; not while pending, in progress or requested", () => {
+    for (const s of ["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"])
+      expect(isFinished(s)).toBe(true);
+    for (const s of [
+      "PENDING",
+      "IN_PROGRESS",
+      "STOP_REQUESTED",
+      "ROLLBACK_REQUESTED",
+      "ROLLBACK_IN_PROGRESS",
+      undefined,
+    ])
+      expect(isFinished(s)).toBe(false);
   });
 });
 
