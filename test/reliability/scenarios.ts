@@ -24,4 +24,11 @@ export const SCENARIOS: readonly Scenario[] = [
     about:
       "`test/test/reliability-region-restart.test.ts`: api-qa ROLLING (a spec override), a new task definition revision deployed with UpdateService; once its task runs (not yet healthy) the region's process (`npm start`) is killed with SIGKILL, then `npm start` runs again on the same state folder. Asserted: the service deployment ends SUCCESSFUL or ROLLBACK_*; one PRIMARY deployment at the desired count; no task definition, image, log event up to the kill, metric name or alarm missing afterwards; no task process the dead region left behind still alive after the restart.",
   },
+  {
+    scenario: "bad-deploys",
+    script: "bad-deploys",
+    title: "bad deploys of api-qa in a row, each rolled back by itself",
+    about:
+      "`test/reliability/bad-deploys.ts`: the platform from `npm start`, steady HTTP load through the load balancer on qa (keep-alive `/api/v1/version`, a new connection per `/healthz`) and prod, plus synthetic checks on qa's test listener; one after the other, `ecs deploy platform api-qa -i api <image>` of an image that exits at start, one whose health check path answers 404, one that answers 500 on every route but `/healthz` (caught by api-qa's deployment alarms while green has only the test listener, behind a PAUSE hook), a tag never pushed to ECR, an image outside ECR that does not exist, and one that allocates past its 1024 MiB hard limit. Asserted: each `ecs deploy` exits non-zero with its verdict, each service deployment ends ROLLBACK_*, api-qa back on its old revision, the stopped reason (or alarm) names the cause; zero failed qa and prod requests, qa always the old commit; api-prod on the same revision with the same task ARNs; the alarm's e-mail in the outbox.",
+  },
 ];

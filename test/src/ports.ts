@@ -37,6 +37,8 @@ export const SUITE_BLOCKS = {
   "reliability-region-restart": -1,
   // 45100–45399: free of every other suite and workspace.
   "autoscaling-jobs": -3,
+  // A full-form script (test/reliability/bad-deploys.ts); -3 to -5 left to the other scenarios.
+  "reliability-bad-deploys": -6,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;
