@@ -198,9 +198,20 @@ function guardedDeployments(t: ServiceTarget, d: DeploymentSpec): DeploymentConf
     ...(d.bakeTimeInMinutes !== undefined ? { bakeTimeInMinutes: d.bakeTimeInMinutes } : {}),
     ...(d.canaryConfiguration ? { canaryConfiguration: { ...d.canaryConfiguration } } : {}),
     ...(d.linearConfiguration ? { linearConfiguration: { ...d.linearConfiguration } } : {}),
-    ...(d.lifecycleHooks?.length
-      ? { lifecycleHooks: d.lifecycleHooks.map((h) => ({ ...h, lifecycleStages: [...h.lifecycleStages] })) }
-      : {}),
+    ...(d.lifecycleHooks?.length ? { lifecycleHooks: d.lifecycleHooks.map(ecsHook) } : {}),
+  };
+}
+
+/** The spec's flat hook as ECS takes it: the timeout and its action inside timeoutConfiguration. */
+export function ecsHook(h: NonNullable<DeploymentSpec["lifecycleHooks"]>[number]) {
+  const timeout = {
+    ...(h.timeoutInMinutes !== undefined ? { timeoutInMinutes: h.timeoutInMinutes } : {}),
+    ...(h.timeoutAction !== undefined ? { action: h.timeoutAction } : {}),
+  };
+  return {
+    targetType: h.targetType,
+    lifecycleStages: [...h.lifecycleStages],
+    ...(Object.keys(timeout).length > 0 ? { timeoutConfiguration: timeout } : {}),
   };
 }
 
