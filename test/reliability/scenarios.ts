@@ -24,4 +24,18 @@ export const SCENARIOS: readonly Scenario[] = [
     about:
       "`test/test/reliability-region-restart.test.ts`: api-qa ROLLING (a spec override), a new task definition revision deployed with UpdateService; once its task runs (not yet healthy) the region's process (`npm start`) is killed with SIGKILL, then `npm start` runs again on the same state folder. Asserted: the service deployment ends SUCCESSFUL or ROLLBACK_*; one PRIMARY deployment at the desired count; no task definition, image, log event up to the kill, metric name or alarm missing afterwards; no task process the dead region left behind still alive after the restart.",
   },
+  {
+    scenario: "chaos",
+    script: "chaos",
+    title: "chaos: a random task killed -9 every 15 s for two minutes, under load and jobs",
+    about:
+      "`test/reliability/chaos.ts` (full form, by hand): the platform from `npm start` with qa at 2 tasks per service (spec-copy override), HTTP load through the load balancer on qa and prod (API keep-alive and new connections, media server), a transcoding job (2 s clip) submitted every 2 s alternately to qa and prod; every 15 s for 120 s one task's processes killed with SIGKILL by PID, the services in a seeded random order each round of four (api-qa, api-prod, media-server-qa, media-server-prod), the task among the service's running ones. Pass: per kill, the failed requests of the killed service ≤ its requests in flight at the kill, and no failure without a kill to explain it; every service back to its desired count with healthy targets within 45 s (health check 5 s × 2 + 35 s start); every job COMPLETE with exactly one JobFinished in its event log.",
+  },
+  {
+    scenario: "bg-bake-restart",
+    script: "bg-bake-restart",
+    title: "the region killed -9 in the bake of a blue/green deploy, then started again",
+    about:
+      "`test/reliability/bg-bake-restart.ts` (full form, by hand): api-prod BLUE_GREEN with a 1 min bake (spec-copy override), a new task definition revision deployed with UpdateService under HTTP load (qa, prod keep-alive and new connections) and with jobs submitted; in the service deployment's BAKE_TIME stage the region's process (`npm start`) is killed with SIGKILL, then `npm start` again on the same state folder. Pass: the deploy ends SUCCESSFUL or ROLLBACK_*, one PRIMARY deployment running the outcome's revision, the production rules 100 % on one target group whose targets are all healthy; no task definition, image, log event up to the kill, metric or alarm lost; every job submitted before the kill completed exactly once; failed requests only between the kill and every service whole again.",
+  },
 ];

@@ -35,6 +35,9 @@ export const SUITE_BLOCKS = {
   // Below the first block: a block 10 would reach 49152, where the OS's ephemeral ports begin.
   "reliability-kill": -2,
   "reliability-region-restart": -1,
+  // Full-form reliability scripts (test/reliability/); -3 and -4 left to the other scenarios' scripts.
+  "reliability-chaos": -5,
+  "reliability-bg-bake-restart": -6,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;
