@@ -2,13 +2,11 @@ import { cpus, loadavg } from "node:os";
 import {
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-  type RegisterTaskDefinitionCommandInput,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { sleep, waitFor } from "@platform/local-region/testing";
 import { runningTasks, targetStates } from "../src/ecs-tasks.js";
+import { registerLabelledRevision } from "../src/labelled-revision.js";
 import { latencyFigures, timeline } from "../src/latency.js";
 import { LbClient } from "../src/lb-client.js";
 import { moreRequests, type Sample, startLoad } from "../src/load.js";
@@ -18,7 +16,13 @@ import { CLUSTER, LocalRegionProcess, SERVICES } from "../src/region-process.js"
 import { writeResult } from "../src/reliability-results.js";
 import { latestServiceDeployment, shiftingService } from "../src/service-deployments.js";
 import { isWhole } from "../src/service-recovery.js";
-import { JobClient, type JobRecord, makeClip, settleJobs, tallyJobs } from "../src/transcode-jobs.js";
+import {
+  type JobClient,
+  type JobRecord,
+  jobClientsWithClip,
+  settleJobs,
+  tallyJobs,
+} from "../src/transcode-jobs.js";
 
 // Issue 15, scenario 3b (full form): api-prod BLUE_GREEN (a spec-copy override with a shortened bake),
 // a new revision deployed with UpdateService under HTTP load and with transcoding jobs submitted; once
@@ -56,14 +60,7 @@ async function main(): Promise<number> {
 
 async function scenario(region: LocalRegionProcess, keepAlive: LbClient, fresh: LbClient): Promise<number> {
   const clients = region.clients();
-  const keys = region.apiKeys();
-  const jobClients = {
-    qa: new JobClient(region.ports.http, "qa", QA, keys.qa),
-    prod: new JobClient(region.ports.http, "prod", PROD, keys.prod),
-  };
-  const clip = await makeClip(region.dir);
-  await jobClients.qa.upload("clip.mp4", clip);
-  await jobClients.prod.upload("clip.mp4", clip);
+  const jobClients = await jobClientsWithClip(region);
   const before = await describeService(region, "api-prod");
   const blueBefore = (await shiftingService(region, "api-prod")).blue;
 
@@ -95,7 +92,11 @@ async function scenario(region: LocalRegionProcess, keepAlive: LbClient, fresh: 
     await waitFor("the load to be under way", async () => load.count() >= 100 || undefined, 30_000);
     const submitted = submitJobs(jobClients, jobs, submitting);
 
-    revision = await registerRevision(region, before?.taskDefinition as string);
+    revision = await registerLabelledRevision(
+      clients,
+      before?.taskDefinition as string,
+      `e2e-bg-bake-restart-${Date.now()}`,
+    );
     moments.deploy = Date.now();
     await clients.ecs.send(
       new UpdateServiceCommand({ cluster: CLUSTER, service: "api-prod", taskDefinition: revision }),
@@ -257,28 +258,6 @@ async function scenario(region: LocalRegionProcess, keepAlive: LbClient, fresh: 
     JSON.stringify({ checks, outcome: outcome?.status, tally, loss, outside: outside.slice(0, 5) }, null, 1),
   );
   return Object.values(checks).every(Boolean) ? 0 : 1;
-}
-
-/** A new revision of `current`: same image, a docker label of its own (see the notes). */
-async function registerRevision(region: LocalRegionProcess, current: string): Promise<string> {
-  const ecs = region.clients().ecs;
-  const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current }))).taskDefinition!;
-  const label = `e2e-bg-bake-restart-${Date.now()}`;
-  const input = {
-    family: td.family,
-    taskRoleArn: td.taskRoleArn,
-    executionRoleArn: td.executionRoleArn,
-    networkMode: td.networkMode,
-    requiresCompatibilities: td.requiresCompatibilities,
-    cpu: td.cpu,
-    memory: td.memory,
-    containerDefinitions: td.containerDefinitions?.map((c) => ({
-      ...c,
-      dockerLabels: { ...c.dockerLabels, "e2e.reliability": label },
-    })),
-  } as RegisterTaskDefinitionCommandInput;
-  const out = await ecs.send(new RegisterTaskDefinitionCommand(input));
-  return out.taskDefinition?.taskDefinitionArn as string;
 }
 
 /** Fills moments.lbBack (first answer after the kill) and moments.whole (every service whole). */

@@ -10,10 +10,10 @@ import { writeResult } from "../src/reliability-results.js";
 import { isWhole } from "../src/service-recovery.js";
 import { isAlive, kill9, taskPids } from "../src/task-process.js";
 import {
-  JobClient,
+  type JobClient,
   type JobRecord,
+  jobClientsWithClip,
   jobsHitByKills,
-  makeClip,
   settleJobs,
   tallyJobs,
 } from "../src/transcode-jobs.js";
@@ -77,14 +77,7 @@ async function chaos(
   draw: Draw,
 ): Promise<number> {
   const clients = region.clients();
-  const keys = region.apiKeys();
-  const jobClients = {
-    qa: new JobClient(region.ports.http, "qa", QA, keys.qa),
-    prod: new JobClient(region.ports.http, "prod", PROD, keys.prod),
-  };
-  const clip = await makeClip(region.dir);
-  await jobClients.qa.upload("clip.mp4", clip);
-  await jobClients.prod.upload("clip.mp4", clip);
+  const jobClients = await jobClientsWithClip(region);
 
   const loadStarted = Date.now();
   const load = startLoad(keepAlive, {

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { request } from "undici";
+import type { LocalRegionProcess } from "./region-process.js";
 
 // Transcoding jobs through the load balancer, the way a client of the API sends them: a small clip
 // generated with ffmpeg (nothing downloaded), uploaded once, jobs submitted with a client token (a
@@ -115,6 +116,21 @@ export class JobClient {
     const body = answer.body as { job: { status: string }; events: JobEventLine[] };
     return { status: body.job.status, events: body.events };
   }
+}
+
+/** A job client per environment (its API key, its Host), each with the clip uploaded as `clip.mp4`. */
+export async function jobClientsWithClip(
+  region: LocalRegionProcess,
+): Promise<Record<"qa" | "prod", JobClient>> {
+  const keys = region.apiKeys();
+  const clients = {
+    qa: new JobClient(region.ports.http, "qa", "qa.localhost", keys.qa),
+    prod: new JobClient(region.ports.http, "prod", "localhost", keys.prod),
+  };
+  const clip = await makeClip(region.dir);
+  await clients.qa.upload("clip.mp4", clip);
+  await clients.prod.upload("clip.mp4", clip);
+  return clients;
 }
 
 export interface JobTally {
