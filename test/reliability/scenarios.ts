@@ -31,4 +31,18 @@ export const SCENARIOS: readonly Scenario[] = [
     about:
       "`test/reliability/bad-deploys.ts`: the platform from `npm start`, steady HTTP load through the load balancer on qa (keep-alive `/api/v1/version`, a new connection per `/healthz`) and prod, plus synthetic checks on qa's test listener; one after the other, `ecs deploy platform api-qa -i api <image>` of an image that exits at start, one whose health check path answers 404, one that answers 500 on every route but `/healthz` (caught by api-qa's deployment alarms while green has only the test listener, behind a PAUSE hook), a tag never pushed to ECR, an image outside ECR that does not exist, and one that allocates past its 1024 MiB hard limit. Asserted: each `ecs deploy` exits non-zero with its verdict, each service deployment ends ROLLBACK_*, api-qa back on its old revision, the stopped reason (or alarm) names the cause; zero failed qa and prod requests, qa always the old commit; api-prod on the same revision with the same task ARNs; the alarm's e-mail in the outbox.",
   },
+  {
+    scenario: "chaos",
+    script: "chaos",
+    title: "chaos: a random task killed -9 every 15 s for two minutes, under load and jobs",
+    about:
+      "`test/reliability/chaos.ts` (full form, by hand): the platform from `npm start` with qa at 2 tasks per service (spec-copy override), HTTP load through the load balancer on qa and prod (API keep-alive and new connections, media server), a transcoding job (2 s clip) submitted every 2 s alternately to qa and prod; every 15 s for 120 s one task's processes killed with SIGKILL by PID, the services in a seeded random order each round of four (api-qa, api-prod, media-server-qa, media-server-prod), the task among the service's running ones. Pass: per kill, the failed requests of the killed service ≤ its requests in flight at the kill, and no failure without a kill to explain it; every service back to its desired count with healthy targets within 45 s (health check 5 s × 2 + 35 s start); every job COMPLETE with exactly one JobFinished in its event log.",
+  },
+  {
+    scenario: "bg-bake-restart",
+    script: "bg-bake-restart",
+    title: "the region killed -9 in the bake of a blue/green deploy, then started again",
+    about:
+      "`test/reliability/bg-bake-restart.ts` (full form, by hand): api-prod BLUE_GREEN with a 1 min bake (spec-copy override), a new task definition revision deployed with UpdateService under HTTP load (qa, prod keep-alive and new connections) and with jobs submitted; in the service deployment's BAKE_TIME stage the region's process (`npm start`) is killed with SIGKILL, then `npm start` again on the same state folder. Pass: the deploy ends SUCCESSFUL or ROLLBACK_*, one PRIMARY deployment running the outcome's revision, the production rules 100 % on one target group whose targets are all healthy; no task definition, image, log event up to the kill, metric or alarm lost; every job submitted before the kill completed exactly once; failed requests only between the kill and every service whole again.",
+  },
 ];

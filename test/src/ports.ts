@@ -37,8 +37,11 @@ export const SUITE_BLOCKS = {
   "reliability-region-restart": -1,
   // 45100–45399: free of every other suite and workspace.
   "autoscaling-jobs": -3,
-  // A full-form script (test/reliability/bad-deploys.ts); -3 to -5 left to the other scenarios.
+  // The full-form reliability scripts (test/reliability/), run by hand one at a time, share blocks
+  // away from the suites' (-5: 44500–44799, -6: 44200–44499).
   "reliability-bad-deploys": -6,
+  "reliability-chaos": -5,
+  "reliability-bg-bake-restart": -6,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;

@@ -10,7 +10,16 @@ export interface SpecOverrides {
   maxDeploymentBakeSeconds?: number;
   /** `local.autoscaling`: shorter scaling alarms and cooldowns, for a suite that watches a scaling. */
   autoscaling?: NonNullable<PlatformSpec["local"]["autoscaling"]>;
+  /** A service's task count (desiredCount, and its auto scaling's minimum so it stays there), e.g. qa at 2 so a kill has a task to fail over to. */
+  taskCounts?: { env: EnvironmentName; app: AppName; count: number }[];
 }
+
+type MergedSpec = {
+  environments: Record<
+    string,
+    { services: Record<string, { autoscaling?: { minCount: number; maxCount: number } }> }
+  >;
+};
 
 /**
  * The environment spec with the local ports replaced, so `npm start` (PLATFORM_SPEC) runs a region
@@ -42,6 +51,21 @@ export function specWithPorts(specText: string, ports: SuitePorts, overrides: Sp
     if (!doc.hasIn(service)) throw new Error(`the spec has no ${service.join(".")} to give a deployment`);
     // JSON drops the fields left undefined, which YAML would write as null.
     doc.setIn([...service, "deployment"], doc.createNode(JSON.parse(JSON.stringify(deployment))));
+  }
+  for (const { env, app, count } of overrides.taskCounts ?? []) {
+    const service = ["environments", env, "services", app];
+    if (!doc.hasIn(service)) throw new Error(`the spec has no ${service.join(".")} to give a task count`);
+    doc.setIn([...service, "desiredCount"], count);
+    // The merged value (a service takes its autoscaling from an anchor), so its other fields stay.
+    const scaling = (doc.toJS() as MergedSpec).environments[env]?.services[app]?.autoscaling;
+    if (scaling)
+      doc.setIn(
+        [...service, "autoscaling"],
+        doc.createNode(
+          { ...scaling, minCount: count, maxCount: Math.max(scaling.maxCount, count) },
+          { flow: true },
+        ),
+      );
   }
   return doc.toString();
 }

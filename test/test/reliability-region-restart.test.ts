@@ -2,15 +2,13 @@ import { cpus, loadavg } from "node:os";
 import {
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
   ListServicesCommand,
-  RegisterTaskDefinitionCommand,
-  type RegisterTaskDefinitionCommandInput,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { sleep, waitFor } from "@platform/local-region/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runningTasks } from "../src/ecs-tasks.js";
+import { registerLabelledRevision } from "../src/labelled-revision.js";
 import { latencyFigures, timeline } from "../src/latency.js";
 import { LbClient } from "../src/lb-client.js";
 import { moreRequests, type Sample, startLoad } from "../src/load.js";
@@ -49,9 +47,6 @@ describe("the region killed -9 in the middle of a rolling deploy of api-qa", () 
   it("ends the deploy cleanly after a restart and loses nothing", async () => {
     const clients = region.clients();
     const service = await describeService("api-qa");
-    const current = await clients.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: service?.taskDefinition }),
-    );
     const label = `e2e-region-restart-${Date.now()}`;
 
     // Before the first request: startLoad sends at once.
@@ -77,26 +72,9 @@ describe("the region killed -9 in the middle of a rolling deploy of api-qa", () 
       await waitFor("the load to be under way", async () => load.count() >= 50 || undefined, 30_000);
 
       // A new revision, deployed the way `ecs deploy` does: UpdateService. Same image, a docker label
-      // of its own: `npm start` compares image, ports, environment, secrets, logging (not labels), so
-      // on restart it leaves this deploy to the region. With a new image (pushAppVariant) it redeploys
-      // the working tree's image on restart and the deploy under test ends STOPPED, "Superseded by a
-      // newer service deployment" (seen in the first run): that is npm start converging, not the region.
-      const td = current.taskDefinition!;
-      const input = {
-        family: td.family,
-        taskRoleArn: td.taskRoleArn,
-        executionRoleArn: td.executionRoleArn,
-        networkMode: td.networkMode,
-        requiresCompatibilities: td.requiresCompatibilities,
-        cpu: td.cpu,
-        memory: td.memory,
-        containerDefinitions: td.containerDefinitions?.map((c) => ({
-          ...c,
-          dockerLabels: { ...c.dockerLabels, "e2e.reliability": label },
-        })),
-      } as RegisterTaskDefinitionCommandInput;
-      const registered = await clients.ecs.send(new RegisterTaskDefinitionCommand(input));
-      revision = registered.taskDefinition?.taskDefinitionArn as string;
+      // of its own (registerLabelledRevision says why: with a new image, seen in the first run, npm
+      // start's own redeploy on restart supersedes the deploy under test).
+      revision = await registerLabelledRevision(clients, service?.taskDefinition as string, label);
       moments.deploy = Date.now();
       await clients.ecs.send(
         new UpdateServiceCommand({ cluster: CLUSTER, service: "api-qa", taskDefinition: revision }),
