@@ -115,24 +115,6 @@ export class ForwardingProxy {
       res.end(decision.body);
       return;
     }
-    this.forward(ctx, req, res, decision, retriesFor(req));
-  }
-
-  /**
-   * One attempt at a target. A request that reached no application (see reachedNoApp) goes once to
-   * another target of the group: a task killed -9 stays registered until the region sees its exit,
-   * and a request sent to it in those milliseconds would otherwise be a 502 though a healthy target
-   * could answer it. (ALB answers 502 there; nginx's proxy_next_upstream and Envoy retry. A local
-   * choice, so a kill costs the requests in flight on the dead task and no more.)
-   */
-  private forward(
-    ctx: ListenerContext,
-    req: IncomingMessage,
-    res: ServerResponse,
-    decision: Extract<Decision, { kind: "forward" }>,
-    retries: number,
-  ): void {
-    const lb = ctx.listener.loadBalancerArn;
     const { targetGroupArn, target, setCookie } = decision;
     const release = this.registry.acquire(targetGroupArn, target);
     res.once("close", release);
@@ -164,27 +146,13 @@ export class ForwardingProxy {
       up.on("error", () => res.destroy());
       up.on("end", release);
     });
-    upstream.on("error", (error: NodeJS.ErrnoException) => {
-      const next = retries > 0 && !res.headersSent && reachedNoApp(error, upstream.reusedSocket);
-      const other = next ? this.registry.pick(targetGroupArn, target) : undefined;
-      if (!other || res.destroyed) {
-        fail(502);
-        return;
-      }
-      release();
-      this.forward(ctx, req, res, { ...decision, target: other }, retries - 1);
-    });
+    upstream.on("error", () => fail(502));
     req.on("error", () => upstream.destroy());
     res.on("error", () => upstream.destroy());
     res.on("close", () => {
       if (!res.writableFinished) upstream.destroy();
     });
-    // Only a request without a body is retried (retriesFor): there is nothing to replay.
-    if (retriesFor(req) === 0) req.pipe(upstream);
-    else {
-      req.resume();
-      upstream.end();
-    }
+    req.pipe(upstream);
   }
 
   handleUpgrade(ctx: ListenerContext, req: IncomingMessage, client: Socket, head: Buffer): void {
@@ -279,25 +247,4 @@ function rawRequestHead(req: IncomingMessage, ctx: ListenerContext): string {
 
 function traceId(): string {
   return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
-}
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** One retry for a safe request without a body (nothing to replay); none for the rest. */
-function retriesFor(req: IncomingMessage): number {
-  const bodiless = req.headers["content-length"] === undefined || req.headers["content-length"] === "0";
-  return SAFE_METHODS.has(req.method ?? "") && bodiless && req.headers["transfer-encoding"] === undefined
-    ? 1
-    : 0;
-}
-
-/**
- * The target refused the connection (nothing listens: the process is gone), or a kept-alive
- * connection to it was reset before any answer (the process died while it sat in the pool): the
- * request reached no application that could have acted on it.
- */
-function reachedNoApp(error: NodeJS.ErrnoException, reusedSocket: boolean): boolean {
-  return (
-    error.code === "ECONNREFUSED" || (reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE"))
-  );
 }

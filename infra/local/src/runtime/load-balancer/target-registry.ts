@@ -179,12 +179,11 @@ export class TargetRegistry {
   /**
    * The target for the next request: round robin over healthy targets; with none healthy, over all
    * registered ones (ALB fails open), never over draining ones. Undefined when nothing is registered.
-   * `except`: a target that just failed the request, left out.
    */
-  pick(arn: string, except?: TargetEntry): TargetEntry | undefined {
+  pick(arn: string): TargetEntry | undefined {
     const group = this.groups.get(arn);
     if (!group) return undefined;
-    const live = [...group.targets.values()].filter((e) => takesNewRequests(e) && e !== except);
+    const live = [...group.targets.values()].filter(takesNewRequests);
     const healthy = live.filter((e) => e.state === "healthy");
     const pool = healthy.length > 0 ? healthy : live;
     if (pool.length === 0) return undefined;
