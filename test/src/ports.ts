@@ -20,6 +20,8 @@ export interface SuitePorts {
   mediaUdp: PortRange;
 }
 
+const BY_HAND_BLOCK = -6;
+
 export const SUITE_BLOCKS = {
   "local-pipeline": 0,
   "zero-downtime": 1,
@@ -37,14 +39,19 @@ export const SUITE_BLOCKS = {
   "reliability-region-restart": -1,
   // 45100–45399: free of every other suite and workspace.
   "autoscaling-jobs": -3,
-  // The full-form reliability scripts (test/reliability/), run by hand one at a time, share blocks
-  // away from the suites' (-5: 44500–44799, -6: 44200–44499).
-  "reliability-bad-deploys": -6,
-  "reliability-chaos": -5,
-  "reliability-bg-bake-restart": -6,
+  // The full-form reliability scripts (test/reliability/, BY_HAND) run one at a time, by hand: they
+  // share 44200–44499, away from the suites' blocks and from the other workspaces' tests (44500 up).
+  "reliability-bad-deploys": BY_HAND_BLOCK,
+  "reliability-chaos": BY_HAND_BLOCK,
+  "reliability-bg-bake-restart": BY_HAND_BLOCK,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;
+
+/** The names that share BY_HAND_BLOCK: never run beside each other, nor in `npm test`. */
+export const BY_HAND: ReadonlySet<SuiteName> = new Set(
+  (Object.keys(SUITE_BLOCKS) as SuiteName[]).filter((s) => SUITE_BLOCKS[s] === BY_HAND_BLOCK),
+);
 
 const BLOCK_BASE = 46000;
 // 100 task ports and 200 UDP ports: a media task takes 20, and a blue/green deploy runs up to 4 per environment.
