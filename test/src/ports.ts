@@ -35,6 +35,9 @@ export const SUITE_BLOCKS = {
   // Below the first block: a block 10 would reach 49152, where the OS's ephemeral ports begin.
   "reliability-kill": -2,
   "reliability-region-restart": -1,
+  // Full-form scripts (test/reliability/), each its own block so any two can run at once.
+  "reliability-load-steps": -5,
+  "reliability-hostile": -6,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;
