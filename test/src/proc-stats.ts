@@ -111,6 +111,25 @@ export function cpuPercent(from: ProcReading | undefined, to: ProcReading | unde
   return Math.round((1000 * (to.cpuMs - from.cpuMs)) / (to.at - from.at)) / 10;
 }
 
+/** The machine's CPU time (all cores) from the first line of /proc/stat, in ticks: idle (idle + iowait) and total. */
+export function parseMachineCpu(stat: string): { idle: number; total: number } {
+  const fields = (stat.split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.reduce((n, v) => n + v, 0) };
+}
+
+export function readMachineCpu(): { idle: number; total: number } {
+  return parseMachineCpu(readFileSync("/proc/stat", "utf8"));
+}
+
+/** The share of the machine's CPU time that was busy between two readings, percent of all cores. */
+export function machineBusyPercent(
+  from: { idle: number; total: number },
+  to: { idle: number; total: number },
+): number {
+  const total = to.total - from.total;
+  return total <= 0 ? 0 : Math.round((1000 * (total - (to.idle - from.idle))) / total) / 10;
+}
+
 /** Reads each named process group every `everyMs` until stopped; a group whose PIDs change (a deploy) is re-resolved each time. */
 export class ProcSampler {
   private readonly series = new Map<string, ProcReading[]>();

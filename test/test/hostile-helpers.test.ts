@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { closeFrame, isClearOutcome, outcomeRows, readOutcome } from "../src/hostile-clients.js";
-import { boundedProblems, cpuPercent, parseCpuMs, parseVmRssKiB, summarize } from "../src/proc-stats.js";
+import {
+  boundedProblems,
+  cpuPercent,
+  machineBusyPercent,
+  parseCpuMs,
+  parseMachineCpu,
+  parseVmRssKiB,
+  summarize,
+} from "../src/proc-stats.js";
 
 // No region: the hostile scenario's readings of what ended a client, and of /proc.
 
@@ -74,5 +82,12 @@ describe("/proc readings", () => {
     ]);
     expect(summarize([])).toBeUndefined();
     expect(cpuPercent(r(0, 1, 1), r(1000, 1, 1))).toBe(50);
+  });
+
+  it("reads the machine's idle and total CPU time and the busy share between two readings", () => {
+    const from = parseMachineCpu("cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 50 0 50 350 50 0 0 0 0 0\n");
+    expect(from).toEqual({ idle: 800, total: 1000 });
+    expect(machineBusyPercent(from, { idle: 1100, total: 2000 })).toBe(70);
+    expect(machineBusyPercent(from, from)).toBe(0);
   });
 });
