@@ -5,7 +5,7 @@ import { accessLog } from "@platform/telemetry";
 import express, { type Express } from "express";
 import { requireKey } from "./auth.js";
 import type { AppContext } from "./context.js";
-import { errorHandler, notFoundHandler } from "./errors.js";
+import { errorHandler, HttpError, notFoundHandler } from "./errors.js";
 import { operationRoutes, publicRoutes } from "./info-routes.js";
 import { jobRoutes } from "./jobs-routes.js";
 import { linkRoutes, objectRoutes } from "./objects-routes.js";
@@ -49,10 +49,25 @@ export function createApp(ctx: AppContext): Express {
 
   const auth = requireKey(ctx.store);
   app.use("/api/v1", objectRoutes(ctx, auth));
+  app.use("/api/v1", refuseDeclaredOversize(ctx.bodyLimitBytes));
   app.use("/api/v1", express.json({ limit: ctx.bodyLimitBytes, strict: true }));
   app.use("/api/v1", auth, jobRoutes(ctx), linkRoutes(ctx), operationRoutes(ctx));
 
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.log));
   return app;
+}
+
+/**
+ * body-parser reads a body it refuses to its end before answering 413, so a client (no key needed)
+ * could make us read 100 MiB, or any amount, per request. A declared length over the limit is refused
+ * before a byte is read, and the connection closed, so the rest is never read.
+ */
+function refuseDeclaredOversize(limit: number): express.RequestHandler {
+  return (req, res, next) => {
+    const length = Number(req.headers["content-length"] ?? 0);
+    if (!(length > limit)) return next();
+    res.setHeader("connection", "close");
+    next(new HttpError(413, `request body is larger than the limit of ${limit} bytes`));
+  };
 }
