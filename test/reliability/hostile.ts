@@ -279,11 +279,7 @@ async function main(): Promise<number> {
         unbounded.length === 0 ? true : unbounded.join("; "),
       pass,
     },
-    notes: [
-      "Legitimate load (closed loop, 10 ms between a worker's requests): qa keep-alive /api/v1/version, prod keep-alive /api/v1/version (2 workers), prod a new connection per request /healthz, qa and prod /media/healthz. It runs from before the deploy until after the hostile clients and a 10 s settle.",
-      "Hostile clients, all at once through the HTTP listener, 2 s after `ecs deploy` of a new api-qa image starts: 40 slowloris connections (a request line, then one header byte a second, never the end of the headers; bound 120 s); 20 requests with 64 KiB of headers (one header, or 1,024 headers of 64 bytes), 1 MiB in one header, and 64 KiB on a WebSocket upgrade to /kurento (bound 30 s); 100 MiB bodies streamed as fast as taken, one after another: POST /api/v1/jobs with its Content-Length, the same chunked, PUT /api/v1/objects with a Content-Length of 3 GiB (the limit is 2 GiB), POST /media/version (bound 60 s each); 20 WebSockets (5 each on /api/v1/ws and /kurento, qa and prod) that go silent (read, never answer a ping) or shut their write side at once (FIN), bound 120 s; 6 Kurento JSON-RPC connections each creating up to 8 pipelines with up to 40 WebRtcEndpoints each and processOffer twice on each endpoint (an offer made by werift, its candidates removed), then releasing what they got (bound 90 s).",
-      "A clear end is a 4xx status, a WebSocket close frame, or the server closing the connection; 'hung' is our bound ending a client the server never ended. Memory is VmRSS of /proc/<pid>/status and descriptors the entries of /proc/<pid>/fd, read every second (a service's tasks' processes added up); api-qa's start and end are different tasks (the deploy), so it is shown, not held to the bound.",
-    ],
+    notes: [...NOTES, ...FINDINGS],
     tables: [hostileTable(records), procTable(summaries)],
   });
   console.log(
@@ -292,6 +288,18 @@ async function main(): Promise<number> {
   if (deploy.code !== 0) console.log(deploy.tail);
   return pass ? 0 : 1;
 }
+
+const NOTES = [
+  "Legitimate load (closed loop, 10 ms between a worker's requests): qa keep-alive /api/v1/version, prod keep-alive /api/v1/version (2 workers), prod a new connection per request /healthz, qa and prod /media/healthz. It runs from before the deploy until after the hostile clients and a 10 s settle.",
+  "Hostile clients, all at once through the HTTP listener, 2 s after `ecs deploy` of a new api-qa image starts: 40 slowloris connections (a request line, then one header byte a second, never the end of the headers; bound 120 s); 20 requests with 64 KiB of headers (one header, or 1,024 headers of 64 bytes), 1 MiB in one header, and 64 KiB on a WebSocket upgrade to /kurento (bound 30 s); 100 MiB bodies streamed as fast as taken, one after another: POST /api/v1/jobs with its Content-Length, the same chunked, PUT /api/v1/objects with a Content-Length of 3 GiB (the limit is 2 GiB), POST /media/version (bound 60 s each); 20 WebSockets (5 each on /api/v1/ws and /kurento, qa and prod) that go silent (read, never answer a ping) or shut their write side at once (FIN), bound 120 s; 6 Kurento JSON-RPC connections each creating up to 8 pipelines with up to 40 WebRtcEndpoints each and processOffer twice on each endpoint (an offer made by werift, its candidates removed), then releasing what they got (bound 90 s).",
+  "A clear end is a 4xx status, a WebSocket close frame, or the server closing the connection; 'hung' is our bound ending a client the server never ended. Memory is VmRSS of /proc/<pid>/status and descriptors the entries of /proc/<pid>/fd, read every second (a service's tasks' processes added up); api-qa's start and end are different tasks (the deploy), so it is shown, not held to the bound.",
+];
+
+// What the runs of this scenario found (run 1 on the code before the fixes, the reference run after).
+const FINDINGS = [
+  "Found and fixed, each with a unit test that fails without it: (1) media server: any number of elements per pipeline. The first run's flood put 40 WebRTC endpoints, each with an answered offer, in each of its 24 pipelines (960 in all) and media-server-qa's RSS went 144 → 284 MiB, still there at the end; MAX_ELEMENTS_PER_PIPELINE (16) now refuses more with NOT_ENOUGH_RESOURCES (media-server/test/protocol.test.ts; the second run: 384 endpoints, 144 → 193 MiB). (2) Load balancer: no idle timeout on a WebSocket once upgraded (ALB closes one idle for its idle timeout): a silent client held both connections for as long as the target did not ping it; ours ping every 30 s, which is why the silent sockets were closed here anyway (infra/local/test/lb-proxy.test.ts). (3) API: body-parser reads a body it refuses to its end before its 413, no key needed (the first runs' 100 MiB POST with its Content-Length: 3.4 s of reading); a declared length over the limit is now refused unread and the connection closed (api/test/bad-input.test.ts).",
+  "Left as they are: a chunked JSON body over the limit is still read to its end before the 413 (body-parser; bounded by the client only). A slowloris connection ends at Node's headersTimeout (60 s, checked every 30 s: 78–89 s here) with the load balancer's 400 (ALB answers 408 there), and the load balancer has no cap on connections: 40 cost ~100 descriptors; the region's limit is `ulimit -n` (20,000 here). A media session's pipelines outlive its socket for SESSION_TIMEOUT_MS (4 min, as Kurento): a flood that disconnects without releasing holds its pipelines (4 per session, 16 per task) that long.",
+];
 
 function hostileTable(records: HostileRecord[]): ResultTable {
   return {
