@@ -18,7 +18,14 @@ import {
   saturated,
   stepFigures,
 } from "../src/open-loop.js";
-import { cpuPercent, machineBusyPercent, readMachineCpu, readProc, readProcs } from "../src/proc-stats.js";
+import {
+  cpuPercent,
+  machineBusyPercent,
+  readMachineCpu,
+  readProc,
+  readProcs,
+  readSchedWaitMs,
+} from "../src/proc-stats.js";
 import { LocalRegionProcess } from "../src/region-process.js";
 import { type ResultTable, writeResult } from "../src/reliability-results.js";
 import { taskPids } from "../src/task-process.js";
@@ -49,6 +56,17 @@ interface StepRow extends StepFigures {
   tasksCpuPercent?: number;
   /** Every process of the machine (the other engineers' too), % of both cores. */
   machineBusyPercent: number;
+  /** The region's event loop runnable but waiting for a core, % of the step's wall time (/proc/<pid>/schedstat). */
+  regionWaitPercent?: number;
+}
+
+function waitPercent(
+  from: number | undefined,
+  to: number | undefined,
+  startedAt: number,
+): number | undefined {
+  if (from === undefined || to === undefined) return undefined;
+  return Math.round((1000 * (to - from)) / (Date.now() - startedAt)) / 10;
 }
 
 async function main(): Promise<number> {
@@ -87,6 +105,7 @@ async function main(): Promise<number> {
       const startedAt = Date.now();
       const regionBefore = readProc(regionPid);
       const machineBefore = readMachineCpu();
+      const waitBefore = readSchedWaitMs(regionPid);
       const tasksBeforeCpu = readProcs(taskProcessIds);
       const run = await runStep(req, {
         port: target.port,
@@ -102,6 +121,7 @@ async function main(): Promise<number> {
         ...defined("regionCpuPercent", cpuPercent(regionBefore, readProc(regionPid))),
         ...defined("tasksCpuPercent", cpuPercent(tasksBeforeCpu, readProcs(taskProcessIds))),
         machineBusyPercent: machineBusyPercent(machineBefore, readMachineCpu()),
+        ...defined("regionWaitPercent", waitPercent(waitBefore, readSchedWaitMs(regionPid), startedAt)),
       };
       rows.push(row);
       samples.push(...asSamples(row.target, req, startedAt, run));
@@ -181,7 +201,7 @@ async function main(): Promise<number> {
   const maxGenerator = Math.max(...rows.map((r) => r.generatorCpuPercent));
   notes.push(
     "Open loop: request i of a step is due at i / rate s and is sent then, answered or not (the 1 ms timer sends the requests that fell due as a burst); latency is sent → answered of the requests answered 2xx/3xx; a 4xx, 5xx or error is a failure. Each step is 4 s at its rate (count = rate × 4), at most 512 in flight, 10 s per request; a path stops stepping up once it is saturated (answered < 70 % of the rate, > 5 % failed or not sent, or p99 > 5 s). LB and direct alternate at each rate.",
-    `The load generator is this script's process on the same 2 cores as the region (its load balancer) and the tasks: up to ${maxGenerator} % of one core in a step (column generator CPU). The region's and the api-prod tasks' CPU per step are beside it (% of one core; 200 % is the whole machine); the machine column is every process's (the other engineers' builds and tests too, % of both cores): where it is near 100 % while ours add up to far less, the rate was bounded by the shared machine (waiting for a core), not by the load balancer's or the API's own work. The lag column is the generator's own delay (scheduled → sent, p99).`,
+    `The load generator is this script's process on the same 2 cores as the region (its load balancer) and the tasks: up to ${maxGenerator} % of one core in a step (column generator CPU). The region's and the api-prod tasks' CPU per step are beside it (% of one core; 200 % is the whole machine); the machine column is every process's (the other engineers' builds and tests too, % of both cores): where it is near 100 % while ours add up to far less, the rate was bounded by the shared machine (waiting for a core), not by the load balancer's or the API's own work. The lag column is the generator's own delay (scheduled → sent, p99). 'Region waiting for a core' is the run-queue wait of the region's main thread (its event loop, which runs the load balancer) from /proc/<pid>/schedstat, as a share of the step's time: time it had work and no core.`,
     `Job submission: a 0.2 s 64×64 H.264 clip uploaded once, jobs ultrafast 240p at priority 0; after each step every job it submitted is canceled (POST /jobs/{id}/cancel: ${jobsCanceled} canceled, ${jobsCompleted} already final, i.e. worked by the workers during the step), so the workers (one slot per task) never carry a backlog into the next step. A submission is a SQLite write (WAL, one file shared by both api-prod tasks) and a poke of the task's own worker.`,
     "Direct is one of the two api-prod tasks, on its host port from DescribeTasks (networkBindings); through the load balancer the same rate is spread over both tasks, so the LB line has twice the backends and its own proxy hop.",
   );
@@ -229,6 +249,7 @@ function stepTable(rows: StepRow[], origin: number): ResultTable {
       "region CPU %",
       "api-prod tasks CPU %",
       "machine busy %",
+      "region waiting for a core %",
     ],
     rows: rows.map((r) => [
       r.target,
@@ -247,6 +268,7 @@ function stepTable(rows: StepRow[], origin: number): ResultTable {
       v(r.regionCpuPercent),
       v(r.tasksCpuPercent),
       r.machineBusyPercent,
+      v(r.regionWaitPercent),
     ]),
   };
 }

@@ -130,6 +130,20 @@ export function machineBusyPercent(
   return total <= 0 ? 0 : Math.round((1000 * (total - (to.idle - from.idle))) / total) / 10;
 }
 
+/** /proc/<pid>/schedstat: ns on a core, ns runnable but waiting for one (the run queue), timeslices. */
+export function parseSchedWaitNs(schedstat: string): number {
+  return Number(schedstat.trim().split(/\s+/)[1] ?? 0);
+}
+
+/** Run-queue wait of a process's main thread (a Node event loop), ms; undefined once it is gone. */
+export function readSchedWaitMs(pid: number): number | undefined {
+  try {
+    return parseSchedWaitNs(readFileSync(`/proc/${pid}/schedstat`, "utf8")) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads each named process group every `everyMs` until stopped; a group whose PIDs change (a deploy) is re-resolved each time. */
 export class ProcSampler {
   private readonly series = new Map<string, ProcReading[]>();

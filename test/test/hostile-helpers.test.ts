@@ -6,6 +6,7 @@ import {
   machineBusyPercent,
   parseCpuMs,
   parseMachineCpu,
+  parseSchedWaitNs,
   parseVmRssKiB,
   summarize,
 } from "../src/proc-stats.js";
@@ -89,5 +90,9 @@ describe("/proc readings", () => {
     expect(from).toEqual({ idle: 800, total: 1000 });
     expect(machineBusyPercent(from, { idle: 1100, total: 2000 })).toBe(70);
     expect(machineBusyPercent(from, from)).toBe(0);
+  });
+
+  it("reads the run-queue wait of schedstat", () => {
+    expect(parseSchedWaitNs("123456789 987654321 42\n")).toBe(987654321);
   });
 });
