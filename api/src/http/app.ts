@@ -61,13 +61,30 @@ export function createApp(ctx: AppContext): Express {
 /**
  * body-parser reads a body it refuses to its end before answering 413, so a client (no key needed)
  * could make us read 100 MiB, or any amount, per request. A declared length over the limit is refused
- * before a byte is read, and the connection closed, so the rest is never read.
+ * before its body is read; what the client still sends is dropped for a moment, then the connection
+ * closed (closing with bytes unread makes the kernel send a reset, which can destroy the 413 before the
+ * client, or the load balancer in front, reads it).
  */
 function refuseDeclaredOversize(limit: number): express.RequestHandler {
-  return (req, res, next) => {
+  return (req, _res, next) => {
     const length = Number(req.headers["content-length"] ?? 0);
     if (!(length > limit)) return next();
-    res.setHeader("connection", "close");
+    lingerThenClose(req);
     next(new HttpError(413, `request body is larger than the limit of ${limit} bytes`));
   };
+}
+
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 8 * 1024 * 1024;
+
+function lingerThenClose(req: express.Request): void {
+  let dropped = 0;
+  const close = () => req.socket.destroy();
+  const timer = setTimeout(close, LINGER_MS);
+  timer.unref();
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) close();
+  });
+  req.on("close", () => clearTimeout(timer));
 }
