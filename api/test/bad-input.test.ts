@@ -1,6 +1,6 @@
 import { createReadStream, readFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -118,6 +118,28 @@ describe("request bodies", () => {
       /larger than the limit/,
     );
     await expectRejected(alice.post("/api/v1/jobs", "[1,2]"), 400, /must be a JSON object/);
+  });
+
+  it("refuses a declared length over the limit before reading the body, and closes the connection", async () => {
+    // 100 MiB declared, 1 MiB sent: an answer can only come from refusing it unread.
+    const socket = connect(Number(new URL(svc.url).port), "127.0.0.1");
+    socket.on("error", () => undefined);
+    socket.write(
+      `POST /api/v1/jobs HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${aliceKey}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n`,
+    );
+    socket.write(Buffer.alloc(1024 * 1024, "["));
+    let answer = "";
+    socket.on("data", (c: Buffer) => {
+      answer += c.toString();
+    });
+    const closed = new Promise<boolean>((resolve) => socket.once("close", () => resolve(true)));
+    const bound = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000));
+    const ended = await Promise.race([closed, bound]);
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toMatch(/larger than the limit of 262144 bytes/);
+    expect(ended).toBe(true);
   });
 
   it("names unknown fields", async () => {

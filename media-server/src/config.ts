@@ -12,6 +12,8 @@ export interface ServerConfig {
   wsHeartbeatMs: number;
   maxPipelinesPerSession: number;
   maxPipelines: number;
+  /** Elements (endpoints, filters) one pipeline may hold: each WebRtcEndpoint is a peer connection's memory. */
+  maxElementsPerPipeline: number;
   /** UDP ports werift binds for ICE (inclusive); undefined lets the OS choose. */
   mediaUdpPorts: [number, number] | undefined;
   /** container port -> advertised (host) port, learned from ECS metadata or HOST_PORT_<n>_UDP. */
@@ -59,6 +61,7 @@ const envSchema = z.object({
   WS_HEARTBEAT_MS: z.coerce.number().int().positive().default(30_000),
   MAX_PIPELINES_PER_SESSION: z.coerce.number().int().positive().default(4),
   MAX_PIPELINES: z.coerce.number().int().positive().default(16),
+  MAX_ELEMENTS_PER_PIPELINE: z.coerce.number().int().positive().default(16),
   MEDIA_UDP_PORTS: portRange.optional(),
   PUBLIC_IP: z.ipv4().optional(),
   STUN_SERVER: z
@@ -128,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, publicDir: string): ServerCon
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     maxPipelinesPerSession: e.MAX_PIPELINES_PER_SESSION,
     maxPipelines: e.MAX_PIPELINES,
+    maxElementsPerPipeline: e.MAX_ELEMENTS_PER_PIPELINE,
     mediaUdpPorts: e.MEDIA_UDP_PORTS ?? rangeOf([...hostPorts.values()]),
     // Locally there is no network namespace: the host ports are bound directly.
     advertisedPorts: new Map([...hostPorts.values()].map((p) => [p, p])),

@@ -13,6 +13,7 @@ describe("Kurento JSON-RPC protocol", () => {
       SESSION_TIMEOUT_MS: "400",
       MAX_PIPELINES_PER_SESSION: "2",
       MAX_PIPELINES: "3",
+      MAX_ELEMENTS_PER_PIPELINE: "3",
       WS_HEARTBEAT_MS: "200",
     });
   });
@@ -220,6 +221,25 @@ describe("Kurento JSON-RPC protocol", () => {
     await b.close();
     expect(server.service.registry.pipelineCount()).toBe(0);
     expect(runningGstPids.size).toBe(0);
+  });
+
+  it("limits the elements of a pipeline with a clear error, and takes one again after a release", async () => {
+    const rpc = await TestRpc.open(server.url);
+    const pipeline = await rpc.value("create", { type: "MediaPipeline" });
+    const make = () =>
+      rpc.call("create", { type: "WebRtcEndpoint", constructorParams: { mediaPipeline: pipeline } });
+    const first = (await make()).result?.value as string;
+    await rpc.value("create", { type: "ZBarFilter", constructorParams: { mediaPipeline: pipeline } });
+    await make();
+    const fourth = await make();
+    expect(fourth.error).toMatchObject({
+      code: 40004,
+      message: expect.stringMatching(/3 elements \(limit 3\)/),
+    });
+    await rpc.call("release", { object: first });
+    expect((await make()).error).toBeUndefined();
+    await rpc.call("closeSession");
+    await rpc.close();
   });
 
   it("serves health, version, the demo page and 404s over HTTP", async () => {

@@ -12,6 +12,7 @@ import {
   sectionMarkdown,
 } from "../src/reliability-report.js";
 import { RESULTS_DIR, readResult, type ScenarioResult } from "../src/reliability-results.js";
+import { loadStepsPlots } from "./plots-load-steps.js";
 import { SCENARIOS, type Scenario } from "./scenarios.js";
 
 // `npm run reliability [-- --run] [-- --only <scenario>] [-- --reference]`: docs/reliability.md and its
@@ -75,6 +76,11 @@ async function main(args: string[]): Promise<void> {
 
 async function plot(section: ScenarioSection): Promise<void> {
   const result: ScenarioResult = section.result;
+  // A scenario's own plots (p99 against the rate for load-steps), listed under its section.
+  for (const extra of loadStepsPlots(result, "reliability")) {
+    await writePng(join(DOCS, extra.file), extra.chart);
+    section.plots.extra = [...(section.plots.extra ?? []), { title: extra.title, file: extra.file }];
+  }
   await writePng(
     join(DOCS, section.plots.latency),
     lineChart({

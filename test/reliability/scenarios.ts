@@ -45,4 +45,19 @@ export const SCENARIOS: readonly Scenario[] = [
     about:
       "`test/reliability/bg-bake-restart.ts` (full form, by hand): api-prod BLUE_GREEN with a 1 min bake (spec-copy override), a new task definition revision deployed with UpdateService under HTTP load (qa, prod keep-alive and new connections) and with jobs submitted; in the service deployment's BAKE_TIME stage the region's process (`npm start`) is killed with SIGKILL, then `npm start` again on the same state folder. Pass: the deploy ends SUCCESSFUL or ROLLBACK_*, one PRIMARY deployment running the outcome's revision, the production rules 100 % on one target group whose targets are all healthy; no task definition, image, log event up to the kill, metric or alarm lost; every job submitted before the kill completed exactly once; failed requests only between the kill and every service whole again.",
   },
+  {
+    scenario: "load-steps",
+    script: "load-steps",
+    title:
+      "load steps: the request rate at which p99 passes 100 ms, through the load balancer and straight to a task",
+    about:
+      "`test/reliability/load-steps.ts` (full form, run by hand): the platform from `npm start`; open-loop steps of a fixed rate (4 s each, doubling: 50, 100, 200, ... req/s) of GET /api/v1/version to api-prod through the load balancer and, alternating at each rate, straight to one api-prod task's host port (DescribeTasks); then the same for job submission (POST /api/v1/jobs, a tiny clip, every job canceled after its step). A path stops stepping up once saturated. Measured: p50/p95/p99 per step, the first rate whose p99 passes 100 ms on each path, the CPU of the load generator, the region (load balancer) and the tasks per step. Asserted: nothing (a benchmark); the run fails only if the platform can't be started or a step can't be sent.",
+  },
+  {
+    scenario: "hostile",
+    script: "hostile",
+    title: "slow and hostile clients while api-qa deploys",
+    about:
+      "`test/reliability/hostile.ts` (full form, run by hand): the platform from `npm start`; `ecs deploy` of a new api-qa image while a legitimate load runs on qa and prod (keep-alive and a new connection per request, API and media server), and at once, bounded in count and time: slowloris connections, 64 KiB and 1 MiB headers, 100 MiB bodies, half-closed WebSockets (silent, FIN) on /api/v1/ws and /kurento, a flood of Kurento pipelines, WebRTC endpoints and offers. Asserted (exit code): zero failed legitimate requests; the deploy succeeds; the load balancer and every service up and at its desired count at the end; memory (VmRSS) and open descriptors of the region and the services back within bounds at the end; every hostile client ended clearly (4xx, close frame or closed by the server), none hung at its bound.",
+  },
 ];

@@ -44,6 +44,8 @@ export const SUITE_BLOCKS = {
   "reliability-bad-deploys": BY_HAND_BLOCK,
   "reliability-chaos": BY_HAND_BLOCK,
   "reliability-bg-bake-restart": BY_HAND_BLOCK,
+  "reliability-load-steps": BY_HAND_BLOCK,
+  "reliability-hostile": BY_HAND_BLOCK,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;

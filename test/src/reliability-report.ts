@@ -1,6 +1,6 @@
 import type { Marker, Point, Series } from "@platform/plots";
 import type { LatencyFigures } from "./latency.js";
-import type { ScenarioResult } from "./reliability-results.js";
+import type { ResultTable, ScenarioResult } from "./reliability-results.js";
 
 // Pure: a scenario's result as the report's Markdown and the series of its two plots.
 
@@ -9,8 +9,8 @@ export interface ScenarioSection {
   /** What the scenario does and what it asserts, one paragraph. */
   about: string;
   result: ScenarioResult;
-  /** PNG file names, relative to the report. */
-  plots: { latency: string; errors: string };
+  /** PNG file names, relative to the report; `extra`: a scenario's own plots (reliability/plots-*.ts). */
+  plots: { latency: string; errors: string; extra?: { title: string; file: string }[] };
 }
 
 const ms = (v: number | undefined) => (v === undefined ? "—" : `${v}`);
@@ -54,11 +54,24 @@ export function sectionMarkdown(section: ScenarioSection): string[] {
     "",
     ...figureTable(result.figures),
     "",
+    ...(result.tables ?? []).flatMap(resultTable),
     ...result.notes.map((n) => `- ${n}`),
     "",
     `![latency over time](${section.plots.latency})`,
     "",
     `![errors over time](${section.plots.errors})`,
+    "",
+    ...(section.plots.extra ?? []).flatMap((p) => [`![${p.title}](${p.file})`, ""]),
+  ];
+}
+
+export function resultTable(table: ResultTable): string[] {
+  return [
+    `${table.title}:`,
+    "",
+    `| ${table.columns.map(cell).join(" | ")} |`,
+    `| ${table.columns.map(() => "---").join(" | ")} |`,
+    ...table.rows.map((row) => `| ${row.map((v) => cell(String(v))).join(" | ")} |`),
     "",
   ];
 }

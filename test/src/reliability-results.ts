@@ -23,6 +23,14 @@ export interface ScenarioResult {
   figures: Record<string, string | number | boolean>;
   /** What was asserted and what was only measured, in words. */
   notes: string[];
+  /** Rows a single figure can't hold (one per load step, per hostile client), each its own table. */
+  tables?: ResultTable[];
+}
+
+export interface ResultTable {
+  title: string;
+  columns: string[];
+  rows: (string | number | boolean)[][];
 }
 
 export async function writeResult(result: ScenarioResult): Promise<string> {

@@ -7,6 +7,7 @@ import { inFlightAt, latencyFigures, timeline } from "../src/latency.js";
 import { LbClient } from "../src/lb-client.js";
 import { moreRequests, type Sample, startLoad } from "../src/load.js";
 import { isFailure } from "../src/load-summary.js";
+import { qaProdStreams } from "../src/qa-prod-streams.js";
 import { CLUSTER, LocalRegionProcess } from "../src/region-process.js";
 import { writeResult } from "../src/reliability-results.js";
 import { isAlive, kill9, taskPids } from "../src/task-process.js";
@@ -15,8 +16,6 @@ import { isAlive, kill9, taskPids } from "../src/task-process.js";
 // the requests that fail are the few sent to it around the kill (measured against those in flight), ECS records the task STOPPED with
 // a reason, and a new task is healthy in the target group within the health check's time.
 
-const QA = "qa.localhost";
-const PROD = "localhost";
 // env/platform.yaml's API health check: every 5 s, healthy after 2 → 10 s, plus the API's start
 // (Node, migrations, the worker) on a busy 2-core machine, measured at 5–20 s: 45 s in all.
 const RECOVERY_BOUND_MS = 5_000 * 2 + 35_000;
@@ -53,16 +52,7 @@ describe("kill -9 of one api-prod task under load", () => {
     // Before the first request: startLoad sends at once.
     const loadStarted = Date.now();
     const load = startLoad(keepAlive, {
-      streams: [
-        { name: "qa", workers: 1, requests: [{ host: QA, path: "/api/v1/version" }] },
-        { name: "prod keep-alive", workers: 2, requests: [{ host: PROD, path: "/api/v1/version" }] },
-        {
-          name: "prod new connection",
-          workers: 1,
-          client: fresh,
-          requests: [{ host: PROD, path: "/healthz" }],
-        },
-      ],
+      streams: qaProdStreams(fresh),
       maxRequests: 30_000,
       maxMs: 150_000,
       pauseMs: 10,

@@ -468,4 +468,45 @@ describe("load balancer", () => {
     expect(targetGroups.health(arn)).toEqual([]);
     releaseAll(b);
   });
+
+  it("closes a WebSocket on which nothing was sent or received for the idle timeout, and keeps a busy one", async () => {
+    await elb.send(
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Attributes: [{ Key: "idle_timeout.timeout_seconds", Value: "1" }],
+      }),
+    );
+    // A target that takes the upgrade and then never sends a frame (no ping), answering only what it is sent.
+    const silent = await startBackend((_req, res) => res.writeHead(200).end());
+    backends.push(silent);
+    new WebSocketServer({ server: silent.server }).on("connection", (s) =>
+      s.on("message", (m) => s.send(String(m))),
+    );
+    await elb.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: tg.empty,
+        Targets: [{ Id: "i-local", Port: silent.port }],
+      }),
+    );
+    const open = async () => {
+      const socket = new WebSocket(`ws://127.0.0.1:${httpPort}/`, { headers: { host: "empty.localhost" } });
+      await new Promise((resolve, reject) => {
+        socket.once("open", resolve);
+        socket.once("error", reject);
+      });
+      return { socket, closed: new Promise<boolean>((resolve) => socket.once("close", () => resolve(true))) };
+    };
+    const idle = await open();
+    const busy = await open();
+    // The busy one sends a message every 200 ms (echoed back) over three idle timeouts.
+    for (let i = 0; i < 15; i++) {
+      busy.socket.send("tick");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const bound = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000));
+    expect(await Promise.race([idle.closed, bound])).toBe(true);
+    expect(busy.socket.readyState).toBe(WebSocket.OPEN);
+    busy.socket.close();
+    await busy.closed;
+  });
 });

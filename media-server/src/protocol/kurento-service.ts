@@ -10,6 +10,8 @@ import { type Notify, type Session, Sessions } from "./sessions.js";
 export interface ServiceLimits {
   maxPipelinesPerSession: number;
   maxPipelines: number;
+  /** Without it one session could fill a task's memory with endpoints in a single pipeline. */
+  maxElementsPerPipeline: number;
   sessionTimeoutMs: number;
 }
 
@@ -173,6 +175,7 @@ export class KurentoService {
 
   private async create(session: Session, type: string, constructorParams: Params): Promise<string> {
     if (type === "MediaPipeline") this.checkPipelineLimits(session);
+    else this.checkElementLimit(constructorParams.mediaPipeline);
     const object = this.registry.create(type, constructorParams);
     session.owned.add(object.id);
     if (object instanceof MediaPipeline) this.observer.created(object.id, session.id);
@@ -196,6 +199,19 @@ export class KurentoService {
       throw new RpcError(
         "NOT_ENOUGH_RESOURCES",
         `this server is full (${this.limits.maxPipelines} pipelines); try again later`,
+      );
+    }
+  }
+
+  /** A pipeline that is full refuses another element; a missing or wrong pipeline is the registry's error. */
+  private checkElementLimit(pipelineId: unknown): void {
+    const pipeline = typeof pipelineId === "string" ? this.tryGet(pipelineId) : undefined;
+    if (!(pipeline instanceof MediaPipeline)) return;
+    const elements = pipeline.children().length;
+    if (elements >= this.limits.maxElementsPerPipeline) {
+      throw new RpcError(
+        "NOT_ENOUGH_RESOURCES",
+        `this pipeline already has ${elements} elements (limit ${this.limits.maxElementsPerPipeline}); release one first`,
       );
     }
   }

@@ -174,6 +174,10 @@ export class ForwardingProxy {
       connected = true;
       release();
       this.registry.trackConnection(targetGroupArn, target, client);
+      // As ALB's idle timeout does: nothing sent or received for that long closes the WebSocket. Else a
+      // client that vanished (or stopped reading) holds both connections for as long as the target does
+      // not ping it, which a generic load balancer can't count on.
+      client.setTimeout(this.idleTimeoutMs(ctx.listener), () => client.destroy());
       upstream.write(rawRequestHead(req, ctx));
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);

@@ -1,0 +1,30 @@
+// A WebRTC offer as a peer sends it (made once by werift 0.25, one sendrecv VP8 video section), with
+// its candidate lines removed: a server that answers it gathers its own candidates and waits, and
+// never sends media anywhere. For floods of processOffer, where no media is wanted.
+export const OFFER_WITHOUT_CANDIDATES = [
+  "v=0",
+  "o=- 29103746 0 IN IP4 0.0.0.0",
+  "s=-",
+  "t=0 0",
+  "a=group:BUNDLE 0",
+  "a=extmap-allow-mixed",
+  "a=msid-semantic:WMS *",
+  "m=video 9 UDP/TLS/RTP/SAVPF 98",
+  "c=IN IP4 0.0.0.0",
+  "a=end-of-candidates",
+  "a=ice-ufrag:71f2",
+  "a=ice-pwd:7be1ec2781911b2c8e36a5",
+  "a=ice-options:trickle",
+  "a=fingerprint:sha-256 AF:A2:CF:15:5D:02:00:E1:8B:C4:B0:23:56:E2:6D:40:4E:9F:30:F7:99:E3:AD:31:BE:03:33:68:EA:F4:8D:CD",
+  "a=setup:actpass",
+  "a=sendrecv",
+  "a=mid:0",
+  "a=rtcp:9 IN IP4 0.0.0.0",
+  "a=rtcp-mux",
+  "a=ssrc:1892363047 cname:1907f29d-0800-41da-a5d6-85654113e528",
+  "a=rtpmap:98 VP8/90000",
+  "a=rtcp-fb:98 nack",
+  "a=rtcp-fb:98 nack pli",
+  "a=rtcp-fb:98 goog-remb",
+  "",
+].join("\r\n");
