@@ -36,6 +36,34 @@ export function figureTable(figures: ScenarioResult["figures"]): string[] {
 
 const cell = (text: string) => text.replaceAll("|", "\\|");
 
+/** A result's pass conditions: its boolean figures named "pass…", "…: pass" or "…bar met…". */
+export function passConditions(figures: ScenarioResult["figures"]): { held: number; of: number } {
+  const conditions = Object.entries(figures).filter(
+    ([name, value]) => typeof value === "boolean" && /^pass\b|: pass$|bar met/i.test(name),
+  );
+  return { held: conditions.filter(([, v]) => v).length, of: conditions.length };
+}
+
+/** One row per scenario: how it runs, when it last ran, its requests and failures, its conditions. */
+export function summaryTable(sections: { title: string; form: string; result: ScenarioResult }[]): string[] {
+  return [
+    "| scenario | runs | last run (load average) | requests | failed | pass conditions held |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...sections.map(({ title, form, result }) => {
+      // A test-listener stream checks green on purpose, broken greens included: its failures are apart.
+      const all = Object.entries(result.streams);
+      const users = all.filter(([name]) => !name.includes("test listener")).map(([, f]) => f);
+      const checks = all.filter(([name]) => name.includes("test listener")).map(([, f]) => f);
+      const requests = users.reduce((n, f) => n + f.requests, 0);
+      const onPurpose = checks.reduce((n, f) => n + f.failures, 0);
+      const failed = `${users.reduce((n, f) => n + f.failures, 0)}${onPurpose ? ` (and ${onPurpose} of green's checks on the test listener)` : ""}`;
+      const { held, of } = passConditions(result.figures);
+      const load = result.machine.loadAverage[0]?.toFixed(1) ?? "?";
+      return `| ${cell(title)} | ${form} | ${result.ranAt.slice(0, 16).replace("T", " ")} (${load}) | ${requests} | ${failed} | ${of === 0 ? "measured only" : `${held} of ${of}`} |`;
+    }),
+  ];
+}
+
 export function machineLine(result: ScenarioResult): string {
   const load = result.machine.loadAverage.map((l) => l.toFixed(2)).join(", ");
   return `Run ${result.ranAt}, ${result.machine.cpus} cores shared with other engineers' builds and tests (load average ${load} at the end of the run), Node ${result.machine.node}.`;

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { inFlightAt, latencyFigures, percentile, timeline } from "../src/latency.js";
 import type { Sample } from "../src/load.js";
 import { lost, NOTHING_LOST } from "../src/region-inventory.js";
-import { errorSeries, figureTable, latencySeries, streamTable } from "../src/reliability-report.js";
+import {
+  errorSeries,
+  figureTable,
+  latencySeries,
+  passConditions,
+  streamTable,
+  summaryTable,
+} from "../src/reliability-report.js";
 import type { ScenarioResult } from "../src/reliability-results.js";
 
 // No region: the reliability suites' pure readings (latency, in flight, inventory loss, report rows).
@@ -119,6 +126,28 @@ describe("report rows and plot series", () => {
   it("writes one table row per stream and escapes pipes in figures", () => {
     expect(streamTable(result.streams).at(-1)).toBe("| prod | 10 | 1 | 3 | 9 | 12 | 40 |");
     expect(figureTable(result.figures).at(-1)).toBe("| a \\| b | x\\|y |");
+  });
+
+  it("sums a scenario's streams and counts its boolean pass conditions in the summary", () => {
+    const figures = {
+      "pass: jobs once": true,
+      "2. never healthy: pass": false,
+      "bar met": true,
+      "pass count": 3,
+    };
+    expect(passConditions(figures)).toEqual({ held: 2, of: 3 });
+    const second = { ...result, streams: { ...result.streams, qa: { requests: 5, failures: 0 } }, figures };
+    expect(summaryTable([{ title: "kill", form: "in npm test", result: second }]).at(-1)).toBe(
+      "| kill | in npm test | 2026-12-03 12:00 (1.0) | 15 | 1 | 2 of 3 |",
+    );
+    expect(summaryTable([{ title: "x", form: "by hand", result }]).at(-1)).toContain("| measured only |");
+    const checked = {
+      ...result,
+      streams: { ...result.streams, "qa test listener": { requests: 7, failures: 7 } },
+    };
+    expect(summaryTable([{ title: "x", form: "by hand", result: checked }]).at(-1)).toContain(
+      "| 10 | 1 (and 7 of green's checks on the test listener) |",
+    );
   });
 
   it("leaves seconds without answers out of the latency lines, in the error rate as 0 %", () => {
