@@ -35,6 +35,8 @@ export const SUITE_BLOCKS = {
   // Below the first block: a block 10 would reach 49152, where the OS's ephemeral ports begin.
   "reliability-kill": -2,
   "reliability-region-restart": -1,
+  // A full-form reliability script (test/reliability/mixed-load.ts), clear of the short forms above.
+  "reliability-mixed-load": -6,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;
