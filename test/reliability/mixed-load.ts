@@ -114,6 +114,12 @@ async function main(): Promise<number> {
     void region.stop().finally(() => process.exit(3));
   }, deadline - Date.now());
   watchdog.unref();
+  // Stopped by hand (Ctrl-C, kill <pid>): the region and its tasks go too, not left behind.
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      console.error(`mixed-load: ${signal}; stopping the region`);
+      void region.stop().finally(() => process.exit(4));
+    });
   const clients = new LbClients();
   const work = await mkdtemp(join(tmpdir(), "mixed-load-"));
   try {
