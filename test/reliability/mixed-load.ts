@@ -183,6 +183,12 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
         }),
       ),
     );
+    const closes = [...sockets.qa, ...sockets.prod].flatMap((c) =>
+      c.connections.map((x) => x.closeCode ?? "open"),
+    );
+    console.log(
+      `mixed-load: deploys done; WebSocket connections so far, by close code: ${JSON.stringify(countOf(closes.map(String)))}`,
+    );
     // Traffic after the last deploy too, then no new jobs; the queued ones finish.
     await sleep(10_000);
     await Promise.all(Object.values(jobs).map((j) => j.stop()));
@@ -193,11 +199,15 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
     await Promise.all(Object.values(jobs).map((j) => j.stop()));
   }
   // Every client caught up with the last event before it is stopped.
-  const logs = { qa: await jobs.qa.fullEventLog(), prod: await jobs.prod.fullEventLog() };
+  const readLogs = async () => ({
+    qa: await attempt("qa's event log", () => jobs.qa.fullEventLog(), []),
+    prod: await attempt("prod's event log", () => jobs.prod.fullEventLog(), []),
+  });
+  const logs = await readLogs();
   await waitForSockets(sockets, logs);
   for (const s of [...sockets.qa, ...sockets.prod]) await s.stop();
   await media.stop();
-  const finalLogs = { qa: await jobs.qa.fullEventLog(), prod: await jobs.prod.fullEventLog() };
+  const finalLogs = await readLogs();
   const states = { qa: await jobs.qa.states(), prod: await jobs.prod.states() };
 
   const checked = (["qa", "prod"] as const).flatMap((env) =>
@@ -234,6 +244,7 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
     "no event missed or repeated on resume": ws.missed + ws.repeated + ws.unknown + ws.outOfOrder === 0,
     [`media: no gap in decoded frames over ${MEDIA_GAP_BOUND_MS / 1000} s`]:
       frames.frames > 0 && frames.longestGapMs <= MEDIA_GAP_BOUND_MS,
+    "every read after the load answered": readErrors.length === 0,
     "every job completed exactly once":
       jobSum((o) => o.submitted - o.completed) === 0 && jobSum((o) => o.duplicated.length) === 0,
   };
@@ -251,6 +262,7 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
       ...Object.fromEntries(Object.entries(pass).map(([k, v]) => [`pass: ${k}`, v])),
       ...deployFigures(deploys, loadStarted),
       ...(deployErrors.length > 0 && { "deploy errors": deployErrors.join("; ") }),
+      ...(readErrors.length > 0 && { "reads that failed after the load": readErrors.join("; ") }),
       "HTTP requests (all streams)": all.requests,
       "HTTP rate sent, requests/s": Number((all.requests / durationS).toFixed(1)),
       "HTTP failed": failed.length,
@@ -285,7 +297,7 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
     },
     notes: [
       `Bakes shortened for the run: api-prod's CANARY (spec: 10 % for 10 min, then a 15 min bake) overridden to 10 % for 1 min and a 1 min bake, and every bake capped at ${BAKE_CAP_SECONDS} s (local.maxDeploymentBakeSeconds); media-server-qa's BLUE_GREEN 5 min bake capped the same way. api-qa is ROLLING by a spec override (qa ships BLUE_GREEN), deployed with --bake-time 0 (no alarm watch after the rollout).`,
-      "Each deploy is a new image of the working tree with a commit of its own (pushAppVariant), built and pushed while the load runs; a deploy's time is `ecs deploy`'s, from its start to its exit. The three services deploy side by side, each one's deploys one after the other (the next once the service is steady).",
+      "Each deploy is a new image of the working tree with a commit of its own (pushAppVariant), built and pushed while the load runs; a deploy's time is `ecs deploy`'s, from its start to its exit; its outcome is the service deployment's status once the service is steady again (old tasks drained and stopped). The three services deploy side by side, each one's deploys one after the other (the next once the service is steady).",
       `HTTP: open loop (each stream sends at its rate whatever the answers take), ${RATES.reduce((n, r) => n + r.perSecond, 0)} requests/s in all through the load balancer; a failure is anything but a 200.`,
       "WebSockets: /api/v1/ws through the load balancer; a client the service closes opens again with ?lastMod=<the last seq it saw>; at the end each client's events are held against the service's whole event log read over HTTP (every job's events): every seq after its first hello up to its last one, once, in order.",
       `Media: the demo page (media-server/src/client/demo.ts, which reconnects by itself when its server goes away) in headless Chromium with a fake camera, through the load balancer, filter videoflip; framesDecoded read every 250 ms. Bound: no gap without a new frame over ${MEDIA_GAP_BOUND_MS / 1000} s.`,
@@ -325,6 +337,9 @@ async function runLane(region: LocalRegionProcess, lane: Lane, deploys: DeployRe
       "420",
     ]);
     const endedAt = Date.now();
+    // The CLI may exit while ECS still drains the old tasks (ROLLING: IN_PROGRESS): the outcome is
+    // the service deployment's final status, once the service is steady again.
+    await region.waitUntilSteady([lane.service], Math.min(240_000, left()));
     const sd = await latestServiceDeployment(aws, lane.service);
     deploys.push({
       service: lane.service,
@@ -337,18 +352,35 @@ async function runLane(region: LocalRegionProcess, lane: Lane, deploys: DeployRe
     });
     console.log(`mixed-load: ${lane.service} #${round} ends: exit ${result.code}, ${sd?.status}`);
     if (result.code !== 0) console.log(result.output.slice(-3000));
-    // The next deploy once the last one's old tasks are gone (drained and stopped).
-    await region.waitUntilSteady([lane.service], Math.min(240_000, left()));
   }
 }
 
 async function waitForJobs(traffic: JobTraffic[]): Promise<void> {
-  const until = Math.min(Date.now() + 300_000, deadline - 120_000);
+  const until = Math.min(Date.now() + 300_000, deadline - 180_000);
   while (Date.now() < until) {
     const states = (await Promise.all(traffic.map((t) => t.states()))).flatMap((s) => Object.values(s));
     if (states.every((s) => ["COMPLETE", "ERROR", "CANCELED"].includes(s))) return;
-    await sleep(2_000);
+    console.log(`mixed-load: jobs not final yet: ${JSON.stringify(countOf(states))}`);
+    await sleep(3_000);
   }
+}
+
+const readErrors: string[] = [];
+
+/** A read after the load whose failure must not lose the run's results: noted, and `fallback` used. */
+async function attempt<T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    readErrors.push(`${what}: ${(error as Error).message}`);
+    return fallback;
+  }
+}
+
+function countOf(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
 }
 
 async function waitForSockets(

@@ -24,4 +24,11 @@ export const SCENARIOS: readonly Scenario[] = [
     about:
       "`test/test/reliability-region-restart.test.ts`: api-qa ROLLING (a spec override), a new task definition revision deployed with UpdateService; once its task runs (not yet healthy) the region's process (`npm start`) is killed with SIGKILL, then `npm start` runs again on the same state folder. Asserted: the service deployment ends SUCCESSFUL or ROLLBACK_*; one PRIMARY deployment at the desired count; no task definition, image, log event up to the kill, metric name or alarm missing afterwards; no task process the dead region left behind still alive after the restart.",
   },
+  {
+    scenario: "mixed-load",
+    script: "mixed-load",
+    title: "deploys under mixed load: 3 × api-qa, 2 × api-prod, 2 × media-server-qa",
+    about:
+      "`test/reliability/mixed-load.ts` (full form, about 15 min): the platform from `npm start`; three deploys of api-qa (ROLLING, a spec override), two of api-prod (CANARY as the spec sets it, bakes shortened) and two of media-server-qa (BLUE_GREEN), each a new image with the real `ecs deploy`, the three services side by side; meanwhile open-loop HTTP through the load balancer (210 requests/s: qa and prod, keep-alive and a new connection per request), three resuming WebSocket event clients per environment on /api/v1/ws, a WebRTC session through videoflip on media-server-qa in headless Chromium (the demo page), and transcoding jobs on qa and prod. Passes when no request failed, every socket the service closed got 1001 and resumed with ?lastMod= with no event missed or repeated (against the event log read at the end), the media session never went 30 s without a decoded frame, and every job completed exactly once.",
+  },
 ];

@@ -134,8 +134,18 @@ export class JobTraffic {
   async states(): Promise<Record<string, string>> {
     const states: Record<string, string> = {};
     for (const id of this.jobIds) {
-      const answer = await call(this.target, "GET", `/api/v1/jobs/${id}`);
-      states[id] = (answer.body as { job?: { status?: string } }).job?.status ?? `HTTP ${answer.status}`;
+      try {
+        const answer = await withRetries(
+          `job ${id}`,
+          3,
+          () => call(this.target, "GET", `/api/v1/jobs/${id}`),
+          () => {},
+        );
+        states[id] = (answer.body as { job?: { status?: string } }).job?.status ?? "unknown";
+      } catch (error) {
+        this.errors.push((error as Error).message);
+        states[id] = "unknown";
+      }
     }
     return states;
   }
