@@ -12,7 +12,7 @@ import {
   deploySucceeded,
 } from "../src/deploy-summary.js";
 import { ecsDeploy } from "../src/ecs-cli.js";
-import { checkEventLog, socketFigures } from "../src/event-log-check.js";
+import { type ConnectionRecord, checkEventLog, socketFigures } from "../src/event-log-check.js";
 import { frameFigures } from "../src/frame-gaps.js";
 import { jobOutcomes } from "../src/job-outcomes.js";
 import { JobTraffic } from "../src/job-traffic.js";
@@ -275,6 +275,14 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
       "WebSocket closes not resumed": ws.notResumed,
       "WebSocket events received (all clients)": checked.reduce((n, c) => n + c.check.received, 0),
       "WebSocket events missed / repeated / unknown / out of order": `${ws.missed} / ${ws.repeated} / ${ws.unknown} / ${ws.outOfOrder}`,
+      ...Object.fromEntries(
+        checked.map((c) => [
+          `WebSocket ${c.name}: connections (opened s → close code at s)`,
+          connectionLine(c.connections, loadStarted),
+        ]),
+      ),
+      "WebSocket refused reconnect attempts, first ones":
+        [...new Set(checked.flatMap((c) => c.refusals))].slice(0, 3).join("; ") || 0,
       "WebSocket refused reconnect attempts": checked.reduce((n, c) => n + c.refusals.length, 0),
       "media: frames decoded": frames.frames,
       "media: longest gap without a new frame, s": frames.longestGapMs / 1000,
@@ -366,6 +374,16 @@ async function waitForJobs(traffic: JobTraffic[]): Promise<void> {
 }
 
 const readErrors: string[] = [];
+
+function connectionLine(connections: readonly ConnectionRecord[], origin: number): string {
+  const s = (at: number | undefined) => (at === undefined ? "—" : ((at - origin) / 1000).toFixed(1));
+  return connections
+    .map(
+      (c) =>
+        `${c.lastMod === undefined ? "" : `lastMod=${c.lastMod} `}${s(c.openedAt)} → ${c.byClient ? "closed by the client" : (c.closeCode ?? "open")} at ${s(c.closedAt)}`,
+    )
+    .join("; ");
+}
 
 /** A read after the load whose failure must not lose the run's results: noted, and `fallback` used. */
 async function attempt<T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> {
