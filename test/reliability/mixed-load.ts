@@ -53,6 +53,8 @@ const PROD_CANARY = {
   canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 },
 } as const;
 const SOCKETS_PER_ENV = 3;
+/** Requests in flight (all streams) past which a due request is counted as not sent: the open loop's bound. */
+const MAX_IN_FLIGHT = 400;
 const JOB_EVERY_MS = { qa: 6_000, prod: 5_000 };
 
 interface Lane {
@@ -166,7 +168,7 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
         requests: r.paths.map((path) => ({ host: r.host, path })),
       }),
     ),
-    { maxMs: left(), maxInFlight: 400 },
+    { maxMs: left(), maxInFlight: MAX_IN_FLIGHT },
   );
   jobs.qa.start("objects://in/clip.mp4", JOB_EVERY_MS.qa);
   jobs.prod.start("objects://in/clip.mp4", JOB_EVERY_MS.prod);
@@ -306,7 +308,7 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
     notes: [
       `Bakes shortened for the run: api-prod's CANARY (spec: 10 % for 10 min, then a 15 min bake) overridden to 10 % for 1 min and a 1 min bake, and every bake capped at ${BAKE_CAP_SECONDS} s (local.maxDeploymentBakeSeconds); media-server-qa's BLUE_GREEN 5 min bake capped the same way. api-qa is ROLLING by a spec override (qa ships BLUE_GREEN), deployed with --bake-time 0 (no alarm watch after the rollout).`,
       "Each deploy is a new image of the working tree with a commit of its own (pushAppVariant), built and pushed while the load runs; a deploy's time is `ecs deploy`'s, from its start to its exit; its outcome is the service deployment's status once the service is steady again (old tasks drained and stopped). The three services deploy side by side, each one's deploys one after the other (the next once the service is steady).",
-      `HTTP: open loop (each stream sends at its rate whatever the answers take), ${RATES.reduce((n, r) => n + r.perSecond, 0)} requests/s in all through the load balancer; a failure is anything but a 200, or no answer within the client's 10 s socket timeout (a new connection's request is timed from its connect; a keep-alive request waiting for one of its client's 16 sockets is not timed while it waits). A due request with ${400} already in flight is not sent and counted (the rate sent is below the rate asked when answers are slow).`,
+      `HTTP: open loop (each stream sends at its rate whatever the answers take), ${RATES.reduce((n, r) => n + r.perSecond, 0)} requests/s in all through the load balancer; a failure is anything but a 200, or no answer within the client's 10 s socket timeout (a new connection's request is timed from its connect; a keep-alive request waiting for one of its client's 16 sockets is not timed while it waits). A due request with ${MAX_IN_FLIGHT} already in flight is not sent and counted (the rate sent is below the rate asked when answers are slow).`,
       "WebSockets: /api/v1/ws through the load balancer; a client the service closes opens again with ?lastMod=<the last seq it saw>; at the end each client's events are held against the service's whole event log read over HTTP (every job's events): every seq after its first hello up to its last one, once, in order.",
       `Media: the demo page (media-server/src/client/demo.ts, which reconnects by itself when its server goes away) in headless Chromium with a fake camera, through the load balancer, filter videoflip; framesDecoded read every 250 ms. Bound: no gap without a new frame over ${MEDIA_GAP_BOUND_MS / 1000} s.`,
       "Jobs: a 2 s 320×240 clip, h264 240p ultrafast, one job every 6 s on qa and 5 s on prod, each with its own clientRequestToken (a retried submission is the same job); exactly once = one JobFinished event per job in the event log.",
