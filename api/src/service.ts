@@ -8,6 +8,7 @@ import { createApp } from "./http/app.js";
 import type { AppContext } from "./http/context.js";
 import { EventStream } from "./http/events-ws.js";
 import { InFlight } from "./http/inflight.js";
+import { watchStopNotice } from "./http/stop-notice.js";
 import { adminKeyRecord } from "./keys.js";
 import { createLogger, errorText, type Logger } from "./log.js";
 import { detectEncoders, detectQualityFilters } from "./media/ffmpeg.js";
@@ -130,6 +131,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const inflight = new InFlight();
   let server: Server | undefined;
   let events: EventStream | undefined;
+  let stopWatch: (() => void) | undefined;
   let publisher: DemandPublisher | undefined;
   let url: string | undefined;
   if (config.role !== "worker") {
@@ -159,6 +161,11 @@ export async function startService(config: Config, options: ServiceOptions = {})
     server.keepAliveTimeout = 65_000; // longer than the ALB's 60 s idle timeout
     events = new EventStream(ctx);
     events.attach(server);
+    const stream = events;
+    stopWatch = watchStopNotice(config.ecsMetadataUri, () => {
+      log.info("ECS is stopping this task: event sockets closed (1001) to reconnect elsewhere");
+      stream.goAway("task stopping");
+    });
     url = await listen(server, config.port, config.host);
     if (cloudwatch) {
       publisher = new DemandPublisher(
@@ -188,6 +195,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const stop = () =>
     (stopping ??= (async () => {
       draining.value = true;
+      stopWatch?.();
       publisher?.stop();
       log.info("stopping: draining", { role: config.role });
       // Health answers 503 from here on; requests in flight (uploads, submissions) finish first,

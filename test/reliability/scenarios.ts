@@ -60,4 +60,11 @@ export const SCENARIOS: readonly Scenario[] = [
     about:
       "`test/reliability/hostile.ts` (full form, run by hand): the platform from `npm start`; `ecs deploy` of a new api-qa image while a legitimate load runs on qa and prod (keep-alive and a new connection per request, API and media server), and at once, bounded in count and time: slowloris connections, 64 KiB and 1 MiB headers, 100 MiB bodies, half-closed WebSockets (silent, FIN) on /api/v1/ws and /kurento, a flood of Kurento pipelines, WebRTC endpoints and offers. Asserted (exit code): zero failed legitimate requests; the deploy succeeds; the load balancer and every service up and at its desired count at the end; memory (VmRSS) and open descriptors of the region and the services back within bounds at the end; every hostile client ended clearly (4xx, close frame or closed by the server), none hung at its bound.",
   },
+  {
+    scenario: "mixed-load",
+    script: "mixed-load",
+    title: "deploys under mixed load: 3 × api-qa, 2 × api-prod, 2 × media-server-qa",
+    about:
+      "`test/reliability/mixed-load.ts` (full form, 8–10 min here): the platform from `npm start`; three deploys of api-qa (ROLLING, a spec override), two of api-prod (CANARY as the spec sets it, bakes shortened) and two of media-server-qa (BLUE_GREEN), each a new image with the real `ecs deploy`, the three services side by side; meanwhile open-loop HTTP through the load balancer (210 requests/s: qa and prod, keep-alive and a new connection per request), three resuming WebSocket event clients per environment on /api/v1/ws, a WebRTC session through videoflip on media-server-qa in headless Chromium (the demo page), and transcoding jobs on qa and prod. Passes when no request failed, every socket the service closed got 1001 and resumed with ?lastMod= with no event missed or repeated (against the event log read at the end), the media session never went 30 s without a decoded frame, and every job completed exactly once.",
+  },
 ];

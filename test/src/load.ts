@@ -71,7 +71,7 @@ export function startLoad(client: LbClient, options: LoadOptions): RunningLoad {
   };
 }
 
-async function sample(client: LbClient, stream: string, request: LbRequest): Promise<Sample> {
+export async function sample(client: LbClient, stream: string, request: LbRequest): Promise<Sample> {
   const startedAt = Date.now();
   const base = { stream, host: request.host, path: request.path, startedAt };
   try {

@@ -46,6 +46,7 @@ export const SUITE_BLOCKS = {
   "reliability-bg-bake-restart": BY_HAND_BLOCK,
   "reliability-load-steps": BY_HAND_BLOCK,
   "reliability-hostile": BY_HAND_BLOCK,
+  "reliability-mixed-load": BY_HAND_BLOCK,
 } as const;
 
 export type SuiteName = keyof typeof SUITE_BLOCKS;

@@ -33,6 +33,8 @@ export class EventStream {
   /** A commit came while a poll ran: its events may be past what that poll read. */
   private pollAgain = false;
   private unsubscribe: (() => void) | undefined;
+  /** The task is being stopped: new clients go elsewhere. */
+  private goingAway = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -61,7 +63,7 @@ export class EventStream {
     socket.on("error", () => undefined);
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname !== PATH) return this.refuse(socket, 404, `no WebSocket at ${url.pathname}`);
-    if (this.ctx.draining.value) return this.refuse(socket, 503, "server is draining");
+    if (this.ctx.draining.value || this.goingAway) return this.refuse(socket, 503, "server is draining");
     let caller: Caller;
     try {
       caller = await authenticate(this.ctx.store, bearerOf(req));
@@ -131,6 +133,12 @@ export class EventStream {
       client.alive = false;
       client.socket.ping();
     }
+  }
+
+  /** ECS is stopping the task (stop-notice.ts): every client is closed with 1001 now, and new ones refused. */
+  goAway(reason: string): void {
+    this.goingAway = true;
+    for (const client of this.clients) client.socket.close(1001, reason);
   }
 
   close(): void {
