@@ -2,10 +2,12 @@
 //
 //   npx tsx api/bench/segmented.ts [seconds=60]
 //
-// The same clip and profile, submitted once per setup to a fresh service (ROLE=all, SQLite): single
-// pass (segmenting off) with one worker slot, then segmented with 1, 2 and 4 slots. Submit →
-// COMPLETE, polled every 100 ms; each output's frame count is checked against the single pass's.
-// Bounded: each job at most 10 minutes.
+// The same clip and profile, submitted once per setup to a fresh service (ROLE=all, SQLite). Each
+// worker slot has one CPU, as a task of the spec's size has on ECS (WORKER_CPUS = slots, so each
+// encode runs one ffmpeg thread: worker/identity.ts encodeThreadsOf): single pass (segmenting off)
+// on one worker, then segmented on 1, 2 and 4 workers; last, for reference, single pass on one slot
+// that has the whole host (ffmpeg picks its threads). Submit → COMPLETE, polled every 100 ms; each
+// output's frame count is checked against the first single pass's. Bounded: each job at most 10 min.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -21,18 +23,22 @@ interface Setup {
   name: string;
   slots: number;
   segmented: boolean;
+  /** One CPU per slot (WORKER_CPUS); false: the slot has the whole host. */
+  cpuPerSlot: boolean;
 }
 
 const SETUPS: Setup[] = [
-  { name: "single pass", slots: 1, segmented: false },
-  { name: "segmented, 1 worker", slots: 1, segmented: true },
-  { name: "segmented, 2 workers", slots: 2, segmented: true },
-  { name: "segmented, 4 workers", slots: 4, segmented: true },
+  { name: "single pass, 1 worker of 1 CPU", slots: 1, segmented: false, cpuPerSlot: true },
+  { name: "segmented, 1 worker of 1 CPU", slots: 1, segmented: true, cpuPerSlot: true },
+  { name: "segmented, 2 workers of 1 CPU", slots: 2, segmented: true, cpuPerSlot: true },
+  { name: "segmented, 4 workers of 1 CPU", slots: 4, segmented: true, cpuPerSlot: true },
+  { name: "single pass, 1 worker with the whole host", slots: 1, segmented: false, cpuPerSlot: false },
 ];
 
 async function timeOne(setup: Setup, clip: Buffer): Promise<{ ms: number; frames: number }> {
   const svc = await startTestService({
     WORKER_CONCURRENCY: String(setup.slots),
+    ...(setup.cpuPerSlot ? { WORKER_CPUS: String(setup.slots) } : {}),
     SEGMENT_THRESHOLD_SECONDS: setup.segmented ? "10" : "86400",
     SEGMENT_SECONDS: String(SEGMENT_SECONDS),
     POLL_MS: "200",

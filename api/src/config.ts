@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   POLL_MS: int(50, 60_000).default(1000),
   MAX_ATTEMPTS: int(1, 20).default(3),
   WORKER_CONCURRENCY: int(1, 64).optional(),
+  // The CPUs this worker may use (else the task's CPU limit, else the host's): each slot's share.
+  WORKER_CPUS: int(1, 256).optional(),
   // Which waiting job a free worker takes among those of equal priority (model/scheduling.ts).
   SCHEDULING: z.enum(SCHEDULINGS).default("fifo"),
   SEGMENT_THRESHOLD_SECONDS: z.coerce.number().min(1).max(86_400).default(120),
@@ -99,6 +101,8 @@ export interface Config {
   maxInputBytes: number;
   tmpDir: string;
   cpus: number;
+  /** WORKER_CPUS: overrides the task's CPU limit (benchmarks of a 1-CPU worker on a bigger host). */
+  workerCpus: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -141,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxInputBytes: e.MAX_INPUT_BYTES,
     tmpDir: e.TMPDIR,
     cpus: availableParallelism(),
+    workerCpus: e.WORKER_CPUS,
   };
 }
 

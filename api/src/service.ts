@@ -22,7 +22,7 @@ import { FolderObjectStore, type ObjectStore } from "./storage/objects.js";
 import { S3ObjectStore } from "./storage/s3.js";
 import { databaseTarget, openStore } from "./store/open.js";
 import type { JobStore } from "./store/store.js";
-import { concurrencyOf, identityOf, imageOf, readTaskMetadata } from "./worker/identity.js";
+import { concurrencyOf, encodeThreadsOf, identityOf, imageOf, readTaskMetadata } from "./worker/identity.js";
 import { Worker } from "./worker/worker.js";
 
 // Assembles the process from its config: store, storage, HTTP server (ROLE api/all), worker
@@ -104,15 +104,17 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const cloudwatch = config.cloudwatchMetrics ? cloudWatchClient() : undefined;
   const jobs: MetricsPublisher | undefined =
     cloudwatch && config.role !== "api" ? jobMetrics(cloudwatch, config.environment, log) : undefined;
-  const cpus = metadata.cpus ?? config.cpus;
+  const cpus = config.workerCpus ?? metadata.cpus ?? config.cpus;
   let worker: Worker | undefined;
+  const slots = concurrencyOf(config.concurrency, { ...metadata, cpus }, config.cpus);
   if (config.role !== "api") {
     worker = new Worker({
       store,
       files,
       identity,
-      slots: concurrencyOf(config.concurrency, metadata, config.cpus),
+      slots,
       cpus: Math.max(1, Math.round(cpus)),
+      encodeThreads: encodeThreadsOf(cpus, slots, config.cpus, config.workerCpus),
       memoryMiB: metadata.memoryMiB ?? 0,
       leaseMs: config.leaseMs,
       heartbeatMs: config.heartbeatMs,

@@ -2,7 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
-import { concurrencyOf, identityOf, imageOf, readTaskMetadata } from "../src/worker/identity.js";
+import {
+  concurrencyOf,
+  encodeThreadsOf,
+  identityOf,
+  imageOf,
+  readTaskMetadata,
+} from "../src/worker/identity.js";
 
 // The ECS task metadata endpoint (v4), served by a local HTTP server with the documented shape.
 
@@ -51,6 +57,18 @@ describe("task identity", () => {
     expect(metadata.cpus).toBe(0.5);
     expect(concurrencyOf(undefined, metadata, 8)).toBe(1);
     expect(concurrencyOf(3, metadata, 8)).toBe(3);
+  });
+
+  it("gives slots that share CPUs a share each, leaves one slot to ffmpeg unless WORKER_CPUS pins it", () => {
+    // 2 slots sharing 4 CPUs: 2 threads each; more slots than CPUs: still one each.
+    expect(encodeThreadsOf(4, 2, 4)).toBe(2);
+    expect(encodeThreadsOf(2, 4, 2)).toBe(1);
+    // ECS, 512 CPU units on a 2-vCPU instance, one slot: ffmpeg decides (the units are a floor).
+    expect(encodeThreadsOf(0.5, 1, 2)).toBeUndefined();
+    expect(encodeThreadsOf(2, 1, 2)).toBeUndefined();
+    // WORKER_CPUS=1 on a 2-CPU host: one thread.
+    expect(encodeThreadsOf(1, 1, 2, 1)).toBe(1);
+    expect(encodeThreadsOf(2, 1, 2, 2)).toBeUndefined();
   });
 
   it("falls back to IMAGE_URI, hostname+pid and the host's CPUs without metadata", async () => {

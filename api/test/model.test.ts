@@ -53,7 +53,9 @@ describe("profile → ffmpeg argv", () => {
     expect(valueAfter(args, "-progress")).toBe("pipe:1");
     expect(valueAfter(args, "-bf")).toBe("3");
     expect(args).not.toContain("-tune");
+    expect(args).not.toContain("-threads");
     expect(args[args.length - 1]).toBe("/w/output.mp4");
+    expect(valueAfter(transcodeArgs(BASE, "/w/input", "/w/output.mp4", 1), "-threads")).toBe("1");
   });
 
   it("uses libx265 with an hvc1 tag, and a low-latency GOP for the latency profile", () => {

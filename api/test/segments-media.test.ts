@@ -59,9 +59,11 @@ it("joins segments into the file single pass makes: frames, duration, bitrate, n
   const pieces = await splitInput(input, cuts, dir);
   expect(pieces).toHaveLength(4);
   for (const [i, piece] of pieces.entries())
-    await expectSuccess(encodeSegment(PROFILE, join(dir, piece), join(dir, segmentFileName(i))), "segment", [
-      dir,
-    ]);
+    await expectSuccess(
+      encodeSegment(PROFILE, join(dir, piece), join(dir, segmentFileName(i)), 1),
+      "segment",
+      [dir],
+    );
   const joined = join(dir, "joined.mp4");
   await expectSuccess(joinSegments(PROFILE, await writeConcatList(dir, 4), input, joined), "join", [dir]);
 

@@ -102,9 +102,10 @@ export function encodeSegment(
   profile: FfmpegProfile,
   input: string,
   output: string,
+  threads: number | undefined,
   onProgress?: (block: ProgressBlock) => void,
 ): FfmpegRun {
-  return runFfmpeg(segmentEncodeArgs(profile, input, output), onProgress);
+  return runFfmpeg(segmentEncodeArgs(profile, input, output, threads), onProgress);
 }
 
 /** Writes the concat list of `count` encoded segments (named by segmentFileName) in `dir`. */

@@ -27,7 +27,13 @@ function codecExtras(profile: FfmpegProfile): string[] {
 /** The audio and the container of every output, single pass or joined from segments: one setting. */
 export const OUTPUT_AUDIO_AND_CONTAINER = ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart"] as const;
 
-export function transcodeArgs(profile: FfmpegProfile, inputPath: string, outputPath: string): string[] {
+/** `threads`: the encode's share of the worker's CPUs (worker/identity.ts); undefined, ffmpeg decides. */
+export function transcodeArgs(
+  profile: FfmpegProfile,
+  inputPath: string,
+  outputPath: string,
+  threads?: number,
+): string[] {
   return [
     "-hide_banner",
     "-nostdin",
@@ -49,6 +55,7 @@ export function transcodeArgs(profile: FfmpegProfile, inputPath: string, outputP
     "-pix_fmt",
     "yuv420p",
     ...codecExtras(profile),
+    ...(threads === undefined ? [] : ["-threads", String(threads)]),
     ...OUTPUT_AUDIO_AND_CONTAINER,
     "-progress",
     "pipe:1",

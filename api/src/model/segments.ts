@@ -65,8 +65,13 @@ const WHOLE_FILE_OPTIONS = new Set(["-c:a", "-b:a", "-movflags"]);
  * A segment's argv: the single-pass argv of the same profile (one source for rate control, GOP,
  * preset...), video only; the audio is encoded once at the join, so no AAC priming lands mid-file.
  */
-export function segmentEncodeArgs(profile: FfmpegProfile, inputPath: string, outputPath: string): string[] {
-  const single = transcodeArgs(profile, inputPath, outputPath);
+export function segmentEncodeArgs(
+  profile: FfmpegProfile,
+  inputPath: string,
+  outputPath: string,
+  threads?: number,
+): string[] {
+  const single = transcodeArgs(profile, inputPath, outputPath, threads);
   const args: string[] = [];
   for (let i = 0; i < single.length; i++) {
     const arg = single[i]!;

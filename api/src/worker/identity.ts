@@ -61,6 +61,22 @@ export function concurrencyOf(
   return Math.max(1, Math.floor(metadata.cpus ?? hostCpus));
 }
 
+/**
+ * ffmpeg threads per encode. Slots that share a worker's CPUs get a share each, so they don't
+ * oversubscribe them (x264 alone starts 1.5 threads per core it sees). One slot is left to ffmpeg
+ * (undefined): on ECS a task's CPU units are a floor, not a cap, and an encode on a quiet instance
+ * may use what the others leave, unless WORKER_CPUS (`fixed`) pins the worker to that many.
+ */
+export function encodeThreadsOf(
+  cpus: number,
+  slots: number,
+  hostCpus: number,
+  fixed?: number,
+): number | undefined {
+  if (slots > 1) return Math.max(1, Math.floor(cpus / slots));
+  return fixed !== undefined && fixed < hostCpus ? fixed : undefined;
+}
+
 /** The image for /version: the task's image from ECS, then IMAGE_URI, then "unknown". */
 export function imageOf(metadata: TaskMetadata, imageUri: string | undefined): string {
   if (metadata.image) {

@@ -31,6 +31,8 @@ export interface JobContext {
   encodeSegmented?(input: string, output: string, info: MediaInfo): Promise<boolean>;
   /** Ends a timed phase (worker/phase-clock.ts). */
   mark?(phase: string): void;
+  /** ffmpeg threads per encode (worker/identity.ts encodeThreadsOf); undefined: ffmpeg decides. */
+  threads?: number;
 }
 
 class Aborted extends Error {}
@@ -119,7 +121,7 @@ async function transcode(context: JobContext, spec: TranscodeSpec): Promise<JobR
   await context.files.fetch(spec.input, context.job.userid, input, context.signal);
   context.mark?.("fetch");
   throwIfAborted(context.signal);
-  const args = transcodeArgs(spec.profile.ffmpeg, input, output);
+  const args = transcodeArgs(spec.profile.ffmpeg, input, output, context.threads);
   // The single pass starts while the probe runs; when the probe finds a long input, it is stopped and
   // the segments take over (a short job keeps the overlap, a long one loses a fraction of a second).
   const probed = await probeWhileEncoding(

@@ -21,6 +21,8 @@ export interface SegmentWorkOptions {
   leaseMs: number;
   heartbeatMs: number;
   tmpDir: string;
+  /** ffmpeg threads per encode (worker/identity.ts encodeThreadsOf). */
+  encodeThreads?: number;
   log: Logger;
   now: () => number;
 }
@@ -105,7 +107,7 @@ export class SegmentWork {
       const output = join(dir, "encoded.mp4");
       if (input !== local) await o.objects.download(pieceKey(jobId, index), input);
       if (lease.job.spec.kind !== "transcode") throw new Error("a segment of a job that is not a transcode");
-      const encode = encodeSegment(lease.job.spec.profile.ffmpeg, input, output, (block) => {
+      const encode = encodeSegment(lease.job.spec.profile.ffmpeg, input, output, o.encodeThreads, (block) => {
         run.percent = percentOf(block, lease.segment.durationSeconds);
       });
       const kill = () => encode.kill();

@@ -37,6 +37,8 @@ export interface WorkerOptions {
   identity: Identity;
   slots: number;
   cpus: number;
+  /** ffmpeg threads per encode (identity.ts encodeThreadsOf); undefined: ffmpeg decides. */
+  encodeThreads?: number;
   memoryMiB: number;
   leaseMs: number;
   heartbeatMs: number;
@@ -88,6 +90,7 @@ export class Worker {
       leaseMs: options.leaseMs,
       heartbeatMs: options.heartbeatMs,
       tmpDir: options.tmpDir,
+      ...(options.encodeThreads !== undefined ? { encodeThreads: options.encodeThreads } : {}),
       log: options.log,
       now: this.now,
     });
@@ -235,6 +238,7 @@ export class Worker {
         if (changed) void this.beat(run);
       },
       saveFrames: (frames) => o.store.saveFrames(job.id, frames),
+      ...(o.encodeThreads !== undefined ? { threads: o.encodeThreads } : {}),
       segmentable: (info) => (info.durationSeconds ?? 0) >= o.segments.thresholdSeconds,
       encodeSegmented: (input, output, info) =>
         encodeSegmented(
