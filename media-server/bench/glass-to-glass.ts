@@ -5,7 +5,9 @@
  * video with requestVideoFrameCallback; the same page's canvas → local RTCPeerConnection pair is the
  * baseline, so added = through the server − local (per percentile).
  *
- *   npx tsc -b media-server && node media-server/dist/bench/glass-to-glass.js [seconds per filter]
+ *   npx tsc -b media-server && node media-server/dist/bench/glass-to-glass.js [seconds per filter] [filters]
+ *
+ * `filters` is a comma-separated list of the demo's filter names (default: all of FILTERS below).
  *
  * (compiled, not through tsx: tsx's helpers would leak into the functions sent to the page)
  */
@@ -21,7 +23,7 @@ import { percentile } from "./stamp.js";
 
 const seconds = Number(process.argv[2] ?? 12);
 const WARMUP = 4;
-const FILTERS = ["loopback", "edge", "faceoverlay", "zbar", "faceblur"];
+const FILTERS = (process.argv[3] ?? "loopback,edge,faceoverlay,zbar,faceblur,plate").split(",");
 const resultsDir = path.join(mediaServerDir, "bench/results");
 
 const script = await benchPageScript();

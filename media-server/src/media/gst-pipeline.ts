@@ -24,6 +24,11 @@ export interface FilterGst {
   analysis?: GstElement[];
   /** Where the analysis ends (default fakesink), for an analysis that keeps what it saw. */
   analysisSink?: GstElement;
+  /**
+   * Frames per second the analysis looks at. They are thinned before its queue, on the video's
+   * thread (videorate only passes references on), so the analysis thread never works on more.
+   */
+  analysisFps?: number;
 }
 
 export const VP8_PAYLOAD_TYPE = 96;
@@ -84,7 +89,9 @@ function branchArgv(b: GstBranch): string[] {
           `${f.name}_tee.`,
           ...link(
             [
-              leakyQueue(),
+              ...(f.analysisFps ? frameRate(f.analysisFps) : []),
+              // Named: its thread (`<name>_aq:src`) is the analysis, run at a lower priority (thread-priority.ts).
+              leakyQueue(analysisQueueName(f.name)),
               ...f.analysis,
               f.analysisSink ?? { factory: "fakesink", props: { sync: false, async: false } },
             ],
@@ -100,7 +107,16 @@ function link(elements: GstElement[], fromPad: boolean): string[] {
   return elements.flatMap((e, i) => (i === 0 && !fromPad ? elementArgv(e) : ["!", ...elementArgv(e)]));
 }
 
-const leakyQueue = (): GstElement => ({
+const leakyQueue = (name?: string): GstElement => ({
   factory: "queue",
-  props: { "max-size-buffers": 1, leaky: "downstream" },
+  props: { ...(name ? { name } : {}), "max-size-buffers": 1, leaky: "downstream" },
 });
+
+/** The analysis queue of filter `name`; GStreamer names its streaming thread `<queue>:src`. */
+export const analysisQueueName = (name: string) => `${name}_aq`;
+
+// A fixed output rate: videorate drop-only aborts on RTP-decoded frames (GStreamer 1.22).
+const frameRate = (fps: number): GstElement[] => [
+  { factory: "videorate", props: {} },
+  { factory: "capsfilter", props: { caps: `video/x-raw,framerate=${fps}/1` } },
+];

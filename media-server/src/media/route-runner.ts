@@ -2,6 +2,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { RtpPacket } from "werift";
 import { type FilterGst, type GstBranch, gstLaunchArgv, VP8_PAYLOAD_TYPE } from "./gst-pipeline.js";
 import { type BusMessage, GstProcess } from "./gst-process.js";
+import { lowerAnalysisThreads } from "./thread-priority.js";
 import type { WebRtcPeer } from "./webrtc-peer.js";
 
 /** An endpoint's RTP: a WebRTC peer, or the UDP port of a player or recorder process. */
@@ -31,6 +32,7 @@ export interface MediaRoute {
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
 const KEYFRAME_RETRIES_MS = [300, 1000, 2500];
+const ANALYSIS_RECHECK_MS = 3000;
 
 /**
  * Runs a pipeline's routes (as route-planner.ts plans them): endpoint-to-endpoint routes forward
@@ -142,6 +144,14 @@ export class RouteRunner {
       this.traceLatency ? (ns) => this.recordLatency(ns) : undefined,
     );
     this.gst.start();
+    const gst = this.gst;
+    // Once playing its queue threads exist; the second pass finds threads the analysis started on
+    // its first frames (OpenCV's workers), should they not have inherited the priority.
+    void gst.playing.then(() => {
+      for (const delay of [0, ANALYSIS_RECHECK_MS]) {
+        this.later(delay, () => this.gst === gst && gst.pid !== undefined && lowerAnalysisThreads(gst.pid));
+      }
+    });
     for (const delay of KEYFRAME_RETRIES_MS) {
       this.later(delay, () => {
         for (const b of this.branchesFor) b.route.source.peer.requestKeyframe();
