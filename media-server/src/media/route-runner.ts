@@ -145,18 +145,22 @@ export class RouteRunner {
     );
     this.gst.start();
     const gst = this.gst;
-    // Once playing its queue threads exist; the second pass finds threads the analysis started on
-    // its first frames (OpenCV's workers), should they not have inherited the priority.
     void gst.playing.then(() => {
+      if (this.gst !== gst) return;
+      // Its udpsrc listens from now on: a keyframe that came before was lost, and no frame after it
+      // decodes until the next one (a browser sends one only when asked). Spawning can take seconds
+      // on a loaded machine, so the requests count from here, not from the spawn.
+      for (const delay of [0, ...KEYFRAME_RETRIES_MS]) {
+        this.later(delay, () => {
+          for (const b of this.branchesFor) b.route.source.peer.requestKeyframe();
+        });
+      }
+      // Its queue threads exist now; the second pass finds threads the analysis started on its first
+      // frames (OpenCV's workers), should they not have inherited the priority.
       for (const delay of [0, ANALYSIS_RECHECK_MS]) {
         this.later(delay, () => this.gst === gst && gst.pid !== undefined && lowerAnalysisThreads(gst.pid));
       }
     });
-    for (const delay of KEYFRAME_RETRIES_MS) {
-      this.later(delay, () => {
-        for (const b of this.branchesFor) b.route.source.peer.requestKeyframe();
-      });
-    }
   }
 
   private recordLatency(ns: number): void {
