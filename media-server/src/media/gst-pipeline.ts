@@ -57,6 +57,11 @@ function branchArgv(b: GstBranch): string[] {
     },
     { factory: "rtpvp8depay", props: {} },
     { factory: "vp8dec", props: { threads: 1 } },
+    // The thread that reads the socket only depacketizes and decodes (every frame must be, VP8
+    // frames depend on the ones before); filters and encoder get a thread of their own behind a
+    // one-frame leaky queue. When they fall behind on a loaded machine, decoded frames are dropped
+    // here; without it the RTP packets waited in the socket's kernel buffer, seconds of them.
+    b.paced ? { factory: "queue", props: {} } : leakyQueue(),
     { factory: "videoconvert", props: {} },
     ...b.filters.flatMap((f) => [
       ...(f.analysis ? [{ factory: "tee", props: { name: `${f.name}_tee` } }] : []),

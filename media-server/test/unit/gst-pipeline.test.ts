@@ -28,6 +28,14 @@ describe("gst-launch argv", () => {
     expect(argv.every((token) => !token.includes(" "))).toBe(true);
   });
 
+  it("decodes on the socket's thread and filters and encodes on another, behind a one-frame leaky queue", () => {
+    expect(argv.join(" ")).toContain(
+      "! vp8dec threads=1 ! queue max-size-buffers=1 leaky=downstream ! videoconvert ! queue",
+    );
+    const paced = gstLaunchArgv([{ inPort: 5000, outPort: 5002, filters: [], paced: true }]).join(" ");
+    expect(paced).toContain("! vp8dec threads=1 ! queue ! videoconvert ! vp8enc");
+  });
+
   it("runs analysis on a leaky side branch of a tee", () => {
     const text = argv.join(" ");
     expect(text).toContain("tee name=r0f1_tee");
