@@ -23,11 +23,10 @@ export function lowerAnalysisThreads(pid: number): number {
   for (const tid of threadsOf(pid)) {
     try {
       if (!isAnalysisThread(readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8"))) continue;
-      setPriority(tid, ANALYSIS_NICE);
-      lowered++;
     } catch {
-      // the thread (or the process) ended meanwhile
+      continue; // the thread (or the process) ended meanwhile
     }
+    if (lowerPriority(tid)) lowered++;
   }
   return lowered;
 }
@@ -37,5 +36,15 @@ function threadsOf(pid: number): number[] {
     return readdirSync(`/proc/${pid}/task`).map(Number);
   } catch {
     return [];
+  }
+}
+
+/** Sets a thread or a process (its main thread, and what it starts later) to ANALYSIS_NICE. */
+export function lowerPriority(id: number): boolean {
+  try {
+    setPriority(id, ANALYSIS_NICE);
+    return true;
+  } catch {
+    return false; // it ended meanwhile
   }
 }
