@@ -4,7 +4,9 @@
  * received fps of every stream and the CPU and memory of the server process and its gst-launch
  * children (/proc). Chromium runs on the same cores: its CPU is printed beside.
  *
- *   npx tsc -b media-server && node media-server/dist/bench/capacity.js [max streams] [seconds per step]
+ *   npx tsc -b media-server && node media-server/dist/bench/capacity.js [max streams] [seconds per step] [filters]
+ *
+ * `filters` is a comma-separated list of the demo's filter names (default: all of FILTERS below).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -18,7 +20,7 @@ import { cpuMeter, machine, processTree, rssMiB } from "./proc.js";
 
 const maxStreams = Number(process.argv[2] ?? 8);
 const seconds = Number(process.argv[3] ?? 6);
-const FILTERS = ["loopback", "edge", "faceoverlay"];
+const FILTERS = (process.argv[4] ?? "loopback,edge,faceoverlay,plate").split(",");
 const MIN_FPS = 25;
 const SETTLE_MS = 3000;
 /** Whole run's bound: a step that cannot finish in time ends the filter's run. */

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gstSpawnObservers, runningGstPids } from "../src/media/gst-process.js";
+import { describe, expect, it } from "vitest";
+import { runningGstPids } from "../src/media/gst-process.js";
+import { serverWatchingGstSpawns } from "./helpers/gst-spawns.js";
 import { filterPipeline, TestRpc } from "./helpers/rpc-client.js";
-import { startTestServer } from "./helpers/server.js";
-
-type Server = Awaited<ReturnType<typeof startTestServer>>;
 
 describe("a GStreamer process that dies", () => {
-  let server: Server;
-  const spawned: number[] = [];
-  const observe = (pid: number) => spawned.push(pid);
-  beforeAll(async () => {
-    server = await startTestServer();
-    gstSpawnObservers.add(observe);
-  });
-  afterAll(async () => {
-    gstSpawnObservers.delete(observe);
-    await server.close();
-  });
+  const { server, spawned } = serverWatchingGstSpawns();
 
   it("is restarted, and the pipeline raises an Error event saying so", async () => {
-    const rpc = await TestRpc.open(server.url);
+    const rpc = await TestRpc.open(server().url);
     const { pipeline, endpoint, filter } = await filterPipeline(rpc, "EdgeDetectFilter");
     await rpc.invoke(endpoint, "connect", { sink: filter });
     await rpc.invoke(filter, "connect", { sink: endpoint });

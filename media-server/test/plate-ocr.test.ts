@@ -1,7 +1,24 @@
 import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { PlateOcr } from "../src/media/plate-ocr.js";
+import { ANALYSIS_NICE } from "../src/media/thread-priority.js";
 import { PLATE_TEXT, plateY4m } from "./helpers/plate-fixture.js";
+
+/** Nice values of this process's children named tesseract (/proc/<pid>/stat: ppid field 4, nice 19). */
+function tesseractNices(): number[] {
+  const nices: number[] = [];
+  for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (stat.includes("(tesseract)") && Number(fields[1]) === process.pid) nices.push(Number(fields[16]));
+    } catch {
+      // it ended meanwhile
+    }
+  }
+  return nices;
+}
 
 /** The fixture's plate, cut out and grey, as the filter hands it to tesseract. */
 function platePgm(): Buffer {
@@ -43,5 +60,16 @@ describe("PlateOcr (real tesseract)", () => {
     for (let i = 0; i < 100 && !ocr.idle; i++) await new Promise((r) => setTimeout(r, 50));
     expect(ocr.idle).toBe(true);
     expect(texts.slice(before).every((t) => t.trim() === "")).toBe(true);
+  });
+
+  it("runs tesseract at the analysis's lower priority", async () => {
+    ocr.offer(platePgm());
+    let seen: number[] = [];
+    for (let i = 0; i < 400 && seen.length === 0 && !ocr.idle; i++) {
+      seen = tesseractNices();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(seen).toEqual([ANALYSIS_NICE]);
+    for (let i = 0; i < 600 && !ocr.idle; i++) await new Promise((r) => setTimeout(r, 50));
   });
 });

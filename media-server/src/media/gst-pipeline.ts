@@ -24,6 +24,11 @@ export interface FilterGst {
   analysis?: GstElement[];
   /** Where the analysis ends (default fakesink), for an analysis that keeps what it saw. */
   analysisSink?: GstElement;
+  /**
+   * Frames per second the analysis looks at. They are thinned before its queue, on the video's
+   * thread (videorate only passes references on), so the analysis thread never works on more.
+   */
+  analysisFps?: number;
 }
 
 export const VP8_PAYLOAD_TYPE = 96;
@@ -52,6 +57,11 @@ function branchArgv(b: GstBranch): string[] {
     },
     { factory: "rtpvp8depay", props: {} },
     { factory: "vp8dec", props: { threads: 1 } },
+    // The thread that reads the socket only depacketizes and decodes (every frame must be, VP8
+    // frames depend on the ones before); filters and encoder get a thread of their own behind a
+    // one-frame leaky queue. When they fall behind on a loaded machine, decoded frames are dropped
+    // here; without it the RTP packets waited in the socket's kernel buffer, seconds of them.
+    b.paced ? { factory: "queue", props: {} } : leakyQueue(),
     { factory: "videoconvert", props: {} },
     ...b.filters.flatMap((f) => [
       ...(f.analysis ? [{ factory: "tee", props: { name: `${f.name}_tee` } }] : []),
@@ -84,7 +94,9 @@ function branchArgv(b: GstBranch): string[] {
           `${f.name}_tee.`,
           ...link(
             [
-              leakyQueue(),
+              ...(f.analysisFps ? frameRate(f.analysisFps) : []),
+              // Named: its thread (`<name>_aq:src`) is the analysis, run at a lower priority (thread-priority.ts).
+              leakyQueue(analysisQueueName(f.name)),
               ...f.analysis,
               f.analysisSink ?? { factory: "fakesink", props: { sync: false, async: false } },
             ],
@@ -100,7 +112,16 @@ function link(elements: GstElement[], fromPad: boolean): string[] {
   return elements.flatMap((e, i) => (i === 0 && !fromPad ? elementArgv(e) : ["!", ...elementArgv(e)]));
 }
 
-const leakyQueue = (): GstElement => ({
+const leakyQueue = (name?: string): GstElement => ({
   factory: "queue",
-  props: { "max-size-buffers": 1, leaky: "downstream" },
+  props: { ...(name ? { name } : {}), "max-size-buffers": 1, leaky: "downstream" },
 });
+
+/** The analysis queue of filter `name`; GStreamer names its streaming thread `<queue>:src`. */
+export const analysisQueueName = (name: string) => `${name}_aq`;
+
+// A fixed output rate: videorate drop-only aborts on RTP-decoded frames (GStreamer 1.22).
+const frameRate = (fps: number): GstElement[] => [
+  { factory: "videorate", props: {} },
+  { factory: "capsfilter", props: { caps: `video/x-raw,framerate=${fps}/1` } },
+];

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { lowerPriority } from "./thread-priority.js";
 
 const WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 // A read costs ~0.2 s of CPU but took 4.5 s of wall time on the 2 shared cores at load 20.
@@ -63,6 +64,8 @@ export class PlateOcr {
       // One thread: a plate is small, and OpenMP would take both cores from the video.
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", OMP_THREAD_LIMIT: "1" },
     });
+    // Analysis, like GStreamer's analysis threads: it takes the cores only when the video leaves them.
+    if (child.pid !== undefined) lowerPriority(child.pid);
     this.running = child;
     this.lastStart = Date.now();
     let out = "";

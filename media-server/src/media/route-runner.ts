@@ -2,6 +2,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { RtpPacket } from "werift";
 import { type FilterGst, type GstBranch, gstLaunchArgv, VP8_PAYLOAD_TYPE } from "./gst-pipeline.js";
 import { type BusMessage, GstProcess } from "./gst-process.js";
+import { lowerAnalysisThreads } from "./thread-priority.js";
 import type { WebRtcPeer } from "./webrtc-peer.js";
 
 /** An endpoint's RTP: a WebRTC peer, or the UDP port of a player or recorder process. */
@@ -31,6 +32,7 @@ export interface MediaRoute {
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
 const KEYFRAME_RETRIES_MS = [300, 1000, 2500];
+const ANALYSIS_RECHECK_MS = 3000;
 
 /**
  * Runs a pipeline's routes (as route-planner.ts plans them): endpoint-to-endpoint routes forward
@@ -142,11 +144,23 @@ export class RouteRunner {
       this.traceLatency ? (ns) => this.recordLatency(ns) : undefined,
     );
     this.gst.start();
-    for (const delay of KEYFRAME_RETRIES_MS) {
-      this.later(delay, () => {
-        for (const b of this.branchesFor) b.route.source.peer.requestKeyframe();
-      });
-    }
+    const gst = this.gst;
+    void gst.playing.then(() => {
+      if (this.gst !== gst) return;
+      // Its udpsrc listens from now on: a keyframe that came before was lost, and no frame after it
+      // decodes until the next one (a browser sends one only when asked). Spawning can take seconds
+      // on a loaded machine, so the requests count from here, not from the spawn.
+      for (const delay of [0, ...KEYFRAME_RETRIES_MS]) {
+        this.later(delay, () => {
+          for (const b of this.branchesFor) b.route.source.peer.requestKeyframe();
+        });
+      }
+      // Its queue threads exist now; the second pass finds threads the analysis started on its first
+      // frames (OpenCV's workers), should they not have inherited the priority.
+      for (const delay of [0, ANALYSIS_RECHECK_MS]) {
+        this.later(delay, () => this.gst === gst && gst.pid !== undefined && lowerAnalysisThreads(gst.pid));
+      }
+    });
   }
 
   private recordLatency(ns: number): void {

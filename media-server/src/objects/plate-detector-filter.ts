@@ -54,10 +54,8 @@ export class PlateDetectorFilter extends Filter {
     return {
       name,
       inline: [],
+      analysisFps: DETECT_FPS,
       analysis: [
-        // A fixed rate: videorate drop-only aborts on RTP-decoded frames (GStreamer 1.22).
-        element("videorate"),
-        caps(`video/x-raw,framerate=${DETECT_FPS}/1`),
         element("videoscale"),
         element("videoconvert"),
         caps(`video/x-raw,format=RGB,width=${ANALYSIS_WIDTH},pixel-aspect-ratio=1/1`),

@@ -28,11 +28,32 @@ describe("gst-launch argv", () => {
     expect(argv.every((token) => !token.includes(" "))).toBe(true);
   });
 
+  it("decodes on the socket's thread and filters and encodes on another, behind a one-frame leaky queue", () => {
+    expect(argv.join(" ")).toContain(
+      "! vp8dec threads=1 ! queue max-size-buffers=1 leaky=downstream ! videoconvert ! queue",
+    );
+    const paced = gstLaunchArgv([{ inPort: 5000, outPort: 5002, filters: [], paced: true }]).join(" ");
+    expect(paced).toContain("! vp8dec threads=1 ! queue ! videoconvert ! vp8enc");
+  });
+
   it("runs analysis on a leaky side branch of a tee", () => {
     const text = argv.join(" ");
     expect(text).toContain("tee name=r0f1_tee");
     expect(text).toMatch(
-      /r0f1_tee\. ! queue max-size-buffers=1 leaky=downstream ! zbar name=r0f1_zbar ! fakesink/,
+      /r0f1_tee\. ! queue name=r0f1_aq max-size-buffers=1 leaky=downstream ! zbar name=r0f1_zbar ! fakesink/,
+    );
+  });
+
+  it("thins an analysis to its frame rate on the video's side of its queue", () => {
+    const text = gstLaunchArgv([
+      {
+        inPort: 5000,
+        outPort: 5002,
+        filters: [{ name: "r0f0", inline: [], analysis: [element("facedetect")], analysisFps: 10 }],
+      },
+    ]).join(" ");
+    expect(text).toContain(
+      "r0f0_tee. ! videorate ! capsfilter caps=video/x-raw,framerate=10/1 ! queue name=r0f0_aq max-size-buffers=1 leaky=downstream ! facedetect",
     );
   });
 
