@@ -4,6 +4,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { sleep } from "@platform/local-region/testing";
 import { pushAppVariant } from "../src/app-image.js";
+import { targetStateSeries, versionShareSeries } from "../src/deploy-series.js";
 import {
   type DeployRecord,
   deployFigures,
@@ -19,13 +20,14 @@ import { JobTraffic } from "../src/job-traffic.js";
 import { latencyFigures, timeline } from "../src/latency.js";
 import { LbClients } from "../src/lb-client.js";
 import type { Sample } from "../src/load.js";
-import { isFailure } from "../src/load-summary.js";
+import { isFailure, jsonField } from "../src/load-summary.js";
 import { MediaSessionWatch } from "../src/media-session-watch.js";
 import { type RateStream, startOpenLoop } from "../src/open-loop-load.js";
 import { LocalRegionProcess } from "../src/region-process.js";
 import { writeResult } from "../src/reliability-results.js";
 import { ResumingEventClient } from "../src/resuming-events.js";
-import { latestServiceDeployment } from "../src/service-deployments.js";
+import { latestServiceDeployment, shiftingService } from "../src/service-deployments.js";
+import { watchTargetStates } from "../src/target-states.js";
 
 // Issue 15, scenario 1 (full form): deploys under mixed load. The platform from `npm start`; three
 // deploys of api-qa (ROLLING: a spec override, qa ships BLUE_GREEN), two of api-prod (CANARY as the
@@ -158,6 +160,12 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
   };
   const media = await MediaSessionWatch.start(`http://qa.localhost:${ports.http}/media/`, "flip");
 
+  // api-prod's two groups (its canary moves between them), by name: the targets-by-state plot.
+  const pair = await shiftingService(region, "api-prod");
+  const targetWatch = watchTargetStates(
+    region.clients().elb,
+    [pair.blue, pair.green].map((arn) => ({ name: arn.split("/")[1] ?? arn, arn })),
+  );
   const loadStarted = Date.now();
   const load = startOpenLoop(
     RATES.map(
@@ -200,6 +208,7 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
     samples = await load.stop();
     await Promise.all(Object.values(jobs).map((j) => j.stop()));
   }
+  const targetReadings = await targetWatch.stop();
   // Every client caught up with the last event before it is stopped.
   const readLogs = async () => ({
     qa: await attempt("qa's event log", () => jobs.qa.fullEventLog(), []),
@@ -260,6 +269,25 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
     ),
     timeline: timeline(samples, loadStarted, 1000),
     markers: deployMarkers(deploys, loadStarted),
+    plots: [
+      {
+        name: "api-prod-targets",
+        title: "api-prod's targets by state in its two target groups (two canary deploys)",
+        yName: "targets",
+        series: targetStateSeries(targetReadings, loadStarted),
+      },
+      {
+        name: "prod-versions",
+        title: "share of production's /api/v1/version answers per version (commit) over the run",
+        yName: "% of answered requests in the second",
+        series: versionShareSeries(
+          samples.filter((s) => s.host === PROD && s.path === "/api/v1/version"),
+          loadStarted,
+          1000,
+          (s) => jsonField("commit")(s)?.slice(0, 12),
+        ),
+      },
+    ],
     figures: {
       ...Object.fromEntries(Object.entries(pass).map(([k, v]) => [`pass: ${k}`, v])),
       ...deployFigures(deploys, loadStarted),

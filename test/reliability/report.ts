@@ -88,6 +88,19 @@ async function main(args: string[]): Promise<void> {
 
 async function plot(section: ScenarioSection): Promise<void> {
   const result: ScenarioResult = section.result;
+  // A scenario's own time series (targets by state, traffic share per version), with its markers.
+  for (const p of result.plots ?? []) {
+    const file = `reliability/${result.scenario}-${p.name}.png`;
+    const chart = lineChart({
+      title: p.title,
+      xName: "s from the load's start",
+      yName: p.yName,
+      series: p.series,
+      markers: markers(result),
+    });
+    await writePng(join(DOCS, file), chart);
+    section.plots.extra = [...(section.plots.extra ?? []), { title: p.title, file }];
+  }
   // A scenario's own plots (p99 against the rate for load-steps), listed under its section.
   for (const extra of loadStepsPlots(result, "reliability")) {
     await writePng(join(DOCS, extra.file), extra.chart);

@@ -25,6 +25,17 @@ export interface ScenarioResult {
   notes: string[];
   /** Rows a single figure can't hold (one per load step, per hostile client), each its own table. */
   tables?: ResultTable[];
+  /** Time series of the scenario's own (target counts by state, traffic share per version), each a PNG. */
+  plots?: ResultPlot[];
+}
+
+export interface ResultPlot {
+  /** The PNG's name: docs/reliability/<scenario>-<name>.png. */
+  name: string;
+  title: string;
+  yName: string;
+  /** Seconds from the load's start → value; the scenario's markers are drawn on it too. */
+  series: { name: string; points: [number, number][] }[];
 }
 
 export interface ResultTable {
