@@ -160,6 +160,9 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
   };
   const media = await MediaSessionWatch.start(`http://qa.localhost:${ports.http}/media/`, "flip");
 
+  // Every deploy's image built and pushed before the load: a build runs in this process and would
+  // stall the load generator's event loop (the requests it delays would count as the platform's).
+  const images = await buildLaneImages(region);
   // api-prod's two groups (its canary moves between them), by name: the targets-by-state plot.
   const pair = await shiftingService(region, "api-prod");
   const targetWatch = watchTargetStates(
@@ -188,7 +191,7 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
     await sleep(10_000);
     await Promise.all(
       LANES.map((lane) =>
-        runLane(region, lane, deploys).catch((error: Error) => {
+        runLane(region, lane, images.get(lane.service) ?? [], deploys).catch((error: Error) => {
           deployErrors.push(`${lane.service}: ${error.message}`);
         }),
       ),
@@ -335,7 +338,7 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
     },
     notes: [
       `Bakes shortened for the run: api-prod's CANARY (spec: 10 % for 10 min, then a 15 min bake) overridden to 10 % for 1 min and a 1 min bake, and every bake capped at ${BAKE_CAP_SECONDS} s (local.maxDeploymentBakeSeconds); media-server-qa's BLUE_GREEN 5 min bake capped the same way. api-qa is ROLLING by a spec override (qa ships BLUE_GREEN), deployed with --bake-time 0 (no alarm watch after the rollout).`,
-      "Each deploy is a new image of the working tree with a commit of its own (pushAppVariant), built and pushed while the load runs; a deploy's time is `ecs deploy`'s, from its start to its exit; its outcome is the service deployment's status once the service is steady again (old tasks drained and stopped). The three services deploy side by side, each one's deploys one after the other (the next once the service is steady).",
+      "Each deploy is a new image of the working tree with a commit of its own (pushAppVariant), all built and pushed before the load starts (a build runs in this process and can stall the load generator's event loop, as hostile.ts found); a deploy's time is `ecs deploy`'s, from its start to its exit; its outcome is the service deployment's status once the service is steady again (old tasks drained and stopped). The three services deploy side by side, each one's deploys one after the other (the next once the service is steady).",
       `HTTP: open loop (each stream sends at its rate whatever the answers take), ${RATES.reduce((n, r) => n + r.perSecond, 0)} requests/s in all through the load balancer; a failure is anything but a 200, or no answer within the client's 10 s socket timeout (a new connection's request is timed from its connect; a keep-alive request waiting for one of its client's 16 sockets is not timed while it waits). A due request with ${MAX_IN_FLIGHT} already in flight is not sent and counted (the rate sent is below the rate asked when answers are slow).`,
       "WebSockets: /api/v1/ws through the load balancer; a client the service closes opens again with ?lastMod=<the last seq it saw>; at the end each client's events are held against the service's whole event log read over HTTP (every job's events): every seq after its first hello up to its last one, once, in order.",
       `Media: the demo page (media-server/src/client/demo.ts, which reconnects by itself when its server goes away) in headless Chromium with a fake camera, through the load balancer, filter videoflip; framesDecoded read every 250 ms. Bound: no gap without a new frame over ${MEDIA_GAP_BOUND_MS / 1000} s.`,
@@ -362,14 +365,34 @@ async function openSockets(port: number, host: string, apiKey: string): Promise<
   );
 }
 
-async function runLane(region: LocalRegionProcess, lane: Lane, deploys: DeployRecord[]): Promise<void> {
+/** Each lane's images, one per round, each a commit of its own, pushed to the service's repository. */
+async function buildLaneImages(region: LocalRegionProcess): Promise<Map<string, string[]>> {
+  const images = new Map<string, string[]>();
+  for (const lane of LANES) {
+    const uris: string[] = [];
+    for (let round = 1; round <= lane.rounds; round++) {
+      const commit = `mixed-${lane.service}-${round}-${Date.now()}`;
+      uris.push((await pushAppVariant(region.clients().ecr, lane.app, lane.service, commit)).pinnedUri);
+    }
+    images.set(lane.service, uris);
+    console.log(`mixed-load: ${lane.rounds} images of ${lane.service} built and pushed`);
+  }
+  return images;
+}
+
+async function runLane(
+  region: LocalRegionProcess,
+  lane: Lane,
+  images: string[],
+  deploys: DeployRecord[],
+): Promise<void> {
   const aws = region.clients();
   for (let round = 1; round <= lane.rounds; round++) {
-    const commit = `mixed-${lane.service}-${round}-${Date.now()}`;
-    const pushed = await pushAppVariant(aws.ecr, lane.app, lane.service, commit);
+    const uri = images[round - 1];
+    if (!uri) throw new Error(`no image built for ${lane.service} round ${round}`);
     const startedAt = Date.now();
     console.log(`mixed-load: ${lane.service} #${round} (${lane.strategy}) starts`);
-    const result = await ecsDeploy(region, lane.service, { container: lane.app, uri: pushed.pinnedUri }, [
+    const result = await ecsDeploy(region, lane.service, { container: lane.app, uri }, [
       ...lane.flags,
       "--timeout",
       "420",
