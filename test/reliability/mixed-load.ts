@@ -287,7 +287,8 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
           samples.filter((s) => s.host === PROD && s.path === "/api/v1/version"),
           loadStarted,
           1000,
-          (s) => jsonField("commit")(s)?.slice(0, 12),
+          // The variants' commits differ only after their service and round: keep those, not a prefix.
+          (s) => jsonField("commit")(s)?.replace(/-\d{10,}$/, "").slice(0, 24),
         ),
       },
     ],
