@@ -288,7 +288,10 @@ async function run(region: LocalRegionProcess, lbClients: LbClients, work: strin
           loadStarted,
           1000,
           // The variants' commits differ only after their service and round: keep those, not a prefix.
-          (s) => jsonField("commit")(s)?.replace(/-\d{10,}$/, "").slice(0, 24),
+          (s) =>
+            jsonField("commit")(s)
+              ?.replace(/-\d{10,}$/, "")
+              .slice(0, 24),
         ),
       },
     ],
