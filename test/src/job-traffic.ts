@@ -13,12 +13,13 @@ export interface JobTarget {
   apiKey: string;
 }
 
-interface Answer {
+export interface Answer {
   status: number;
   body: unknown;
 }
 
-async function call(
+/** One API call through the load balancer: JSON or a clip as the body, the answer parsed when JSON. */
+export async function call(
   target: JobTarget,
   method: string,
   path: string,

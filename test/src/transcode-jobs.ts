@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { request } from "undici";
+import { type Answer, call } from "./job-traffic.js";
 import type { LocalRegionProcess } from "./region-process.js";
 
 // Transcoding jobs through the load balancer, the way a client of the API sends them: a small clip
@@ -41,11 +41,6 @@ export interface JobRecord {
   events: JobEventLine[];
 }
 
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
 export class JobClient {
   constructor(
     private readonly port: number,
@@ -54,25 +49,8 @@ export class JobClient {
     private readonly key: string,
   ) {}
 
-  private async call(method: "GET" | "POST" | "PUT", path: string, body?: Buffer | object): Promise<Answer> {
-    const raw = body instanceof Buffer;
-    const res = await request(`http://127.0.0.1:${this.port}${path}`, {
-      method,
-      headers: {
-        host: this.host,
-        authorization: `Bearer ${this.key}`,
-        ...(body !== undefined && { "content-type": raw ? "video/mp4" : "application/json" }),
-      },
-      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
-    });
-    const text = await res.body.text();
-    try {
-      return { status: res.statusCode, body: JSON.parse(text) };
-    } catch {
-      return { status: res.statusCode, body: text };
-    }
+  private call(method: "GET" | "POST" | "PUT", path: string, body?: Buffer | object): Promise<Answer> {
+    return call({ port: this.port, host: this.host, apiKey: this.key }, method, path, body);
   }
 
   async upload(name: string, file: string): Promise<void> {
