@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runFfmpeg } from "../src/media/ffmpeg.js";
 import {
+  encodeAudio,
   encodeSegment,
   expectSuccess,
   joinSegments,
@@ -65,7 +66,9 @@ it("joins segments into the file single pass makes: frames, duration, bitrate, n
       [dir],
     );
   const joined = join(dir, "joined.mp4");
-  await expectSuccess(joinSegments(PROFILE, await writeConcatList(dir, 4), input, joined), "join", [dir]);
+  const audio = join(dir, "audio.m4a");
+  await expectSuccess(encodeAudio(input, audio), "audio", [dir]);
+  await expectSuccess(joinSegments(PROFILE, await writeConcatList(dir, 4), audio, joined), "join", [dir]);
 
   const a = countVideo(single);
   const b = countVideo(joined);
@@ -73,6 +76,7 @@ it("joins segments into the file single pass makes: frames, duration, bitrate, n
   expect(b.frames).toBe(a.frames);
   expect(b.durationSeconds).toBeCloseTo(a.durationSeconds, 2);
   expect(b.audio).toBe(true);
+  expect(b.audioDurationSeconds).toBeCloseTo(a.audioDurationSeconds!, 2);
   expect(Math.abs(b.bitRate - 1_000_000) / 1_000_000).toBeLessThan(0.15);
 
   const psnr = framePsnr(joined, single, join(dir, "psnr.log"));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { transcodeArgs } from "../src/model/ffmpeg-args.js";
 import type { FfmpegProfile } from "../src/model/profile.js";
 import {
+  audioEncodeArgs,
   concatList,
   jobPercent,
   joinArgs,
@@ -99,9 +100,21 @@ describe("segment and join argv", () => {
     expect(args.slice(-2)).toEqual(["-an", "/t/seg-out.mp4"]);
   });
 
+  it("encodes the audio alone with single pass's audio options", () => {
+    const args = audioEncodeArgs("/t/input", "/t/audio.m4a");
+    const single = transcodeArgs(PROFILE, "/t/input", "/t/out.mp4");
+    for (const option of ["-c:a", "-b:a"])
+      expect(args[args.indexOf(option) + 1]).toBe(single[single.indexOf(option) + 1]);
+    expect(args).toContain("-vn");
+    expect(args).not.toContain("-c:v");
+    expect(args.slice(-1)).toEqual(["/t/audio.m4a"]);
+  });
+
   it("joins by stream copy with the codec tag of single pass", () => {
-    const h264 = joinArgs(PROFILE, "/t/list.txt", "/t/input", "/t/out.mp4");
-    expect(h264).toContain("copy");
+    const h264 = joinArgs(PROFILE, "/t/list.txt", "/t/audio.m4a", "/t/out.mp4");
+    expect(h264[h264.indexOf("-c") + 1]).toBe("copy");
+    expect(h264).not.toContain("-c:a");
+    expect(h264.join(" ")).toContain("-i /t/audio.m4a -map 0:v:0 -map 1:a:0");
     expect(h264).not.toContain("-tag:v");
     expect(h264.slice(h264.indexOf("-f"), h264.indexOf("-f") + 4)).toEqual([
       "-f",
@@ -109,8 +122,11 @@ describe("segment and join argv", () => {
       "-i",
       "/t/list.txt",
     ]);
-    const h265 = joinArgs({ ...PROFILE, codec: "h265" }, "/t/list.txt", "/t/input", "/t/out.mp4");
+    const h265 = joinArgs({ ...PROFILE, codec: "h265" }, "/t/list.txt", undefined, "/t/out.mp4");
     expect(h265[h265.indexOf("-tag:v") + 1]).toBe("hvc1");
+    // No audio in the input: the video alone, no second input.
+    expect(h265.filter((a) => a === "-i")).toHaveLength(1);
+    expect(h265).not.toContain("1:a:0");
   });
 
   it("lists the segments by fixed relative names", () => {

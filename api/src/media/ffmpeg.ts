@@ -13,6 +13,7 @@ export interface MediaInfo {
   height: number | undefined;
   videoCodec: string | undefined;
   videoBitRate: number | undefined;
+  hasAudio: boolean;
 }
 
 export class ProbeError extends Error {}
@@ -51,6 +52,7 @@ export async function probe(path: string): Promise<MediaInfo> {
     height: video.height,
     videoCodec: video.codec_name,
     videoBitRate: Number.isFinite(bitRate) ? bitRate : undefined,
+    hasAudio: out.streams?.some((s) => s.codec_type === "audio") ?? false,
   };
 }
 

@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { FfmpegProfile } from "../model/profile.js";
 import type { ProgressBlock } from "../model/progress.js";
-import { concatList, joinArgs, segmentEncodeArgs, segmentTimesArg } from "../model/segments.js";
+import {
+  audioEncodeArgs,
+  concatList,
+  joinArgs,
+  segmentEncodeArgs,
+  segmentTimesArg,
+} from "../model/segments.js";
 import { type FfmpegRun, lastErrorLine, ProbeError, runFfmpeg } from "./ffmpeg.js";
 
 // Segmented encoding with ffmpeg: the input's keyframe times, the cut (packets copied, so no frame
@@ -115,9 +121,19 @@ export async function writeConcatList(dir: string, count: number): Promise<strin
   return list;
 }
 
-/** Joins the listed segments without re-encoding; the audio comes from the original, encoded once. */
-export function joinSegments(profile: FfmpegProfile, list: string, input: string, output: string): FfmpegRun {
-  return runFfmpeg(joinArgs(profile, list, input, output));
+/** Encodes the input's audio once, for the join to copy. */
+export function encodeAudio(input: string, output: string): FfmpegRun {
+  return runFfmpeg(audioEncodeArgs(input, output));
+}
+
+/** Joins the listed segments and the encoded audio (if any) without re-encoding. */
+export function joinSegments(
+  profile: FfmpegProfile,
+  list: string,
+  audio: string | undefined,
+  output: string,
+): FfmpegRun {
+  return runFfmpeg(joinArgs(profile, list, audio, output));
 }
 
 /** Throws SegmentFailed with ffmpeg's last error line when `run` did not exit 0. */

@@ -27,7 +27,11 @@ function codecExtras(profile: FfmpegProfile): string[] {
 /** The audio and the container of every output, single pass or joined from segments: one setting. */
 export const OUTPUT_AUDIO_AND_CONTAINER = ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart"] as const;
 
-/** `threads`: the encode's share of the worker's CPUs (worker/identity.ts); undefined, ffmpeg decides. */
+/**
+ * `threads`: the encode's share of the worker's CPUs (worker/identity.ts); undefined, ffmpeg decides.
+ * The share caps the decoder and the filters as well as the encoder: a heavy input's decode is a third
+ * of the work, and left to itself it takes every core of the host.
+ */
 export function transcodeArgs(
   profile: FfmpegProfile,
   inputPath: string,
@@ -38,6 +42,7 @@ export function transcodeArgs(
     "-hide_banner",
     "-nostdin",
     "-y",
+    ...(threads === undefined ? [] : ["-threads", String(threads), "-filter_threads", String(threads)]),
     "-i",
     inputPath,
     "-map",

@@ -3,7 +3,8 @@ import type { FfmpegProfile } from "./profile.js";
 
 // Segmented encoding, the pure part: where a long input is cut (at its own keyframes, so the cut
 // copies packets and loses no frame), how a segment is encoded (the job's profile, video only),
-// how the pieces are joined (stream copy, the audio encoded once over the whole input), and what
+// how the pieces are joined (stream copy; the audio is encoded once over the whole input, beside
+// the pieces rather than after them, so the join only copies), and what
 // the job's progress is (the segments' progress weighted by their durations).
 
 export interface SegmentPolicy {
@@ -95,17 +96,48 @@ export function concatList(count: number): string {
   return Array.from({ length: count }, (_, i) => `file '${segmentFileName(i)}'\n`).join("");
 }
 
-/** The join: the segments' video copied as is, the original's audio encoded once, as single pass does. */
+/** Options of the single-pass argv for the audio (codec, bitrate): the audio's encode uses the same. */
+const AUDIO_OPTIONS = new Set(["-c:a", "-b:a"]);
+
+/**
+ * The input's audio encoded alone, as single pass encodes it, into an MP4 the join copies from. One
+ * thread: AAC's encoder has one, and the audio runs beside the video pieces on the same CPUs.
+ */
+export function audioEncodeArgs(inputPath: string, outputPath: string): string[] {
+  const audio: string[] = [];
+  for (let i = 0; i < OUTPUT_AUDIO_AND_CONTAINER.length; i += 2)
+    if (AUDIO_OPTIONS.has(OUTPUT_AUDIO_AND_CONTAINER[i]!))
+      audio.push(OUTPUT_AUDIO_AND_CONTAINER[i]!, OUTPUT_AUDIO_AND_CONTAINER[i + 1]!);
+  return [
+    "-hide_banner",
+    "-nostdin",
+    "-y",
+    "-threads",
+    "1",
+    "-i",
+    inputPath,
+    "-map",
+    "0:a:0",
+    "-vn",
+    ...audio,
+    "-f",
+    "mp4",
+    outputPath,
+  ];
+}
+
+/** The join: the segments' video and the encoded audio (when the input has some) copied as they are. */
 export function joinArgs(
   profile: FfmpegProfile,
   listPath: string,
-  inputPath: string,
+  audioPath: string | undefined,
   outputPath: string,
 ): string[] {
   // The codec tag (hvc1 for HEVC) is a property of the file: keep the single pass's.
-  const single = transcodeArgs(profile, inputPath, outputPath);
+  const single = transcodeArgs(profile, listPath, outputPath);
   const tagAt = single.indexOf("-tag:v");
   const tag = tagAt >= 0 ? single[tagAt + 1] : undefined;
+  const movflags = OUTPUT_AUDIO_AND_CONTAINER.indexOf("-movflags");
   return [
     "-hide_banner",
     "-nostdin",
@@ -114,16 +146,11 @@ export function joinArgs(
     "concat",
     "-i",
     listPath,
-    "-i",
-    inputPath,
-    "-map",
-    "0:v:0",
-    "-map",
-    "1:a:0?",
-    "-c:v",
+    ...(audioPath ? ["-i", audioPath, "-map", "0:v:0", "-map", "1:a:0"] : ["-map", "0:v:0"]),
+    "-c",
     "copy",
     ...(tag ? ["-tag:v", tag] : []),
-    ...OUTPUT_AUDIO_AND_CONTAINER,
+    ...OUTPUT_AUDIO_AND_CONTAINER.slice(movflags, movflags + 2),
     "-f",
     "mp4",
     outputPath,

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log.js";
 import type { MediaInfo } from "../media/ffmpeg.js";
 import {
+  encodeAudio,
   expectSuccess,
   joinSegments,
   keyframeTimes,
@@ -84,8 +85,14 @@ export async function encodeSegmented(
       if (!planned) return false;
       segments = planned;
     }
-    await encodeAll(o, run);
-    await join_(o, run, segments.length, input, output);
+    // The audio is one thread's work over the whole input: done while the pieces are encoded, not after.
+    const audio = info.hasAudio ? startAudio(run, input) : undefined;
+    try {
+      await encodeAll(o, run);
+      await join_(o, run, segments.length, await audio?.finished, output);
+    } finally {
+      audio?.kill();
+    }
     await cleanUp(o, job.id);
     return true;
   } catch (error) {
@@ -156,11 +163,21 @@ async function encodeAll(o: SegmentedOptions, run: SegmentedRun): Promise<void> 
   }
 }
 
+/** The input's audio encoding in the background; `finished` names its file once it is done. */
+function startAudio(run: SegmentedRun, input: string): { finished: Promise<string>; kill(): void } {
+  const file = join(run.dir, "audio.m4a");
+  const encode = encodeAudio(input, file);
+  const finished = expectSuccess(encode, "encoding the audio", [run.dir]).then(() => file);
+  // Awaited only after the pieces: a failure meanwhile must not go unhandled.
+  finished.catch(() => undefined);
+  return { finished, kill: () => encode.kill() };
+}
+
 async function join_(
   o: SegmentedOptions,
   run: SegmentedRun,
   count: number,
-  input: string,
+  audio: string | undefined,
   output: string,
 ): Promise<void> {
   const job = run.lease.job;
@@ -169,7 +186,7 @@ async function join_(
   await mkdir(dir, { recursive: true });
   for (let i = 0; i < count; i++)
     await o.objects.download(encodedKey(job.id, i), join(dir, segmentFileName(i)));
-  const joinRun = joinSegments(job.spec.profile.ffmpeg, await writeConcatList(dir, count), input, output);
+  const joinRun = joinSegments(job.spec.profile.ffmpeg, await writeConcatList(dir, count), audio, output);
   const kill = () => joinRun.kill();
   run.signal.addEventListener("abort", kill, { once: true });
   try {

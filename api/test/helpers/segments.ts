@@ -10,6 +10,8 @@ export interface VideoCount {
   durationSeconds: number;
   bitRate: number;
   audio: boolean;
+  /** The audio stream's duration, when there is one. */
+  audioDurationSeconds: number | undefined;
 }
 
 export function countVideo(path: string): VideoCount {
@@ -26,11 +28,13 @@ export function countVideo(path: string): VideoCount {
     ]).toString(),
   ) as { streams: { codec_type: string; nb_read_packets: string; duration: string; bit_rate: string }[] };
   const video = out.streams.find((s) => s.codec_type === "video")!;
+  const audio = out.streams.find((s) => s.codec_type === "audio");
   return {
     frames: Number(video.nb_read_packets),
     durationSeconds: Number(video.duration),
     bitRate: Number(video.bit_rate),
-    audio: out.streams.some((s) => s.codec_type === "audio"),
+    audio: audio !== undefined,
+    audioDurationSeconds: audio ? Number(audio.duration) : undefined,
   };
 }
 
