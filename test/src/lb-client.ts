@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Socket } from "node:net";
 
 // Requests to the load balancer on 127.0.0.1 with the Host header that picks the environment
 // (Node's resolver does not resolve qa.localhost; the load balancer only looks at the header).
@@ -32,8 +33,35 @@ export interface LbRequest {
   tlsName?: string;
 }
 
+/** What a pooled connection has done, so a request that fails on it can say so. */
+interface ConnectionUse {
+  openedAt: number;
+  /** When its last answer ended. */
+  lastUsedAt: number;
+  requests: number;
+}
+
+/**
+ * The error of a request that failed on a kept-alive connection, with the connection's age, how long
+ * it sat idle before this request and how many it carried: a reset after a long idle is the client
+ * racing the server's keep-alive close, a reset mid-stream is not.
+ */
+export function connectionError(
+  error: Error,
+  use: ConnectionUse | undefined,
+  idleMs: number,
+  sentAt: number,
+): Error {
+  if (!use || use.requests <= 1) return error;
+  const wrapped = new Error(
+    `${error.message} (request ${use.requests} on a connection opened ${sentAt - use.openedAt} ms before, idle ${idleMs} ms)`,
+  );
+  return Object.assign(wrapped, { code: (error as NodeJS.ErrnoException).code });
+}
+
 export class LbClient {
   private readonly agent: HttpAgent;
+  private readonly uses = new WeakMap<Socket, ConnectionUse>();
 
   constructor(private readonly target: LbTarget) {
     const options = { keepAlive: true, maxSockets: 16 };
@@ -44,6 +72,9 @@ export class LbClient {
     const send = this.target.tls ? httpsRequest : httpRequest;
     const hostname = request.tlsName ?? request.host.replace(/:\d+$/, "");
     return new Promise((resolve, reject) => {
+      const sentAt = Date.now();
+      let use: ConnectionUse | undefined;
+      let idleMs = 0;
       const req = send(
         {
           host: "127.0.0.1",
@@ -62,19 +93,26 @@ export class LbClient {
           res.on("data", (chunk: string) => {
             body += chunk;
           });
-          res.on("end", () =>
+          res.on("end", () => {
+            if (use) use.lastUsedAt = Date.now();
             resolve({
               status: res.statusCode ?? 0,
               headers: res.headers,
               body,
               reusedConnection: req.reusedSocket,
-            }),
-          );
+            });
+          });
           res.on("error", reject);
         },
       );
+      req.on("socket", (socket: Socket) => {
+        use = this.uses.get(socket) ?? { openedAt: sentAt, lastUsedAt: sentAt, requests: 0 };
+        idleMs = sentAt - use.lastUsedAt;
+        use.requests += 1;
+        this.uses.set(socket, use);
+      });
       req.setTimeout(request.timeoutMs ?? 10_000, () => req.destroy(new Error("request timed out")));
-      req.on("error", reject);
+      req.on("error", (error) => reject(connectionError(error, use, idleMs, sentAt)));
       req.end();
     });
   }
