@@ -47,14 +47,22 @@ export class EdgeDetectFilter extends Filter {
   }
 }
 
+/** The smallest face the detectors look for, in pixels, and the step between the window sizes they scan. */
+const FACE_MIN_SIZE = 80;
+const FACE_SCALE_FACTOR = 1.4;
+
 export class FaceBlurFilter extends Filter {
   readonly type = "FaceBlurFilter";
   gstElements(name: string) {
+    // faceblur detects on every frame, on the video path (gst-launch can't blur boxes found on a side
+    // branch), so its detection is tuned as FaceOverlayFilter's: faces under 80 px are rare in a 640×480
+    // webcam picture, and a coarser scale step scans fewer window sizes.
     const blur = element("faceblur", {
       name: `${name}_blur`,
       profile: FACE_CASCADE,
-      "min-size-width": 40,
-      "min-size-height": 40,
+      "min-size-width": FACE_MIN_SIZE,
+      "min-size-height": FACE_MIN_SIZE,
+      "scale-factor": FACE_SCALE_FACTOR,
     });
     return { name, inline: [blur] };
   }
@@ -109,9 +117,9 @@ export class FaceOverlayFilter extends Filter {
       name: `${name}_faces`,
       display: false,
       // Faces under 80 px are rare in a 640×480 webcam picture; skipping them makes detection ~3× cheaper.
-      "min-size-width": 80,
-      "min-size-height": 80,
-      "scale-factor": 1.4,
+      "min-size-width": FACE_MIN_SIZE,
+      "min-size-height": FACE_MIN_SIZE,
+      "scale-factor": FACE_SCALE_FACTOR,
     });
     // Detection only looks, so it runs on the side branch at FACE_DETECT_FPS whether or not an image
     // is drawn: the video never waits for it (inline, it added its time to every frame).
