@@ -1,6 +1,6 @@
 // Segmented encoding against single pass: wall time of one long clip through the service.
 //
-//   npx tsx api/bench/segmented.ts [seconds=120]
+//   npx tsx api/bench/segmented.ts [seconds=120] [rounds=2]
 //
 // The same clip and profile, submitted once per setup to a fresh service (ROLE=all, SQLite). Each
 // worker slot has one CPU, as a task of the spec's size has on ECS (WORKER_CPUS = slots, so each
@@ -17,6 +17,7 @@ import { api, makeClip, startTestService, waitForJob } from "../test/helpers/ser
 import { BENCH_PROFILE } from "./profile.js";
 
 const SECONDS = Math.min(600, Math.max(20, Number(process.argv[2] ?? 120)));
+const ROUNDS = Math.min(5, Math.max(1, Number(process.argv[3] ?? 2)));
 /** The service's own segment length (config.ts SEGMENT_SECONDS's default), not one chosen for the bench. */
 const SEGMENT_SECONDS = loadConfig({ DATABASE_URL: "sqlite::memory:" }).segments.segmentSeconds;
 const PROFILE = BENCH_PROFILE;
@@ -80,20 +81,32 @@ async function main(): Promise<void> {
   );
   const clip = readFileSync(clipPath);
   rmSync(clipPath);
-  const rows: { setup: Setup; ms: number; frames: number }[] = [];
-  for (const setup of SETUPS) {
-    const { ms, frames } = await timeOne(setup, clip);
-    rows.push({ setup, ms, frames });
-    process.stdout.write(`${setup.name}: ${ms.toFixed(0)} ms, ${frames} frames\n`);
+  // Every setup once per round, the rounds one after another: a setup's times in different rounds
+  // show how much the machine moved, and the speed-up is taken per round, against that round's pass.
+  const rounds: { setup: Setup; ms: number; frames: number }[][] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const rows: { setup: Setup; ms: number; frames: number }[] = [];
+    for (const setup of SETUPS) {
+      const { ms, frames } = await timeOne(setup, clip);
+      rows.push({ setup, ms, frames });
+      process.stdout.write(`round ${round}, ${setup.name}: ${ms.toFixed(0)} ms, ${frames} frames\n`);
+    }
+    rounds.push(rows);
   }
-  const base = rows[0]!;
+  const frames = rounds[0]![0]!.frames;
   const lines = [
-    `| setup | wall time | speed-up vs single pass | frames |`,
-    `|---|---|---|---|`,
-    ...rows.map(
-      (r) =>
-        `| ${r.setup.name} | ${(r.ms / 1000).toFixed(1)} s | ${(base.ms / r.ms).toFixed(2)}x | ${r.frames}${r.frames === base.frames ? "" : " (differs!)"} |`,
-    ),
+    `| setup | ${rounds.map((_, i) => `round ${i + 1}: wall time (speed-up)`).join(" | ")} | frames |`,
+    `|---|${rounds.map(() => "---|").join("")}---|`,
+    ...SETUPS.map((setup, i) => {
+      const cells = rounds.map((rows) => {
+        const base = rows[0]!.ms;
+        const ms = rows[i]!.ms;
+        return `${(ms / 1000).toFixed(1)} s (${(base / ms).toFixed(2)}x)`;
+      });
+      const counts = new Set(rounds.map((rows) => rows[i]!.frames));
+      const same = counts.size === 1 && counts.has(frames);
+      return `| ${setup.name} | ${cells.join(" | ")} | ${[...counts].join("/")}${same ? "" : " (differs!)"} |`;
+    }),
   ];
   process.stdout.write(
     `\n${SECONDS} s 640x360 clip (keyframe every 2 s), ${PROFILE.codec} ${PROFILE.scale} ${PROFILE.bitrate} Mb/s ${PROFILE.speed}, ` +

@@ -44,7 +44,7 @@ const STEP_MS = 4_000;
 const PAUSE_MS = 1_500;
 // A target's steps stop once it is saturated: more rate only piles up a queue.
 const P99_CAP_MS = 5_000;
-const VERSION_RATES = doublingRates(50, 3200);
+const VERSION_RATES = doublingRates(50, 12_800);
 const JOB_RATES = doublingRates(10, 640);
 const MAX_IN_FLIGHT = 512;
 const TIMEOUT_MS = 10_000;
