@@ -24,8 +24,10 @@ function codecExtras(profile: FfmpegProfile): string[] {
   return profile.codec === "h265" ? ["-tag:v", "hvc1", "-x265-params", "log-level=error"] : [];
 }
 
-/** The audio and the container of every output, single pass or joined from segments: one setting. */
-export const OUTPUT_AUDIO_AND_CONTAINER = ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart"] as const;
+/** The audio of every output, single pass or segmented (encoded beside the pieces): one setting. */
+export const OUTPUT_AUDIO = ["-c:a", "aac", "-b:a", "128k"] as const;
+/** The container of every output, single pass or joined from segments. */
+export const OUTPUT_CONTAINER = ["-movflags", "+faststart"] as const;
 
 /**
  * `threads`: the encode's share of the worker's CPUs (worker/identity.ts); undefined, ffmpeg decides.
@@ -61,7 +63,8 @@ export function transcodeArgs(
     "yuv420p",
     ...codecExtras(profile),
     ...(threads === undefined ? [] : ["-threads", String(threads)]),
-    ...OUTPUT_AUDIO_AND_CONTAINER,
+    ...OUTPUT_AUDIO,
+    ...OUTPUT_CONTAINER,
     "-progress",
     "pipe:1",
     "-nostats",

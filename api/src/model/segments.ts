@@ -1,4 +1,4 @@
-import { OUTPUT_AUDIO_AND_CONTAINER, transcodeArgs } from "./ffmpeg-args.js";
+import { OUTPUT_AUDIO, OUTPUT_CONTAINER, transcodeArgs } from "./ffmpeg-args.js";
 import type { FfmpegProfile } from "./profile.js";
 
 // Segmented encoding, the pure part: where a long input is cut (at its own keyframes, so the cut
@@ -96,18 +96,11 @@ export function concatList(count: number): string {
   return Array.from({ length: count }, (_, i) => `file '${segmentFileName(i)}'\n`).join("");
 }
 
-/** Options of the single-pass argv for the audio (codec, bitrate): the audio's encode uses the same. */
-const AUDIO_OPTIONS = new Set(["-c:a", "-b:a"]);
-
 /**
  * The input's audio encoded alone, as single pass encodes it, into an MP4 the join copies from. One
  * thread: AAC's encoder has one, and the audio runs beside the video pieces on the same CPUs.
  */
 export function audioEncodeArgs(inputPath: string, outputPath: string): string[] {
-  const audio: string[] = [];
-  for (let i = 0; i < OUTPUT_AUDIO_AND_CONTAINER.length; i += 2)
-    if (AUDIO_OPTIONS.has(OUTPUT_AUDIO_AND_CONTAINER[i]!))
-      audio.push(OUTPUT_AUDIO_AND_CONTAINER[i]!, OUTPUT_AUDIO_AND_CONTAINER[i + 1]!);
   return [
     "-hide_banner",
     "-nostdin",
@@ -119,7 +112,7 @@ export function audioEncodeArgs(inputPath: string, outputPath: string): string[]
     "-map",
     "0:a:0",
     "-vn",
-    ...audio,
+    ...OUTPUT_AUDIO,
     "-f",
     "mp4",
     outputPath,
@@ -137,7 +130,6 @@ export function joinArgs(
   const single = transcodeArgs(profile, listPath, outputPath);
   const tagAt = single.indexOf("-tag:v");
   const tag = tagAt >= 0 ? single[tagAt + 1] : undefined;
-  const movflags = OUTPUT_AUDIO_AND_CONTAINER.indexOf("-movflags");
   return [
     "-hide_banner",
     "-nostdin",
@@ -150,7 +142,7 @@ export function joinArgs(
     "-c",
     "copy",
     ...(tag ? ["-tag:v", tag] : []),
-    ...OUTPUT_AUDIO_AND_CONTAINER.slice(movflags, movflags + 2),
+    ...OUTPUT_CONTAINER,
     "-f",
     "mp4",
     outputPath,
