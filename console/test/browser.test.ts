@@ -295,6 +295,7 @@ describe("Tasks and targets", () => {
       .toBe("healthy");
     expect(await page.textContent(row)).toContain("api-qa:1");
     expect(await page.textContent(`${row} .mono`)).toMatch(/^sha256:/);
+    expect(await page.textContent(`${row} td.ports`)).toMatch(/^\d{4,5}$/);
     expect(await page.locator('tr[data-service="media-server-qa"]').count()).toBe(2);
     await page.close();
   });

@@ -42,8 +42,25 @@ export function Chart(props: {
         grid: { left: 48, right: 16, top: 24, bottom: 24 },
         tooltip: { trigger: "axis" },
         legend: props.series.length > 1 ? { top: 0, textStyle: { fontSize: 11 } } : undefined,
-        xAxis: { type: "time", min: Date.now() - props.windowMs, max: Date.now() },
-        yAxis: { type: "value", min: 0, name: props.unit ?? "", nameTextStyle: { fontSize: 10 } },
+        // A 15-minute window on a half-width card has room for about four time labels; more overlap.
+        xAxis: {
+          type: "time",
+          min: Date.now() - props.windowMs,
+          max: Date.now(),
+          splitNumber: 4,
+          axisLabel: { hideOverlap: true, fontSize: 10 },
+        },
+        yAxis: {
+          type: "value",
+          min: 0,
+          // An alarm's threshold line must be on the chart even while the metric sits far below it.
+          max:
+            props.threshold === undefined
+              ? undefined
+              : (extent: { max: number }) => niceCeil(Math.max(extent.max, props.threshold ?? 0) * 1.1),
+          name: props.unit ?? "",
+          nameTextStyle: { fontSize: 10 },
+        },
         series: props.series.map((s, i) => ({
           name: s.name,
           type: "line",
@@ -65,4 +82,11 @@ export function Chart(props: {
     );
   }, [JSON.stringify(props.series), props.threshold]);
   return html`<div class="chart" ref=${ref} id=${props.id}></div>`;
+}
+
+/** The next 1, 2 or 5 × 10ⁿ at or above v, so the axis ends on a round label. */
+function niceCeil(v: number): number {
+  if (v <= 0) return 1;
+  const scale = 10 ** Math.floor(Math.log10(v));
+  return ([1, 2, 5, 10].find((m) => m * scale >= v) ?? 10) * scale;
 }

@@ -18,3 +18,18 @@ export function tone(state: string): string {
   if (/PROGRESS|PENDING|INITIAL|DRAINING|INSUFFICIENT|PROVISIONING/.test(s)) return "busy";
   return "";
 }
+
+/**
+ * Host ports as runs: a media server binds one port per RTP/RTCP slot, and twenty numbers in a
+ * cell push the target health off a 1280-wide page. "40001, 41020–41039 (20)".
+ */
+export function portRanges(ports: number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const port of sorted) {
+    const last = runs.at(-1);
+    if (last && port === last[1] + 1) last[1] = port;
+    else runs.push([port, port]);
+  }
+  return runs.map(([from, to]) => (from === to ? `${from}` : `${from}–${to} (${to - from + 1})`)).join(", ");
+}

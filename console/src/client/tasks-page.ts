@@ -1,6 +1,6 @@
 import { html } from "htm/preact";
 import type { TasksSnapshot, TaskView } from "../views.js";
-import { time, tone } from "./format.js";
+import { portRanges, time, tone } from "./format.js";
 import { StreamStatus } from "./layout.js";
 import { useStream } from "./stream.js";
 
@@ -36,7 +36,7 @@ function TaskRow({ task: t }: { task: TaskView }) {
       ${t.stoppedReason ? html`<div class="muted reason">${t.stoppedReason}</div>` : ""}
     </td>
     <td class="mono" title=${t.image}>${t.digest ? `${t.digest.slice(0, 15)}…` : "–"}</td>
-    <td>${t.hostPorts.join(", ") || "–"}</td>
+    <td class="wrap ports">${portRanges(t.hostPorts) || "–"}</td>
     <td class="targets">
       ${t.targets.map(
         (
