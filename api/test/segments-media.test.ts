@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -14,7 +14,7 @@ import {
 } from "../src/media/segments.js";
 import { transcodeArgs } from "../src/model/ffmpeg-args.js";
 import type { FfmpegProfile } from "../src/model/profile.js";
-import { segmentFileName, splitPoints } from "../src/model/segments.js";
+import { pieceFileName, segmentFileName, splitPoints } from "../src/model/segments.js";
 import { countVideo, framePsnr } from "./helpers/segments.js";
 import { makeClip } from "./helpers/service.js";
 
@@ -57,8 +57,13 @@ it("joins segments into the file single pass makes: frames, duration, bitrate, n
     segmentSeconds: 4,
   });
   expect(cuts).toEqual([4, 8, 12]);
-  const pieces = await splitInput(input, cuts, dir);
+  // Each piece is announced once, in order, and already whole: its size then is its final size.
+  const announced: [number, number][] = [];
+  const pieces = await splitInput(input, cuts, dir, async (i) => {
+    announced.push([i, statSync(join(dir, pieceFileName(i))).size]);
+  });
   expect(pieces).toHaveLength(4);
+  expect(announced).toEqual(pieces.map((piece, i) => [i, statSync(join(dir, piece)).size]));
   for (const [i, piece] of pieces.entries())
     await expectSuccess(
       encodeSegment(PROFILE, join(dir, piece), join(dir, segmentFileName(i)), 1),

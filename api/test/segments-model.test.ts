@@ -3,9 +3,12 @@ import { transcodeArgs } from "../src/model/ffmpeg-args.js";
 import type { FfmpegProfile } from "../src/model/profile.js";
 import {
   audioEncodeArgs,
+  canResume,
   concatList,
   jobPercent,
   joinArgs,
+  type Segment,
+  type SegmentState,
   segmentEncodeArgs,
   segmentTimesArg,
   splitPoints,
@@ -42,6 +45,31 @@ describe("splitPoints", () => {
 
   it("asks the segment muxer for a time just before each keyframe", () => {
     expect(segmentTimesArg([4, 8.04])).toBe("3.999500,8.039500");
+  });
+});
+
+describe("canResume", () => {
+  const piece = (index: number, status: SegmentState): Segment => ({
+    jobId: "j",
+    index,
+    count: 3,
+    status,
+    startSeconds: index * 4,
+    durationSeconds: 4,
+    percent: 0,
+    attempts: 0,
+    maxAttempts: 3,
+    errorMessage: null,
+  });
+
+  it("goes on with pieces that were all cut, done or not", () => {
+    expect(canResume([piece(0, "DONE"), piece(1, "RUNNING"), piece(2, "QUEUED")])).toBe(true);
+  });
+
+  it("cuts again when the holder died during the cut, a piece failed, or there are none", () => {
+    expect(canResume([piece(0, "QUEUED"), piece(1, "CUTTING"), piece(2, "CUTTING")])).toBe(false);
+    expect(canResume([piece(0, "DONE"), piece(1, "FAILED"), piece(2, "DONE")])).toBe(false);
+    expect(canResume([])).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type { FfmpegProfile } from "../model/profile.js";
 import type { ProgressBlock } from "../model/progress.js";
@@ -67,10 +68,17 @@ const PIECE = /^piece-\d{4}\.mkv$/;
 
 /**
  * Cuts the input's video at `cuts` into `dir/piece-NNNN.mkv` by stream copy; returns the pieces'
- * names in order. A cut that fails or yields fewer pieces than planned means the input is damaged.
+ * names in order. `onPiece(i)` runs, in order, as soon as piece i is whole (the muxer has opened
+ * the next one, or exited), so its encode can start while the cut goes on; a throw from it stops
+ * the cut. A cut that fails or yields fewer pieces than planned means the input is damaged.
  */
-export async function splitInput(input: string, cuts: readonly number[], dir: string): Promise<string[]> {
-  const outcome = await runFfmpeg([
+export async function splitInput(
+  input: string,
+  cuts: readonly number[],
+  dir: string,
+  onPiece: (index: number) => Promise<void> = async () => undefined,
+): Promise<string[]> {
+  const cut = runFfmpeg([
     "-hide_banner",
     "-nostdin",
     "-y",
@@ -92,15 +100,44 @@ export async function splitInput(input: string, cuts: readonly number[], dir: st
     "-reset_timestamps",
     "1",
     join(dir, "piece-%04d.mkv"), // pieceFileName
-  ]).done;
+  ]);
+  let announced = 0;
+  const announceUpTo = async (count: number) => {
+    while (announced < count) await onPiece(announced++);
+  };
+  let cutting = true;
+  let failure: unknown;
+  const watch = (async () => {
+    while (cutting && failure === undefined) {
+      try {
+        await announceUpTo((await piecesIn(dir)).length - 1);
+      } catch (error) {
+        failure = error;
+        cut.kill();
+      }
+      if (cutting) await sleep(PIECE_POLL_MS);
+    }
+  })();
+  const outcome = await cut.done;
+  cutting = false;
+  await watch;
+  if (failure !== undefined) throw failure;
   if (outcome.code !== 0)
     throw new ProbeError(`the input could not be cut into segments: ${lastErrorLine(outcome.stderr, [dir])}`);
-  const pieces = (await readdir(dir)).filter((name) => PIECE.test(name)).sort();
+  const pieces = await piecesIn(dir);
   if (pieces.length !== cuts.length + 1)
     throw new ProbeError(
       `the input could not be cut into segments: ${pieces.length} pieces for ${cuts.length + 1} planned (truncated?)`,
     );
+  await announceUpTo(pieces.length);
   return pieces;
+}
+
+/** How often the cut's folder is looked at for a new piece: a tenth of a second is nothing beside a piece's encode. */
+const PIECE_POLL_MS = 100;
+
+async function piecesIn(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => PIECE.test(name)).sort();
 }
 
 /** Encodes one piece with the job's profile, video only. */

@@ -149,7 +149,8 @@ export function joinArgs(
   ];
 }
 
-export const SEGMENT_STATES = ["QUEUED", "RUNNING", "DONE", "FAILED"] as const;
+/** CUTTING: planned, its piece not yet written by the cut; QUEUED once it is stored. */
+export const SEGMENT_STATES = ["CUTTING", "QUEUED", "RUNNING", "DONE", "FAILED"] as const;
 export type SegmentState = (typeof SEGMENT_STATES)[number];
 
 export interface PlannedSegment {
@@ -197,6 +198,18 @@ export function segmentsOutcome(segments: readonly Segment[]): SegmentsOutcome {
   if (failed) return { state: "failed", segment: failed };
   if (segments.length > 0 && segments.every((s) => s.status === "DONE")) return { state: "done" };
   return { state: "running" };
+}
+
+/**
+ * Whether a taken-over job can go on with the pieces it has: not when one failed, nor when its
+ * holder died during the cut (a piece still CUTTING has no object behind it).
+ */
+export function canResume(segments: readonly Segment[]): boolean {
+  return (
+    segments.length > 0 &&
+    segmentsOutcome(segments).state !== "failed" &&
+    segments.every((s) => s.status !== "CUTTING")
+  );
 }
 
 /** Object keys of a job's pieces, under one prefix so they go together. */

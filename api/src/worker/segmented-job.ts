@@ -14,6 +14,7 @@ import {
 } from "../media/segments.js";
 import { FINAL_STATES, type Phase } from "../model/job.js";
 import {
+  canResume,
   encodedKey,
   isTruncated,
   jobPercent,
@@ -75,7 +76,7 @@ export async function encodeSegmented(
   if (job.spec.kind !== "transcode") return false;
   try {
     let segments = await o.store.segments(job.id);
-    if (segments.length > 0 && segmentsOutcome(segments).state !== "failed")
+    if (canResume(segments))
       o.log.info("segments resumed", {
         jobId: job.id,
         done: segments.filter((s) => s.status === "DONE").length,
@@ -125,13 +126,16 @@ async function plan(
   await cleanUp(o, job.id);
   const dir = join(run.dir, "pieces");
   await mkdir(dir);
-  const pieces = await splitInput(input, cuts, dir);
-  for (const [index, piece] of pieces.entries())
-    await o.objects.putFile(pieceKey(job.id, index), join(dir, piece));
+  // Planned before the cut, each piece queued as soon as it is stored: the other workers start on
+  // the first piece while the cut writes the rest.
   if (!(await o.store.planSegments(run.lease, planFromCuts(cuts, duration), o.maxAttempts, o.now())))
     throw new Lost("lost before planning");
-  o.log.info("segments planned", { jobId: job.id, count: pieces.length, cuts });
-  o.wake();
+  o.log.info("segments planned", { jobId: job.id, count: cuts.length + 1, cuts });
+  await splitInput(input, cuts, dir, async (index) => {
+    await o.objects.putFile(pieceKey(job.id, index), join(dir, pieceFileName(index)));
+    if (!(await o.store.segmentCut(run.lease, index, o.now()))) throw new Lost("lost during the cut");
+    o.wake();
+  });
   return o.store.segments(job.id);
 }
 
