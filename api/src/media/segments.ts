@@ -105,23 +105,21 @@ export async function splitInput(
   const announceUpTo = async (count: number) => {
     while (announced < count) await onPiece(announced++);
   };
-  let cutting = true;
-  let failure: unknown;
-  const watch = (async () => {
-    while (cutting && failure === undefined) {
-      try {
-        await announceUpTo((await piecesIn(dir)).length - 1);
-      } catch (error) {
-        failure = error;
-        cut.kill();
-      }
-      if (cutting) await sleep(PIECE_POLL_MS);
+  let exited = false;
+  const done = cut.done.finally(() => {
+    exited = true;
+  });
+  try {
+    while (!exited) {
+      await announceUpTo((await piecesIn(dir)).length - 1);
+      await Promise.race([done, sleep(PIECE_POLL_MS)]);
     }
-  })();
-  const outcome = await cut.done;
-  cutting = false;
-  await watch;
-  if (failure !== undefined) throw failure;
+  } catch (error) {
+    cut.kill();
+    await done;
+    throw error;
+  }
+  const outcome = await done;
   if (outcome.code !== 0)
     throw new ProbeError(`the input could not be cut into segments: ${lastErrorLine(outcome.stderr, [dir])}`);
   const pieces = await piecesIn(dir);

@@ -21,7 +21,8 @@ import type { JobLeases, Lease } from "./store.js";
 const CANCELABLE = statesThatCanBecome("CANCELED")
   .map((s) => `'${s}'`)
   .join(", ");
-const FENCE = "WHERE id = $1 AND lease_token = $2 AND status = 'PROGRESSING'";
+/** A job's lease still held: $1 the job, $2 its token (segments.ts fences on it too). */
+export const JOB_LEASE_FENCE = "WHERE id = $1 AND lease_token = $2 AND status = 'PROGRESSING'";
 /** Candidates whose attempts are used up are closed on the way; past this many, claim gives up. */
 const CLAIM_ROUNDS = 10;
 
@@ -43,19 +44,17 @@ export function sqlLeases(db: Dialect, scheduling: Scheduling = "fifo"): JobLeas
 
     async heartbeat(lease, now, leaseMs, progress) {
       if (!progress) {
-        const changed = await db.run(`UPDATE jobs SET lease_expires = $3, updated_at = $4 ${FENCE}`, [
-          lease.job.id,
-          lease.token,
-          now + leaseMs,
-          now,
-        ]);
+        const changed = await db.run(
+          `UPDATE jobs SET lease_expires = $3, updated_at = $4 ${JOB_LEASE_FENCE}`,
+          [lease.job.id, lease.token, now + leaseMs, now],
+        );
         return changed === 1;
       }
       const job = await db.transaction((sql) =>
         changeJob(db, sql, {
           action: progress.logEvent ? "JobProgress" : null,
           now,
-          text: `UPDATE jobs SET lease_expires = $3, updated_at = $4, phase = $5, percent = $6 ${FENCE}`,
+          text: `UPDATE jobs SET lease_expires = $3, updated_at = $4, phase = $5, percent = $6 ${JOB_LEASE_FENCE}`,
           params: [lease.job.id, lease.token, now + leaseMs, now, progress.phase, progress.percentComplete],
         }),
       );
@@ -68,7 +67,7 @@ export function sqlLeases(db: Dialect, scheduling: Scheduling = "fifo"): JobLeas
           action: "JobFinished",
           now,
           text: `UPDATE jobs SET status = 'COMPLETE', phase = NULL, percent = 100, result = $3,
-                 lease_token = NULL, lease_expires = NULL, finished_at = $4, updated_at = $4 ${FENCE}`,
+                 lease_token = NULL, lease_expires = NULL, finished_at = $4, updated_at = $4 ${JOB_LEASE_FENCE}`,
           params: [lease.job.id, lease.token, json(result), now],
         }),
       );
@@ -83,7 +82,7 @@ export function sqlLeases(db: Dialect, scheduling: Scheduling = "fifo"): JobLeas
           action: "JobRequeued",
           now,
           text: `UPDATE jobs SET status = 'SUBMITTED', phase = NULL, percent = 0, attempts = attempts - 1,
-                 lease_token = NULL, lease_expires = NULL, worker = NULL, updated_at = $3 ${FENCE}`,
+                 lease_token = NULL, lease_expires = NULL, worker = NULL, updated_at = $3 ${JOB_LEASE_FENCE}`,
           params: [lease.job.id, lease.token, now],
         }),
       );
@@ -169,7 +168,7 @@ async function failAttempt(
   error: { code: string; message: string; retryable: boolean },
   now: number,
 ): Promise<JobState | undefined> {
-  const [row] = await sql.query(`SELECT * FROM jobs ${FENCE}`, [lease.job.id, lease.token]);
+  const [row] = await sql.query(`SELECT * FROM jobs ${JOB_LEASE_FENCE}`, [lease.job.id, lease.token]);
   if (!row) return undefined;
   const current = toJob(row);
   const next = afterFailure(current, error.retryable);

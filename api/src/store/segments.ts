@@ -3,6 +3,7 @@ import type { Job, SegmentAction, WorkerRef } from "../model/job.js";
 import type { PlannedSegment, Segment, SegmentState } from "../model/segments.js";
 import type { Dialect, Row, Sql } from "./dialect.js";
 import { logEvent } from "./job-changes.js";
+import { JOB_LEASE_FENCE } from "./leases.js";
 import { json, toJob } from "./rows.js";
 import type { Lease } from "./store.js";
 
@@ -53,10 +54,7 @@ export function sqlSegments(db: Dialect): SegmentQueue {
   return {
     planSegments: (lease, plan, maxAttempts, now) =>
       db.transaction(async (sql) => {
-        const [row] = await sql.query(
-          "SELECT * FROM jobs WHERE id = $1 AND lease_token = $2 AND status = 'PROGRESSING'",
-          [lease.job.id, lease.token],
-        );
+        const [row] = await sql.query(`SELECT * FROM jobs ${JOB_LEASE_FENCE}`, [lease.job.id, lease.token]);
         if (!row) return false;
         const job = toJob(row);
         await sql.run("DELETE FROM segments WHERE job_id = $1", [job.id]);
@@ -82,10 +80,11 @@ export function sqlSegments(db: Dialect): SegmentQueue {
       }),
 
     async segmentCut(lease, index, now) {
+      // The fence's unqualified columns are the job's: the subquery's own table comes first.
       const changed = await db.run(
-        `UPDATE segments SET status = 'QUEUED', updated_at = $3 WHERE job_id = $1 AND idx = $2 AND status = 'CUTTING'
-         AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = segments.job_id AND j.lease_token = $4 AND j.status = 'PROGRESSING')`,
-        [lease.job.id, index, now, lease.token],
+        `UPDATE segments SET status = 'QUEUED', updated_at = $4 WHERE job_id = $1 AND idx = $3 AND status = 'CUTTING'
+         AND EXISTS (SELECT 1 FROM jobs ${JOB_LEASE_FENCE})`,
+        [lease.job.id, lease.token, index, now],
       );
       return changed === 1;
     },

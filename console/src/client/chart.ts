@@ -36,6 +36,7 @@ export function Chart(props: {
     };
   }, []);
   useEffect(() => {
+    const threshold = props.threshold;
     chart.current?.setOption(
       {
         animation: false,
@@ -55,9 +56,9 @@ export function Chart(props: {
           min: 0,
           // An alarm's threshold line must be on the chart even while the metric sits far below it.
           max:
-            props.threshold === undefined
+            threshold === undefined
               ? undefined
-              : (extent: { max: number }) => niceCeil(Math.max(extent.max, props.threshold ?? 0) * 1.1),
+              : (extent: { max: number }) => niceCeil(Math.max(extent.max, threshold) * 1.1),
           name: props.unit ?? "",
           nameTextStyle: { fontSize: 10 },
         },
