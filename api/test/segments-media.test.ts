@@ -106,3 +106,24 @@ it("refuses a truncated input with a clear error", async () => {
   await truncate(broken, 200_000);
   await expect(keyframeTimes(broken)).rejects.toThrow(/corrupt or truncated/);
 });
+
+it("stops the cut when its signal aborts, and says so", async () => {
+  const { mkdir, readdir } = await import("node:fs/promises");
+  const out = join(dir, "aborted");
+  await mkdir(out);
+  const stop = new AbortController();
+  const cut = splitInput(
+    input,
+    [4, 8, 12],
+    out,
+    async () => {
+      stop.abort(new Error("the job was canceled"));
+    },
+    stop.signal,
+  );
+  await expect(cut).rejects.toThrow("the job was canceled");
+  // ffmpeg was killed before it wrote every piece: the caller cleans up a folder nothing writes to.
+  const written = (await readdir(out)).length;
+  await new Promise((r) => setTimeout(r, 300));
+  expect((await readdir(out)).length).toBe(written);
+});

@@ -70,13 +70,15 @@ const PIECE = /^piece-\d{4}\.mkv$/;
  * Cuts the input's video at `cuts` into `dir/piece-NNNN.mkv` by stream copy; returns the pieces'
  * names in order. `onPiece(i)` runs, in order, as soon as piece i is whole (the muxer has opened
  * the next one, or exited), so its encode can start while the cut goes on; a throw from it stops
- * the cut. A cut that fails or yields fewer pieces than planned means the input is damaged.
+ * the cut, as does `signal`. A cut that fails or yields fewer pieces than planned means the input is
+ * damaged.
  */
 export async function splitInput(
   input: string,
   cuts: readonly number[],
   dir: string,
   onPiece: (index: number) => Promise<void> = async () => undefined,
+  signal?: AbortSignal,
 ): Promise<string[]> {
   const cut = runFfmpeg([
     "-hide_banner",
@@ -111,6 +113,7 @@ export async function splitInput(
   });
   try {
     while (!exited) {
+      signal?.throwIfAborted();
       await announceUpTo((await piecesIn(dir)).length - 1);
       await Promise.race([done, sleep(PIECE_POLL_MS)]);
     }
@@ -119,6 +122,8 @@ export async function splitInput(
     await done;
     throw error;
   }
+  // A cut that ended between two looks at the signal was still stopped: its caller gave up on it.
+  signal?.throwIfAborted();
   const outcome = await done;
   if (outcome.code !== 0)
     throw new ProbeError(`the input could not be cut into segments: ${lastErrorLine(outcome.stderr, [dir])}`);

@@ -74,6 +74,8 @@ export async function encodeSegmented(
   if (duration === undefined || duration < o.policy.thresholdSeconds) return false;
   const job = run.lease.job;
   if (job.spec.kind !== "transcode") return false;
+  const stopCut = new AbortController();
+  let cut: Promise<void> | undefined;
   try {
     let segments = await o.store.segments(job.id);
     if (canResume(segments))
@@ -82,14 +84,15 @@ export async function encodeSegmented(
         done: segments.filter((s) => s.status === "DONE").length,
       });
     else {
-      const planned = await plan(o, run, input, duration);
-      if (!planned) return false;
-      segments = planned;
+      const cuts = await cutPoints(input, duration, o.policy);
+      if (cuts.length === 0) return false;
+      segments = await plan(o, run, cuts, duration);
+      cut = cutInto(o, run, input, cuts, stopCut.signal);
     }
-    // The audio is one thread's work over the whole input: done while the pieces are encoded, not after.
+    // The audio is one thread's work over the whole input: done beside the cut and the pieces, not after.
     const audio = info.hasAudio ? startAudio(run, input) : undefined;
     try {
-      await encodeAll(o, run);
+      await encodeAll(o, run, cut);
       await join_(o, run, segments.length, await audio?.finished, output);
     } finally {
       audio?.kill();
@@ -97,6 +100,9 @@ export async function encodeSegmented(
     await cleanUp(o, job.id);
     return true;
   } catch (error) {
+    // No piece may be stored after the clean-up: the cut ends first.
+    stopCut.abort();
+    await cut?.catch(() => undefined);
     // A worker stopping or a job taken over keeps its pieces for the next attempt.
     const now = await o.store.get(job.id);
     const final = !now || FINAL_STATES.has(now.status);
@@ -107,13 +113,8 @@ export async function encodeSegmented(
   }
 }
 
-async function plan(
-  o: SegmentedOptions,
-  run: SegmentedRun,
-  input: string,
-  duration: number,
-): Promise<Segment[] | undefined> {
-  const job = run.lease.job;
+/** Where the input is cut; empty when its keyframes are too sparse. A truncated input fails the job. */
+async function cutPoints(input: string, duration: number, policy: SegmentPolicy): Promise<number[]> {
   const packets = await keyframeTimes(input);
   if (isTruncated(packets.lastPacketSeconds, duration))
     throw new JobError(
@@ -121,27 +122,66 @@ async function plan(
       `the input is truncated: its video ends at ${(packets.lastPacketSeconds ?? 0).toFixed(1)} s of the ${duration.toFixed(1)} s it declares`,
       false,
     );
-  const cuts = splitPoints(packets.keyframes, duration, o.policy);
-  if (cuts.length === 0) return undefined;
+  return splitPoints(packets.keyframes, duration, policy);
+}
+
+/** The pieces planned before the cut, as CUTTING, so each can be queued the moment it is stored. */
+async function plan(
+  o: SegmentedOptions,
+  run: SegmentedRun,
+  cuts: number[],
+  duration: number,
+): Promise<Segment[]> {
+  const job = run.lease.job;
   await cleanUp(o, job.id);
-  const dir = join(run.dir, "pieces");
-  await mkdir(dir);
-  // Planned before the cut, each piece queued as soon as it is stored: the other workers start on
-  // the first piece while the cut writes the rest.
+  await mkdir(join(run.dir, "pieces"));
   if (!(await o.store.planSegments(run.lease, planFromCuts(cuts, duration), o.maxAttempts, o.now())))
     throw new Lost("lost before planning");
   o.log.info("segments planned", { jobId: job.id, count: cuts.length + 1, cuts });
-  await splitInput(input, cuts, dir, async (index) => {
-    await o.objects.putFile(pieceKey(job.id, index), join(dir, pieceFileName(index)));
-    if (!(await o.store.segmentCut(run.lease, index, o.now()))) throw new Lost("lost during the cut");
-    o.wake();
-  });
   return o.store.segments(job.id);
 }
 
-/** Works on this job's pieces until all are done; the job's percent follows theirs. */
-async function encodeAll(o: SegmentedOptions, run: SegmentedRun): Promise<void> {
+/** The cut, each piece stored and queued as soon as it is whole; runs while the pieces are encoded. */
+async function cutInto(
+  o: SegmentedOptions,
+  run: SegmentedRun,
+  input: string,
+  cuts: number[],
+  signal: AbortSignal,
+): Promise<void> {
+  const job = run.lease.job;
+  const dir = join(run.dir, "pieces");
+  await splitInput(
+    input,
+    cuts,
+    dir,
+    async (index) => {
+      await o.objects.putFile(pieceKey(job.id, index), join(dir, pieceFileName(index)));
+      if (!(await o.store.segmentCut(run.lease, index, o.now()))) throw new Lost("lost during the cut");
+      o.wake();
+    },
+    AbortSignal.any([signal, run.signal]),
+  );
+}
+
+/**
+ * Works on this job's pieces until all are done, starting while the cut still writes them (so this
+ * slot is not idle through the cut); the job's percent follows theirs. A failed cut stops it.
+ */
+async function encodeAll(o: SegmentedOptions, run: SegmentedRun, cut?: Promise<void>): Promise<void> {
   const jobId = run.lease.job.id;
+  let cutting = cut !== undefined;
+  let cutFailure: { error: unknown } | undefined;
+  cut?.then(
+    () => {
+      cutting = false;
+    },
+    (error: unknown) => {
+      cutting = false;
+      cutFailure = { error };
+      o.work.abortJob(jobId);
+    },
+  );
   const progress = async () => {
     const segments = await o.store.segments(jobId);
     run.setProgress("TRANSCODING", jobPercent(segments));
@@ -151,8 +191,9 @@ async function encodeAll(o: SegmentedOptions, run: SegmentedRun): Promise<void> 
   try {
     for (;;) {
       if (run.signal.aborted) throw new Lost("aborted");
+      if (cutFailure) throw cutFailure.error;
       const outcome = await progress();
-      if (outcome.state === "done") return;
+      if (outcome.state === "done") return await cut;
       if (outcome.state === "failed") {
         const s = outcome.segment;
         throw new SegmentFailed(
@@ -160,12 +201,17 @@ async function encodeAll(o: SegmentedOptions, run: SegmentedRun): Promise<void> 
         );
       }
       if (!(await o.work.runOne(jobId, (index) => join(run.dir, "pieces", pieceFileName(index)))))
-        await sleep(o.pollMs, undefined, { signal: run.signal }).catch(() => undefined);
+        await sleep(cutting ? Math.min(o.pollMs, CUT_POLL_MS) : o.pollMs, undefined, {
+          signal: run.signal,
+        }).catch(() => undefined);
     }
   } finally {
     clearInterval(timer);
   }
 }
+
+/** While the cut runs, how often this slot looks for the next piece: it is due within a second or two. */
+const CUT_POLL_MS = 100;
 
 /** The input's audio encoding in the background; `finished` names its file once it is done. */
 function startAudio(run: SegmentedRun, input: string): { finished: Promise<string>; kill(): void } {
