@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -81,6 +81,21 @@ describe("folder object store", () => {
     await expect(store.download(userKey("alice", "in/none.mp4"), join(dir, "x"))).rejects.toMatchObject({
       code: "ENOENT",
     });
+  });
+
+  it("makes a file handed over the object itself (no copy), and the object outlives the file", async () => {
+    const store = new FolderObjectStore(join(dir, "objects"));
+    const piece = join(dir, "piece-0000.mkv");
+    writeFileSync(piece, "a piece");
+    const kept = join(dir, "kept.mkv");
+    writeFileSync(kept, "copied");
+    expect(await store.putFile("segments/j/piece-0000.mkv", piece, { handOver: true })).toBe(7);
+    await store.putFile("segments/j/kept.mkv", kept);
+    const object = (name: string) => join(dir, "objects", "segments", "j", name);
+    expect(statSync(object("piece-0000.mkv")).ino).toBe(statSync(piece).ino);
+    expect(statSync(object("kept.mkv")).ino).not.toBe(statSync(kept).ino);
+    rmSync(piece);
+    expect(readFileSync(object("piece-0000.mkv"), "utf8")).toBe("a piece");
   });
 });
 

@@ -105,7 +105,11 @@ export async function splitInput(
   ]);
   let announced = 0;
   const announceUpTo = async (count: number) => {
-    while (announced < count) await onPiece(announced++);
+    // No piece is announced once the caller gave up, even one the cut finished before it did.
+    while (announced < count) {
+      signal?.throwIfAborted();
+      await onPiece(announced++);
+    }
   };
   let exited = false;
   const done = cut.done.finally(() => {
@@ -122,8 +126,6 @@ export async function splitInput(
     await done;
     throw error;
   }
-  // A cut that ended between two looks at the signal was still stopped: its caller gave up on it.
-  signal?.throwIfAborted();
   const outcome = await done;
   if (outcome.code !== 0)
     throw new ProbeError(`the input could not be cut into segments: ${lastErrorLine(outcome.stderr, [dir])}`);

@@ -21,7 +21,11 @@ export interface ByteRange {
 export interface ObjectStore {
   readonly description: string;
   put(key: string, body: Readable, contentType: string, size?: number): Promise<number>;
-  putFile(key: string, path: string): Promise<number>;
+  /**
+   * Stores the file at `path`. `handOver`: the caller never writes to that file again (it may only
+   * read or delete it), so a store on the same disk may make the file the object itself.
+   */
+  putFile(key: string, path: string, options?: { handOver?: boolean }): Promise<number>;
   info(key: string): Promise<ObjectInfo | undefined>;
   read(key: string, range?: ByteRange): Promise<Readable>;
   download(key: string, destination: string): Promise<number>;
@@ -69,9 +73,14 @@ export class FolderObjectStore implements ObjectStore {
     return this.writeAside(key, (partial) => pipeline(body, createWriteStream(partial)));
   }
 
-  /** A kernel copy (a clone where the file system has them), not a stream through this process. */
-  putFile(key: string, path: string): Promise<number> {
-    return this.writeAside(key, (partial) => copyFile(path, partial, constants.COPYFILE_FICLONE));
+  /**
+   * A kernel copy (a clone where the file system has them), not a stream through this process; a
+   * file handed over is linked instead, since nothing will change it under the object.
+   */
+  putFile(key: string, path: string, { handOver = false } = {}): Promise<number> {
+    return this.writeAside(key, (partial) =>
+      handOver ? linkOrCopy(path, partial) : copyFile(path, partial, constants.COPYFILE_FICLONE),
+    );
   }
 
   /** Written aside, then renamed: a reader never sees half an object. */
@@ -108,17 +117,21 @@ export class FolderObjectStore implements ObjectStore {
    * and jobs only read their inputs. Elsewhere, a kernel copy.
    */
   async download(key: string, destination: string): Promise<number> {
-    const source = this.path(key);
-    try {
-      await link(source, destination);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw error;
-      await copyFile(source, destination, constants.COPYFILE_FICLONE);
-    }
+    await linkOrCopy(this.path(key), destination);
     return (await stat(destination)).size;
   }
 
   async removePrefix(prefix: string): Promise<void> {
     await rm(this.path(prefix.replace(/\/+$/, "")), { recursive: true, force: true });
+  }
+}
+
+/** A hard link where both paths are on one file system (no bytes move), else a kernel copy. */
+async function linkOrCopy(source: string, destination: string): Promise<void> {
+  try {
+    await link(source, destination);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw error;
+    await copyFile(source, destination, constants.COPYFILE_FICLONE);
   }
 }

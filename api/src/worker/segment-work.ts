@@ -123,7 +123,7 @@ export class SegmentWork {
       }
       // A piece of a job canceled meanwhile is not uploaded (its objects are being removed).
       if (!(await o.store.heartbeatSegment(lease, o.now(), o.leaseMs, 100))) return;
-      await o.objects.putFile(encodedKey(jobId, index), output);
+      await o.objects.putFile(encodedKey(jobId, index), output, { handOver: true });
       const done = await o.store.completeSegment(lease, o.now());
       log.info(done ? "segment complete" : "segment finished but its lease was lost");
     } catch (error) {

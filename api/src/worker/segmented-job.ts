@@ -156,7 +156,7 @@ async function cutInto(
     cuts,
     dir,
     async (index) => {
-      await o.objects.putFile(pieceKey(job.id, index), join(dir, pieceFileName(index)));
+      await o.objects.putFile(pieceKey(job.id, index), join(dir, pieceFileName(index)), { handOver: true });
       if (!(await o.store.segmentCut(run.lease, index, o.now()))) throw new Lost("lost during the cut");
       o.wake();
     },
