@@ -7,10 +7,11 @@ import {
   concatList,
   jobPercent,
   joinArgs,
+  rangeArgs,
   type Segment,
   type SegmentState,
   segmentEncodeArgs,
-  segmentTimesArg,
+  segmentRange,
   splitPoints,
 } from "../src/model/segments.js";
 
@@ -42,9 +43,29 @@ describe("splitPoints", () => {
     expect(splitPoints([0, 4, 8, 11], 12, POLICY)).toEqual([4, 8]);
     expect(splitPoints([8, 0, 4], 12, POLICY)).toEqual([4, 8]);
   });
+});
 
-  it("asks the segment muxer for a time just before each keyframe", () => {
-    expect(segmentTimesArg([4, 8.04])).toBe("3.999500,8.039500");
+describe("a segment's range of the input", () => {
+  const segment = (index: number, count: number): Segment => ({
+    jobId: "j",
+    index,
+    count,
+    status: "QUEUED",
+    startSeconds: index * 4.04,
+    durationSeconds: 4.04,
+    percent: 0,
+    attempts: 0,
+    maxAttempts: 3,
+    errorMessage: null,
+  });
+
+  it("seeks to just before its first keyframe and reads up to the next segment's", () => {
+    expect(rangeArgs(segmentRange(segment(1, 3)))).toEqual(["-ss", "4.039500", "-t", "4.040000"]);
+  });
+
+  it("starts the first at the input's start and runs the last to the input's end", () => {
+    expect(rangeArgs(segmentRange(segment(0, 3)))).toEqual(["-t", "4.040000"]);
+    expect(rangeArgs(segmentRange(segment(2, 3)))).toEqual(["-ss", "8.079500"]);
   });
 });
 
@@ -62,12 +83,11 @@ describe("canResume", () => {
     errorMessage: null,
   });
 
-  it("goes on with pieces that were all cut, done or not", () => {
+  it("goes on with the planned pieces, done or not", () => {
     expect(canResume([piece(0, "DONE"), piece(1, "RUNNING"), piece(2, "QUEUED")])).toBe(true);
   });
 
-  it("cuts again when the holder died during the cut, a piece failed, or there are none", () => {
-    expect(canResume([piece(0, "QUEUED"), piece(1, "CUTTING"), piece(2, "CUTTING")])).toBe(false);
+  it("plans again when a piece failed, or there are none", () => {
     expect(canResume([piece(0, "DONE"), piece(1, "FAILED"), piece(2, "DONE")])).toBe(false);
     expect(canResume([])).toBe(false);
   });
@@ -106,8 +126,20 @@ describe("jobPercent", () => {
 });
 
 describe("segment and join argv", () => {
-  it("encodes a segment as single pass does, video only", () => {
-    const args = segmentEncodeArgs(PROFILE, "/t/seg-in", "/t/seg-out.mp4");
+  it("encodes a segment as single pass does, video only, its range read from the input", () => {
+    const args = segmentEncodeArgs(PROFILE, "/t/seg-in", "/t/seg-out.mp4", {
+      startSeconds: 8,
+      durationSeconds: 4,
+    });
+    // Input options: before the input they limit.
+    expect(args.slice(args.indexOf("-i") - 4, args.indexOf("-i") + 2)).toEqual([
+      "-ss",
+      "7.999500",
+      "-t",
+      "4.000000",
+      "-i",
+      "/t/seg-in",
+    ]);
     const single = transcodeArgs(PROFILE, "/t/seg-in", "/t/seg-out.mp4");
     for (const option of [
       "-vf",

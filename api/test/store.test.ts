@@ -366,17 +366,15 @@ function storeSuite(name: string, open: Opener) {
     it("leases a job's pieces like jobs: expired ones are redone alone, stale tokens change nothing", async () => {
       await submitOne(store, newJob(), now);
       const lease = (await store.claim(W1, now, LEASE))!;
+      // Only the job's holder plans its pieces; they are queued at once.
+      expect(await store.planSegments({ ...lease, token: "stale" }, PLAN, 2, now)).toBe(false);
+      expect(await store.segments(lease.job.id)).toEqual([]);
       expect(await store.planSegments(lease, PLAN, 2, now)).toBe(true);
-      // Planned pieces wait for the cut: none is claimable until its input is stored.
-      expect(await store.claimSegment(W1, now, LEASE)).toBeUndefined();
       expect((await store.segments(lease.job.id)).map((s) => s.status)).toEqual([
-        "CUTTING",
-        "CUTTING",
-        "CUTTING",
+        "QUEUED",
+        "QUEUED",
+        "QUEUED",
       ]);
-      expect(await store.segmentCut({ ...lease, token: "stale" }, 0, now)).toBe(false);
-      for (const index of [0, 1, 2]) expect(await store.segmentCut(lease, index, now)).toBe(true);
-      expect(await store.segmentCut(lease, 0, now)).toBe(false);
       const a = (await store.claimSegment(W1, now, LEASE))!;
       const b = (await store.claimSegment(W2, now, LEASE, lease.job.id))!;
       expect([a.segment.index, b.segment.index, a.job.id]).toEqual([0, 1, lease.job.id]);
@@ -418,7 +416,6 @@ function storeSuite(name: string, open: Opener) {
       await submitOne(store, newJob(), now);
       const lease = (await store.claim(W1, now, LEASE))!;
       await store.planSegments(lease, PLAN.slice(0, 1), 2, now);
-      await store.segmentCut(lease, 0, now);
       const first = (await store.claimSegment(W1, now, LEASE))!;
       const error = { message: "ffmpeg failed: boom", retryable: true };
       expect(await store.failSegment(first, error, now + 1)).toBe("QUEUED");
@@ -433,7 +430,6 @@ function storeSuite(name: string, open: Opener) {
       ]);
       // A worker handing a piece back (SIGTERM) does not use up an attempt.
       await store.planSegments(lease, PLAN.slice(0, 1), 2, now + 5);
-      await store.segmentCut(lease, 0, now + 5);
       const held = (await store.claimSegment(W1, now + 6, LEASE))!;
       expect(await store.releaseSegment(held, now + 7)).toBe(true);
       expect((await store.segments(lease.job.id))[0]?.attempts).toBe(0);

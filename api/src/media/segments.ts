@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
-import { readdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import type { FfmpegProfile } from "../model/profile.js";
 import type { ProgressBlock } from "../model/progress.js";
@@ -9,14 +8,14 @@ import {
   audioEncodeArgs,
   concatList,
   joinArgs,
+  type SegmentRange,
   segmentEncodeArgs,
-  segmentTimesArg,
 } from "../model/segments.js";
 import { type FfmpegRun, lastErrorLine, ProbeError, runFfmpeg } from "./ffmpeg.js";
 
-// Segmented encoding with ffmpeg: the input's keyframe times, the cut (packets copied, so no frame
-// is lost or decoded twice), a segment's encode, and the join (concat demuxer, stream copy). Argv
-// only; every path is one of the worker's fixed temp names.
+// Segmented encoding with ffmpeg: the input's keyframe times, a segment's encode (its range of the
+// whole input, read from its first keyframe), and the join (concat demuxer, stream copy). Argv only;
+// every path is one of the worker's fixed temp names.
 
 const execFileAsync = promisify(execFile);
 
@@ -63,97 +62,16 @@ export async function keyframeTimes(path: string): Promise<VideoPackets> {
   return { keyframes, lastPacketSeconds: last };
 }
 
-/** Name of the cut's pieces in `dir`, in order. */
-const PIECE = /^piece-\d{4}\.mkv$/;
-
-/**
- * Cuts the input's video at `cuts` into `dir/piece-NNNN.mkv` by stream copy; returns the pieces'
- * names in order. `onPiece(i)` runs, in order, as soon as piece i is whole (the muxer has opened
- * the next one, or exited), so its encode can start while the cut goes on; a throw from it stops
- * the cut, as does `signal`. A cut that fails or yields fewer pieces than planned means the input is
- * damaged.
- */
-export async function splitInput(
-  input: string,
-  cuts: readonly number[],
-  dir: string,
-  onPiece: (index: number) => Promise<void> = async () => undefined,
-  signal?: AbortSignal,
-): Promise<string[]> {
-  const cut = runFfmpeg([
-    "-hide_banner",
-    "-nostdin",
-    "-y",
-    "-v",
-    "error",
-    "-xerror",
-    "-i",
-    input,
-    "-map",
-    "0:v:0",
-    "-c",
-    "copy",
-    "-f",
-    "segment",
-    "-segment_times",
-    segmentTimesArg(cuts),
-    "-segment_format",
-    "matroska",
-    "-reset_timestamps",
-    "1",
-    join(dir, "piece-%04d.mkv"), // pieceFileName
-  ]);
-  let announced = 0;
-  const announceUpTo = async (count: number) => {
-    // No piece is announced once the caller gave up, even one the cut finished before it did.
-    while (announced < count) {
-      signal?.throwIfAborted();
-      await onPiece(announced++);
-    }
-  };
-  let exited = false;
-  const done = cut.done.finally(() => {
-    exited = true;
-  });
-  try {
-    while (!exited) {
-      signal?.throwIfAborted();
-      await announceUpTo((await piecesIn(dir)).length - 1);
-      await Promise.race([done, sleep(PIECE_POLL_MS)]);
-    }
-  } catch (error) {
-    cut.kill();
-    await done;
-    throw error;
-  }
-  const outcome = await done;
-  if (outcome.code !== 0)
-    throw new ProbeError(`the input could not be cut into segments: ${lastErrorLine(outcome.stderr, [dir])}`);
-  const pieces = await piecesIn(dir);
-  if (pieces.length !== cuts.length + 1)
-    throw new ProbeError(
-      `the input could not be cut into segments: ${pieces.length} pieces for ${cuts.length + 1} planned (truncated?)`,
-    );
-  await announceUpTo(pieces.length);
-  return pieces;
-}
-
-/** How often the cut's folder is looked at for a new piece: a tenth of a second is nothing beside a piece's encode. */
-const PIECE_POLL_MS = 100;
-
-async function piecesIn(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((name) => PIECE.test(name)).sort();
-}
-
-/** Encodes one piece with the job's profile, video only. */
+/** Encodes one segment's range of the input with the job's profile, video only. */
 export function encodeSegment(
   profile: FfmpegProfile,
   input: string,
   output: string,
+  range: SegmentRange,
   threads: number | undefined,
   onProgress?: (block: ProgressBlock) => void,
 ): FfmpegRun {
-  return runFfmpeg(segmentEncodeArgs(profile, input, output, threads), onProgress);
+  return runFfmpeg(segmentEncodeArgs(profile, input, output, range, threads), onProgress);
 }
 
 /** Writes the concat list of `count` encoded segments (named by segmentFileName) in `dir`. */

@@ -1,11 +1,12 @@
 import { OUTPUT_AUDIO, OUTPUT_CONTAINER, transcodeArgs } from "./ffmpeg-args.js";
 import type { FfmpegProfile } from "./profile.js";
 
-// Segmented encoding, the pure part: where a long input is cut (at its own keyframes, so the cut
-// copies packets and loses no frame), how a segment is encoded (the job's profile, video only),
-// how the pieces are joined (stream copy; the audio is encoded once over the whole input, beside
-// the pieces rather than after them, so the join only copies), and what
-// the job's progress is (the segments' progress weighted by their durations).
+// Segmented encoding, the pure part: where a long input is split (at its own keyframes, so each
+// segment's encoder seeks straight to one and decodes no frame twice), how a segment is encoded
+// (the job's profile over its time range of the whole input, video only), how the segments are
+// joined (stream copy; the audio is encoded once over the whole input, beside the segments rather
+// than after them, so the join only copies), and what the job's progress is (the segments'
+// progress weighted by their durations).
 
 export interface SegmentPolicy {
   /** Inputs at least this long are segmented. */
@@ -32,12 +33,22 @@ export function splitPoints(keyframes: readonly number[], duration: number, poli
   return cuts;
 }
 
+/** A segment's place in the input: from a keyframe; the last one has no end, so it runs to the input's. */
+export interface SegmentRange {
+  startSeconds: number;
+  durationSeconds?: number;
+}
+
 /**
- * The segment muxer cuts at the first keyframe at or after each time; ffprobe prints times rounded
- * to microseconds, so ask for a little before the keyframe (less than any frame interval).
+ * ffmpeg's input options that make it read only `range`: `-ss` seeks to the keyframe before the
+ * time (here the segment's own first frame) and drops what precedes it, `-t` stops before the next
+ * segment's first frame. ffprobe prints times rounded to microseconds, so both start a little before
+ * the keyframe (less than any frame interval).
  */
-export function segmentTimesArg(cuts: readonly number[]): string {
-  return cuts.map((t) => Math.max(0, t - 0.0005).toFixed(6)).join(",");
+export function rangeArgs(range: SegmentRange): string[] {
+  const start = Math.max(0, range.startSeconds - 0.0005);
+  const end = range.durationSeconds === undefined ? [] : ["-t", range.durationSeconds.toFixed(6)];
+  return [...(start > 0 ? ["-ss", start.toFixed(6)] : []), ...end];
 }
 
 export interface SegmentProgress {
@@ -64,12 +75,14 @@ const WHOLE_FILE_OPTIONS = new Set(["-c:a", "-b:a", "-movflags"]);
 
 /**
  * A segment's argv: the single-pass argv of the same profile (one source for rate control, GOP,
- * preset...), video only; the audio is encoded once at the join, so no AAC priming lands mid-file.
+ * preset...) over the segment's range of the whole input, video only; the audio is encoded once at
+ * the join, so no AAC priming lands mid-file.
  */
 export function segmentEncodeArgs(
   profile: FfmpegProfile,
   inputPath: string,
   outputPath: string,
+  range: SegmentRange,
   threads?: number,
 ): string[] {
   const single = transcodeArgs(profile, inputPath, outputPath, threads);
@@ -80,6 +93,7 @@ export function segmentEncodeArgs(
       i++;
       continue;
     }
+    if (arg === "-i") args.push(...rangeArgs(range));
     if (arg === outputPath && i === single.length - 1) args.push("-an");
     args.push(arg);
   }
@@ -149,8 +163,7 @@ export function joinArgs(
   ];
 }
 
-/** CUTTING: planned, its piece not yet written by the cut; QUEUED once it is stored. */
-export const SEGMENT_STATES = ["CUTTING", "QUEUED", "RUNNING", "DONE", "FAILED"] as const;
+export const SEGMENT_STATES = ["QUEUED", "RUNNING", "DONE", "FAILED"] as const;
 export type SegmentState = (typeof SEGMENT_STATES)[number];
 
 export interface PlannedSegment {
@@ -170,7 +183,16 @@ export interface Segment extends PlannedSegment {
   errorMessage: string | null;
 }
 
-/** The pieces between the cuts. */
+/** A planned segment's range: the last one runs to the input's end, whatever its header says. */
+export function segmentRange(
+  segment: Pick<Segment, "index" | "count" | "startSeconds" | "durationSeconds">,
+): SegmentRange {
+  return segment.index === segment.count - 1
+    ? { startSeconds: segment.startSeconds }
+    : { startSeconds: segment.startSeconds, durationSeconds: segment.durationSeconds };
+}
+
+/** The segments between the cuts. */
 export function planFromCuts(cuts: readonly number[], duration: number): PlannedSegment[] {
   const starts = [0, ...cuts];
   return starts.map((start, i) => ({
@@ -201,21 +223,16 @@ export function segmentsOutcome(segments: readonly Segment[]): SegmentsOutcome {
 }
 
 /**
- * Whether a taken-over job can go on with the pieces it has: not when one failed, nor when its
- * holder died during the cut (a piece still CUTTING has no object behind it).
+ * Whether a taken-over job can go on with the segments it has: not when one failed. Segments are
+ * planned only once the input they read is stored, so planned ones always have it.
  */
 export function canResume(segments: readonly Segment[]): boolean {
-  return (
-    segments.length > 0 &&
-    segmentsOutcome(segments).state !== "failed" &&
-    segments.every((s) => s.status !== "CUTTING")
-  );
+  return segments.length > 0 && segmentsOutcome(segments).state !== "failed";
 }
 
-/** Object keys of a job's pieces, under one prefix so they go together. */
+/** Object keys of a job's segments, under one prefix so they go together. */
 export const segmentPrefix = (jobId: string) => `segments/${jobId}/`;
-/** A piece of the input as the cut names it (`piece-%04d.mkv`, media/segments.ts). */
-export const pieceFileName = (index: number) => `piece-${String(index).padStart(4, "0")}.mkv`;
-export const pieceKey = (jobId: string, index: number) => `${segmentPrefix(jobId)}${pieceFileName(index)}`;
+/** The job's input, as every segment's encoder reads it. */
+export const segmentInputKey = (jobId: string) => `${segmentPrefix(jobId)}input`;
 export const encodedKey = (jobId: string, index: number) =>
   `${segmentPrefix(jobId)}${segmentFileName(index)}`;

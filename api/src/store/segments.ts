@@ -20,10 +20,8 @@ export interface SegmentLease {
 }
 
 export interface SegmentQueue {
-  /** Replaces the job's pieces with `plan` (CUTTING), fenced by the job's lease. */
+  /** Replaces the job's pieces with `plan`, QUEUED for any worker; fenced by the job's lease. */
   planSegments(lease: Lease, plan: PlannedSegment[], maxAttempts: number, now: number): Promise<boolean>;
-  /** The piece's input is stored: QUEUED for any worker. Fenced by the job's lease. */
-  segmentCut(lease: Lease, index: number, now: number): Promise<boolean>;
   segments(jobId: string): Promise<Segment[]>;
   /** The next queued piece (or one whose lease expired), of `jobId` when given, by job priority. */
   claimSegment(
@@ -61,7 +59,7 @@ export function sqlSegments(db: Dialect): SegmentQueue {
         for (const [index, piece] of plan.entries()) {
           await sql.run(
             `INSERT INTO segments (job_id, idx, seg_count, start_seconds, duration_seconds, status, percent, attempts,
-             max_attempts, priority, job_created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'CUTTING',0,0,$6,$7,$8,$9)`,
+             max_attempts, priority, job_created_at, updated_at) VALUES ($1,$2,$3,$4,$5,'QUEUED',0,0,$6,$7,$8,$9)`,
             [
               job.id,
               index,
@@ -78,16 +76,6 @@ export function sqlSegments(db: Dialect): SegmentQueue {
         await logEvent(db, sql, job, "SegmentsPlanned", now, { count: plan.length });
         return true;
       }),
-
-    async segmentCut(lease, index, now) {
-      // The fence's unqualified columns are the job's: the subquery's own table comes first.
-      const changed = await db.run(
-        `UPDATE segments SET status = 'QUEUED', updated_at = $4 WHERE job_id = $1 AND idx = $3 AND status = 'CUTTING'
-         AND EXISTS (SELECT 1 FROM jobs ${JOB_LEASE_FENCE})`,
-        [lease.job.id, lease.token, index, now],
-      );
-      return changed === 1;
-    },
 
     async segments(jobId) {
       const rows = await db.query("SELECT * FROM segments WHERE job_id = $1 ORDER BY idx", [jobId]);

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "../log.js";
@@ -7,12 +6,14 @@ import { lastErrorLine } from "../media/ffmpeg.js";
 import { encodeSegment } from "../media/segments.js";
 import type { WorkerRef } from "../model/job.js";
 import { percentOf } from "../model/progress.js";
-import { encodedKey, pieceKey, segmentPrefix } from "../model/segments.js";
+import { encodedKey, segmentInputKey, segmentPrefix, segmentRange } from "../model/segments.js";
 import type { ObjectStore } from "../storage/objects.js";
 import type { SegmentLease, SegmentQueue } from "../store/segments.js";
+import { type HeldInput, SegmentInputs } from "./segment-inputs.js";
 
 // A worker slot's other kind of work: one piece of a segmented job, under its own heartbeated
-// lease. The piece comes from and goes to the service's object store, so any process can take it.
+// lease. The job's input comes from and the encoded piece goes to the service's object store, so
+// any process can take it.
 
 export interface SegmentWorkOptions {
   store: SegmentQueue;
@@ -38,27 +39,35 @@ export class SegmentWork {
   private readonly runs = new Map<string, PieceRun>();
   private stopping = false;
   private lastSweep = 0;
+  private readonly inputs: SegmentInputs;
 
-  constructor(private readonly options: SegmentWorkOptions) {}
+  constructor(private readonly options: SegmentWorkOptions) {
+    this.inputs = new SegmentInputs(options.tmpDir, async (jobId, destination) => {
+      await options.objects.download(segmentInputKey(jobId), destination);
+    });
+  }
 
   get active(): number {
     return this.runs.size;
   }
 
   /**
-   * Claims and encodes one piece (of `jobId` when given); false when none was free. `localPiece`
-   * names where the job's holder keeps the cut, so its own pieces need no download.
+   * Claims and encodes one piece (of `jobId` when given); false when none was free. `localInput`
+   * is the job's input where its holder already has it, so the holder's own pieces need no fetch.
    */
-  async runOne(jobId?: string, localPiece?: (index: number) => string): Promise<boolean> {
+  async runOne(jobId?: string, localInput?: string): Promise<boolean> {
     const o = this.options;
     if (this.stopping) return false;
     const lease = await o.store.claimSegment(o.identity, o.now(), o.leaseMs, jobId);
-    if (!lease) return false;
+    if (!lease) {
+      await this.inputs.dropIdle();
+      return false;
+    }
     if (this.stopping) {
       await o.store.releaseSegment(lease, o.now()).catch(() => false);
       return true;
     }
-    await this.run(lease, localPiece?.(lease.segment.index));
+    await this.run(lease, localInput);
     return true;
   }
 
@@ -90,6 +99,7 @@ export class SegmentWork {
   stop(): void {
     this.stopping = true;
     for (const run of this.runs.values()) run.abort.abort();
+    void this.inputs.dropIdle();
   }
 
   private async run(lease: SegmentLease, local: string | undefined): Promise<void> {
@@ -102,14 +112,23 @@ export class SegmentWork {
     const heartbeat = setInterval(() => void this.beat(run), o.heartbeatMs);
     const dir = await mkdtemp(join(o.tmpDir, "segment-"));
     log.info("segment started", { index, count, attempt: lease.segment.attempts });
+    let held: HeldInput | undefined;
     try {
-      const input = local && existsSync(local) ? local : join(dir, "piece.mkv");
-      const output = join(dir, "encoded.mp4");
-      if (input !== local) await o.objects.download(pieceKey(jobId, index), input);
       if (lease.job.spec.kind !== "transcode") throw new Error("a segment of a job that is not a transcode");
-      const encode = encodeSegment(lease.job.spec.profile.ffmpeg, input, output, o.encodeThreads, (block) => {
-        run.percent = percentOf(block, lease.segment.durationSeconds);
-      });
+      if (local === undefined) held = await this.inputs.acquire(jobId);
+      const input = local ?? held!.path;
+      const output = join(dir, "encoded.mp4");
+      const range = segmentRange(lease.segment);
+      const encode = encodeSegment(
+        lease.job.spec.profile.ffmpeg,
+        input,
+        output,
+        range,
+        o.encodeThreads,
+        (block) => {
+          run.percent = percentOf(block, lease.segment.durationSeconds);
+        },
+      );
       const kill = () => encode.kill();
       run.abort.signal.addEventListener("abort", kill, { once: true });
       const outcome = await encode.done;
@@ -136,6 +155,7 @@ export class SegmentWork {
     } finally {
       clearInterval(heartbeat);
       this.runs.delete(name);
+      await held?.release();
       await rm(dir, { recursive: true, force: true });
     }
   }

@@ -9,7 +9,6 @@ import {
   joinSegments,
   keyframeTimes,
   SegmentFailed,
-  splitInput,
   writeConcatList,
 } from "../media/segments.js";
 import { FINAL_STATES, type Phase } from "../model/job.js";
@@ -18,12 +17,11 @@ import {
   encodedKey,
   isTruncated,
   jobPercent,
-  pieceFileName,
-  pieceKey,
   planFromCuts,
   type Segment,
   type SegmentPolicy,
   segmentFileName,
+  segmentInputKey,
   segmentPrefix,
   segmentsOutcome,
   splitPoints,
@@ -34,10 +32,12 @@ import type { JobQueries, Lease } from "../store/store.js";
 import { JobError } from "./errors.js";
 import type { SegmentWork } from "./segment-work.js";
 
-// The segmented path of a transcode, run by the worker that holds the job: cut the input at its
-// keyframes, queue the pieces, encode pieces of this job while other slots (any process) take the
-// rest, then join them by stream copy. A job taken over after its worker died finds its pieces
-// queued and done ones kept; a job that ends any other way leaves no piece rows or objects.
+// The segmented path of a transcode, run by the worker that holds the job: find the input's
+// keyframes, store the input for every segment's encoder and queue the segments (time ranges from
+// one keyframe to the next), encode segments of this job while other slots (any process) take the
+// rest, then join them by stream copy. Nothing is cut beforehand: each encoder seeks to its own
+// keyframe, so all start at once. A job taken over after its worker died finds its segments queued
+// and done ones kept; a job that ends any other way leaves no segment rows or objects.
 
 export interface SegmentedOptions {
   store: SegmentQueue & Pick<JobQueries, "get">;
@@ -62,7 +62,7 @@ export interface SegmentedRun {
 
 class Lost extends Error {}
 
-/** Encodes `input` into `output` in segments; false when the input is too short or cannot be cut. */
+/** Encodes `input` into `output` in segments; false when the input is too short or its keyframes too sparse to split. */
 export async function encodeSegmented(
   o: SegmentedOptions,
   run: SegmentedRun,
@@ -74,8 +74,9 @@ export async function encodeSegmented(
   if (duration === undefined || duration < o.policy.thresholdSeconds) return false;
   const job = run.lease.job;
   if (job.spec.kind !== "transcode") return false;
-  const stopCut = new AbortController();
-  let cut: Promise<void> | undefined;
+  // The audio is one thread's work over the whole input: started first, so it runs beside the
+  // keyframe scan and the video segments, not after them (killed if the input is not segmented).
+  const audio = info.hasAudio ? startAudio(run, input) : undefined;
   try {
     let segments = await o.store.segments(job.id);
     if (canResume(segments))
@@ -86,34 +87,26 @@ export async function encodeSegmented(
     else {
       const cuts = await cutPoints(input, duration, o.policy);
       if (cuts.length === 0) return false;
-      segments = await plan(o, run, cuts, duration);
-      cut = cutInto(o, run, input, cuts, stopCut.signal);
+      segments = await plan(o, run, input, cuts, duration);
     }
-    // The audio is one thread's work over the whole input: done beside the cut and the pieces, not after.
-    const audio = info.hasAudio ? startAudio(run, input) : undefined;
-    try {
-      await encodeAll(o, run, cut);
-      await join_(o, run, segments.length, await audio?.finished, output);
-    } finally {
-      audio?.kill();
-    }
+    await encodeAll(o, run, input);
+    await join_(o, run, segments.length, await audio?.finished, output);
     await cleanUp(o, job.id);
     return true;
   } catch (error) {
-    // No piece may be stored after the clean-up: the cut ends first.
-    stopCut.abort();
-    await cut?.catch(() => undefined);
-    // A worker stopping or a job taken over keeps its pieces for the next attempt.
+    // A worker stopping or a job taken over keeps its segments for the next attempt.
     const now = await o.store.get(job.id);
     const final = !now || FINAL_STATES.has(now.status);
     if (final || !(error instanceof Lost || run.signal.aborted)) await cleanUp(o, job.id);
     if (error instanceof Lost || run.signal.aborted) throw new Lost("the job's lease was lost");
     if (error instanceof SegmentFailed) throw new JobError("TRANSCODE_FAILED", error.message, false);
     throw error;
+  } finally {
+    audio?.kill();
   }
 }
 
-/** Where the input is cut; empty when its keyframes are too sparse. A truncated input fails the job. */
+/** Where the input is split; empty when its keyframes are too sparse. A truncated input fails the job. */
 async function cutPoints(input: string, duration: number, policy: SegmentPolicy): Promise<number[]> {
   const packets = await keyframeTimes(input);
   if (isTruncated(packets.lastPacketSeconds, duration))
@@ -125,63 +118,28 @@ async function cutPoints(input: string, duration: number, policy: SegmentPolicy)
   return splitPoints(packets.keyframes, duration, policy);
 }
 
-/** The pieces planned before the cut, as CUTTING, so each can be queued the moment it is stored. */
+/** The segments, queued once the input they read is stored (so a planned segment always has it). */
 async function plan(
   o: SegmentedOptions,
   run: SegmentedRun,
+  input: string,
   cuts: number[],
   duration: number,
 ): Promise<Segment[]> {
   const job = run.lease.job;
   await cleanUp(o, job.id);
-  await mkdir(join(run.dir, "pieces"));
+  // The holder's own segments read its copy; the stored one is read by every other process.
+  await o.objects.putFile(segmentInputKey(job.id), input, { handOver: true });
   if (!(await o.store.planSegments(run.lease, planFromCuts(cuts, duration), o.maxAttempts, o.now())))
     throw new Lost("lost before planning");
   o.log.info("segments planned", { jobId: job.id, count: cuts.length + 1, cuts });
+  o.wake();
   return o.store.segments(job.id);
 }
 
-/** The cut, each piece stored and queued as soon as it is whole; runs while the pieces are encoded. */
-async function cutInto(
-  o: SegmentedOptions,
-  run: SegmentedRun,
-  input: string,
-  cuts: number[],
-  signal: AbortSignal,
-): Promise<void> {
-  const job = run.lease.job;
-  const dir = join(run.dir, "pieces");
-  await splitInput(
-    input,
-    cuts,
-    dir,
-    async (index) => {
-      await o.objects.putFile(pieceKey(job.id, index), join(dir, pieceFileName(index)), { handOver: true });
-      if (!(await o.store.segmentCut(run.lease, index, o.now()))) throw new Lost("lost during the cut");
-      o.wake();
-    },
-    AbortSignal.any([signal, run.signal]),
-  );
-}
-
-/**
- * Works on this job's pieces until all are done, starting while the cut still writes them (so this
- * slot is not idle through the cut); the job's percent follows theirs. A failed cut stops it.
- */
-async function encodeAll(o: SegmentedOptions, run: SegmentedRun, cut?: Promise<void>): Promise<void> {
+/** Works on this job's segments until all are done; the job's percent follows theirs. */
+async function encodeAll(o: SegmentedOptions, run: SegmentedRun, input: string): Promise<void> {
   const jobId = run.lease.job.id;
-  let cutting = cut !== undefined;
-  let cutFailure: { error: unknown } | undefined;
-  cut?.then(
-    () => {
-      cutting = false;
-    },
-    (error: unknown) => {
-      cutting = false;
-      cutFailure = { error };
-      o.work.abortJob(jobId);
-    },
-  );
   const progress = async () => {
     const segments = await o.store.segments(jobId);
     run.setProgress("TRANSCODING", jobPercent(segments));
@@ -191,27 +149,21 @@ async function encodeAll(o: SegmentedOptions, run: SegmentedRun, cut?: Promise<v
   try {
     for (;;) {
       if (run.signal.aborted) throw new Lost("aborted");
-      if (cutFailure) throw cutFailure.error;
       const outcome = await progress();
-      if (outcome.state === "done") return await cut;
+      if (outcome.state === "done") return;
       if (outcome.state === "failed") {
         const s = outcome.segment;
         throw new SegmentFailed(
           `segment ${s.index + 1} of ${s.count} failed: ${s.errorMessage ?? "unknown error"}`,
         );
       }
-      if (!(await o.work.runOne(jobId, (index) => join(run.dir, "pieces", pieceFileName(index)))))
-        await sleep(cutting ? Math.min(o.pollMs, CUT_POLL_MS) : o.pollMs, undefined, {
-          signal: run.signal,
-        }).catch(() => undefined);
+      if (!(await o.work.runOne(jobId, input)))
+        await sleep(o.pollMs, undefined, { signal: run.signal }).catch(() => undefined);
     }
   } finally {
     clearInterval(timer);
   }
 }
-
-/** While the cut runs, how often this slot looks for the next piece: it is due within a second or two. */
-const CUT_POLL_MS = 100;
 
 /** The input's audio encoding in the background; `finished` names its file once it is done. */
 function startAudio(run: SegmentedRun, input: string): { finished: Promise<string>; kill(): void } {

@@ -43,7 +43,7 @@ export interface WorkerOptions {
   leaseMs: number;
   heartbeatMs: number;
   pollMs: number;
-  /** Long inputs are cut into pieces that every free slot of every worker encodes. */
+  /** Long inputs are split at keyframes into segments that every free slot of every worker encodes. */
   segments: SegmentPolicy;
   /** Attempts of a piece before it fails its job. */
   segmentAttempts: number;
