@@ -17,6 +17,7 @@ import { runFfmpeg } from "../src/media/ffmpeg.js";
 import {
   encodeAudio,
   encodeSegment,
+  expectSuccess,
   joinSegments,
   keyframeTimes,
   writeConcatList,
@@ -62,11 +63,6 @@ async function measure(name: string, work: () => Promise<unknown>): Promise<Step
   return { name, wallS: (performance.now() - started) / 1000, cpuS: childrenCpuSeconds() - cpu };
 }
 
-async function expectZero(run: ReturnType<typeof runFfmpeg>, what: string): Promise<void> {
-  const outcome = await run.done;
-  if (outcome.code !== 0) throw new Error(`${what}: ffmpeg exited ${outcome.code}`);
-}
-
 /** The segmented path's steps, one by one, in the order a worker runs them. */
 async function segmentedSteps(input: string, dir: string): Promise<Step[]> {
   const encoded = join(dir, "encoded");
@@ -83,19 +79,22 @@ async function segmentedSteps(input: string, dir: string): Promise<Step[]> {
     const range = segmentRange({ ...piece, index: i, count: plan.length });
     steps.push(
       await measure(`piece ${i + 1} of ${plan.length}`, () =>
-        expectZero(
+        expectSuccess(
           encodeSegment(PROFILE, input, join(encoded, segmentFileName(i)), range, THREADS),
           `piece ${i + 1}`,
+          [dir],
         ),
       ),
     );
   }
   const audio = join(dir, "audio.m4a");
-  steps.push(await measure("audio, whole input", () => expectZero(encodeAudio(input, audio), "audio")));
+  steps.push(
+    await measure("audio, whole input", () => expectSuccess(encodeAudio(input, audio), "audio", [dir])),
+  );
   const list = await writeConcatList(encoded, plan.length);
   steps.push(
     await measure("join", () =>
-      expectZero(joinSegments(PROFILE, list, audio, join(dir, "joined.mp4")), "join"),
+      expectSuccess(joinSegments(PROFILE, list, audio, join(dir, "joined.mp4")), "join", [dir]),
     ),
   );
   return steps;
@@ -113,9 +112,10 @@ async function main(): Promise<void> {
       const roundDir = join(dir, `round-${round}`);
       mkdirSync(roundDir);
       const single = await measure("single pass", () =>
-        expectZero(
+        expectSuccess(
           runFfmpeg(transcodeArgs(PROFILE, input, join(roundDir, "single.mp4"), THREADS)),
           "single pass",
+          [dir],
         ),
       );
       const steps = await segmentedSteps(input, roundDir);
